@@ -1,0 +1,57 @@
+# The two commands: `make run` and `make test`. Everything else is what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint check bench install messages clean-db serve worker
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+locale/ko/LC_MESSAGES/django.mo: locale/ko/LC_MESSAGES/django.po $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+install: $(VENV)/.installed node_modules/.installed locale/ko/LC_MESSAGES/django.mo
+
+messages: install
+	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) makemessages -l ko --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
+
+## make run: install, start embedded PostgreSQL, migrate, seed demo data, serve with the email worker beside it.
+run: install
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) seed_demo
+	@echo "Mail is written to var/mail/ (set EMAIL_HOST to use an SMTP server)."
+	@echo "Serving on http://$(HOST):$(PORT)/ — sign in with any demo login above."
+	@trap 'kill 0' EXIT INT TERM; \
+	$(MANAGE) db_worker --queue-name '*' -v 0 & \
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: install
+	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) makemigrations --check --dry-run
+
+## make test: lint, system checks, migration check, then the whole pytest suite on real PostgreSQL.
+test: lint check
+	$(PY) -m pytest --create-db $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
+
+## make bench: the performance benchmarks (tests/perf), which print figures; not part of `make test`.
+bench: install
+	$(PY) -m pytest tests/perf -p no:cacheprovider -s -q -o addopts="" --create-db $(PYTEST_ARGS)
+
+clean-db:
+	rm -rf var/pgdata

@@ -1,0 +1,62 @@
+"""The customer list's filter form: every list state lives in the URL's query string."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Tag
+from partnerportal.models import Partner
+from relationships.models import Relationship
+
+SORT_CHOICES = [
+    ("name", _("Name A–Z")),
+    ("-name", _("Name Z–A")),
+    ("-created", _("Newest first")),
+    ("created", _("Oldest first")),
+]
+
+
+class CustomerFilterForm(forms.Form):
+    """Search box, relationship type, indirect reseller (providers only), tag and sort.
+
+    Bound to request.GET. A hand-edited URL with a bad value gets the list without that filter and the
+    error next to the field, never a 500.
+    """
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, domain, customer ID or email")}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Relationship"), choices=[("", _("All relationships")), *Relationship.Kind.choices], required=False
+    )
+    reseller = forms.ModelChoiceField(
+        label=_("Indirect reseller"), queryset=Partner.objects.none(), required=False, empty_label=_("All resellers")
+    )
+    tag = forms.ModelChoiceField(label=_("Tag"), queryset=Tag.objects.none(), required=False, empty_label=_("All tags"))
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].queryset = Tag.objects.filter(partner_id=user.partner_id)
+        if user.partner.is_indirect_provider:
+            self.fields["reseller"].queryset = Partner.objects.filter(
+                provider_links__provider_id=user.partner_id, provider_links__status="active"
+            )
+        else:
+            del self.fields["reseller"]
+
+    def values(self) -> dict:
+        """The valid filter values (invalid ones dropped), with defaults."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return {
+            "q": data.get("q") or "",
+            "kind": data.get("kind") or "",
+            "reseller": data["reseller"].pk if data.get("reseller") else None,
+            "tag": data["tag"].pk if data.get("tag") else None,
+            "sort": data.get("sort") or "name",
+        }

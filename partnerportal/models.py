@@ -1,0 +1,185 @@
+"""Partner organisations and their staff users."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from permissions.roles import AdminRole, AgentRole, Role, Scope
+
+
+class Partner(models.Model):
+    """A partner organisation (tenant): every staff user and every partner-private record belongs to one."""
+
+    class Type(models.TextChoices):
+        DIRECT_BILL = "direct_bill", _("Direct-bill partner")
+        INDIRECT_PROVIDER = "indirect_provider", _("Indirect provider")
+        INDIRECT_RESELLER = "indirect_reseller", _("Indirect reseller")
+
+    name = models.CharField(_("name"), max_length=255)
+    partner_id = models.CharField(_("partner ID"), max_length=32, unique=True)
+    type = models.CharField(_("partner type"), max_length=32, choices=Type.choices)
+    market = models.CharField(_("market"), max_length=2, help_text=_("ISO country code of the partner's market."))
+    email_domain = models.CharField(
+        _("email domain"),
+        max_length=253,
+        blank=True,
+        help_text=_("The partner's own email domain; customer contacts may not use it."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_indirect_provider(self) -> bool:
+        return self.type == self.Type.INDIRECT_PROVIDER
+
+    @property
+    def is_indirect_reseller(self) -> bool:
+        return self.type == self.Type.INDIRECT_RESELLER
+
+
+class PartnerRoleGroup(models.Model):
+    """The auth group that carries one role's object permissions on every customer of one partner."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="role_groups")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="partner_role")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "role"], name="unique_partner_role_group")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.get_role_display()}"
+
+
+class UserManager(BaseUserManager):
+    """Creates users keyed by email address."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        """Platform operators: Django admin only, no partner."""
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: partner staff (one partner, up to one admin and one agent role) or an operator."""
+
+    # Stored lower-case (the manager and forms normalise it), so a plain unique index is case-insensitive.
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    first_name = models.CharField(_("first name"), max_length=40, blank=True)
+    last_name = models.CharField(_("last name"), max_length=40, blank=True)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="staff", null=True, blank=True, verbose_name=_("partner")
+    )
+    admin_role = models.CharField(_("admin role"), max_length=32, choices=AdminRole.choices, blank=True, default="")
+    agent_role = models.CharField(_("agent role"), max_length=32, choices=AgentRole.choices, blank=True, default="")
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.PARTNER)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Only platform operators (no partner) may be staff: the Django admin is not a partner tool.
+    is_staff = models.BooleanField(_("operator"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_staff=False) | models.Q(partner__isnull=True),
+                name="partner_staff_are_never_operators",
+            ),
+        ]
+        permissions = [("manage_staff", "Can manage the partner's staff users")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:user_update", args=[self.pk])
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        """The roles this user holds, admin role first."""
+        return tuple(Role(value) for value in (self.admin_role, self.agent_role) if value)
+
+    @property
+    def is_global_admin(self) -> bool:
+        return self.admin_role == AdminRole.GLOBAL_ADMIN
+
+    def role_labels(self) -> list[str]:
+        return [Role(value).label for value in (self.admin_role, self.agent_role) if value]
+
+
+class OutboundEmail(models.Model):
+    """A message the portal must deliver: the durable record behind the email queue.
+
+    The queued task only carries this row's id; the row keeps the message, its state and the last error,
+    so a failed send stays visible to staff and is retried until it goes out, exactly once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, retrying")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, null=True, blank=True, related_name="emails")
+    to = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # What the message is about (e.g. "invitation:42"), so pages can show the delivery state of their emails.
+    topic = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outboundemail_status")]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

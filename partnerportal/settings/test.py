@@ -1,0 +1,24 @@
+"""Settings for the test suite: real PostgreSQL, fast password hashing, tasks run by the worker under test."""
+
+import os
+
+from .base import *  # noqa: F403 -- settings modules extend the base namespace by design
+from .base import DATABASES
+
+SECRET_KEY = "test-only-not-secret"  # noqa: S105 -- a fixed key for tests only
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Several test runs may share one server (a developer's `make run` beside `make test`, parallel workers):
+# the suffix keeps their test databases apart.
+DATABASES["default"]["TEST"] = {"NAME": "test_partnerportal" + os.environ.get("TEST_DB_SUFFIX", "")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Serve static files straight from the finders (no collectstatic in tests; the browser tests need them).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

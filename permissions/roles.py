@@ -1,0 +1,133 @@
+"""The role table: which actions each staff role may take. The single source of truth for PRODUCT.md §2."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AdminRole(models.TextChoices):
+    """The admin-category role a staff user holds (at most one)."""
+
+    NONE = "", _("No admin role")
+    GLOBAL_ADMIN = "global_admin", _("Global admin")
+
+
+class AgentRole(models.TextChoices):
+    """The agent-category role a staff user holds (at most one)."""
+
+    NONE = "", _("No agent role")
+    ADMIN_AGENT = "admin_agent", _("Admin agent")
+    SALES_AGENT = "sales_agent", _("Sales agent")
+    HELPDESK_AGENT = "helpdesk_agent", _("Helpdesk agent")
+
+
+class Role(models.TextChoices):
+    """Every role, admin and agent alike; a user's effective actions are the union over the roles they hold."""
+
+    GLOBAL_ADMIN = "global_admin", _("Global admin")
+    ADMIN_AGENT = "admin_agent", _("Admin agent")
+    SALES_AGENT = "sales_agent", _("Sales agent")
+    HELPDESK_AGENT = "helpdesk_agent", _("Helpdesk agent")
+
+
+class Scope(models.TextChoices):
+    """Which customers a staff user reaches: every customer of the partner, or only those assigned to them."""
+
+    PARTNER = "partner", _("Whole partner")
+    ASSIGNED = "assigned", _("Assigned customers only")
+
+
+class Action:
+    """Permission names, spelled once. Object actions are granted per customer through guardian."""
+
+    # Per customer (guardian object permissions on customers.Customer).
+    VIEW_CUSTOMER = "customers.view_customer"
+    CHANGE_CUSTOMER = "customers.change_customer"
+    MANAGE_TAGS = "customers.manage_customer_tags"
+    MANAGE_SUBSCRIPTIONS = "customers.manage_subscriptions"
+    ATTEST_AGREEMENT = "customers.attest_customer_agreement"
+    INVITE_CUSTOMER = "customers.invite_customer"
+    END_RELATIONSHIP = "customers.end_relationship"
+    CHANGE_PURCHASE_PERMISSION = "customers.change_purchase_permission"
+
+    # Partner-wide (no object; the role alone decides).
+    ADD_CUSTOMER = "customers.add_customer"
+    IMPORT_CUSTOMERS = "customers.import_customers"
+    MANAGE_PARTNERSHIPS = "relationships.manage_partnership"
+    MANAGE_STAFF = "partnerportal.manage_staff"
+    VIEW_ACTIVITY = "activity.view_activity"
+
+
+# Actions checked against a specific customer. Their codenames are declared in Customer.Meta.permissions
+# (or are Django's default view/change), so guardian can store them as object permissions.
+OBJECT_ACTIONS: frozenset[str] = frozenset(
+    {
+        Action.VIEW_CUSTOMER,
+        Action.CHANGE_CUSTOMER,
+        Action.MANAGE_TAGS,
+        Action.MANAGE_SUBSCRIPTIONS,
+        Action.ATTEST_AGREEMENT,
+        Action.INVITE_CUSTOMER,
+        Action.END_RELATIONSHIP,
+        Action.CHANGE_PURCHASE_PERMISSION,
+    }
+)
+
+_ALL_READ = {Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER}
+
+ROLE_ACTIONS: dict[Role, frozenset[str]] = {
+    Role.GLOBAL_ADMIN: frozenset(
+        _ALL_READ
+        | {
+            Action.ADD_CUSTOMER,
+            Action.MANAGE_TAGS,
+            Action.MANAGE_SUBSCRIPTIONS,
+            Action.INVITE_CUSTOMER,
+            Action.END_RELATIONSHIP,
+            Action.IMPORT_CUSTOMERS,
+            Action.MANAGE_PARTNERSHIPS,
+            Action.MANAGE_STAFF,
+            Action.VIEW_ACTIVITY,
+        }
+    ),
+    Role.ADMIN_AGENT: frozenset(
+        _ALL_READ
+        | {
+            Action.ADD_CUSTOMER,
+            Action.MANAGE_TAGS,
+            Action.MANAGE_SUBSCRIPTIONS,
+            Action.ATTEST_AGREEMENT,
+            Action.INVITE_CUSTOMER,
+            Action.END_RELATIONSHIP,
+            Action.CHANGE_PURCHASE_PERMISSION,
+            Action.IMPORT_CUSTOMERS,
+            Action.MANAGE_PARTNERSHIPS,
+            Action.VIEW_ACTIVITY,
+        }
+    ),
+    Role.SALES_AGENT: frozenset(
+        _ALL_READ
+        | {
+            Action.ADD_CUSTOMER,
+            Action.MANAGE_SUBSCRIPTIONS,
+            Action.ATTEST_AGREEMENT,
+            Action.INVITE_CUSTOMER,
+            Action.MANAGE_PARTNERSHIPS,
+        }
+    ),
+    Role.HELPDESK_AGENT: frozenset(_ALL_READ),
+}
+
+
+def actions_for_roles(roles: list[Role] | tuple[Role, ...]) -> frozenset[str]:
+    """Return the union of actions granted by the given roles."""
+    result: set[str] = set()
+    for role in roles:
+        result |= ROLE_ACTIONS[Role(role)]
+    return frozenset(result)
+
+
+def object_codenames(role: Role) -> list[str]:
+    """Return the bare codenames ("view_customer") of the per-customer actions a role holds."""
+    return sorted(action.split(".", 1)[1] for action in ROLE_ACTIONS[role] & OBJECT_ACTIONS)

@@ -1,0 +1,125 @@
+"""Reseller relationships between partners and customers, and provider↔reseller partnerships."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Relationship(models.Model):
+    """One partner's reseller relationship with one customer; staff reach a customer only while it is active."""
+
+    class Kind(models.TextChoices):
+        DIRECT = "direct", _("Direct reseller")
+        INDIRECT = "indirect", _("Indirect")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+
+    class Source(models.TextChoices):
+        CREATED = "created", _("Created by partner")
+        INVITATION = "invitation", _("Invitation accepted")
+        IMPORT = "import", _("Imported")
+
+    partner = models.ForeignKey("partnerportal.Partner", on_delete=models.PROTECT, related_name="relationships")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="relationships")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DIRECT)
+    # For an indirect relationship, the other partner in the chain: the provider on the reseller's row,
+    # the reseller on the provider's row.
+    indirect_partner = models.ForeignKey(
+        "partnerportal.Partner",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("indirect partner"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    dap = models.BooleanField(_("delegated admin privileges"), default=True)
+    source = models.CharField(_("began by"), max_length=16, choices=Source.choices, default=Source.CREATED)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.TextField(_("reason"), blank=True)
+    ended_by = models.ForeignKey(
+        "partnerportal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What the relationship carried when it ended (tags, DAP, purchase permissions), reapplied on restore.
+    snapshot = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "customer"],
+                condition=models.Q(status="active"),
+                name="one_active_relationship_per_partner_customer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="direct", indirect_partner__isnull=True)
+                | models.Q(kind="indirect", indirect_partner__isnull=False),
+                name="indirect_relationship_names_its_partner",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="active", ended_at__isnull=True)
+                | models.Q(status="ended", ended_at__isnull=False),
+                name="ended_relationship_has_end_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "partner", "status"], name="relationship_customer_partner"),
+            models.Index(fields=["partner", "status", "indirect_partner"], name="relationship_partner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} → {self.customer}"
+
+    @property
+    def label(self) -> str:
+        """How the list shows it: "Direct reseller", "Indirect reseller via Fabrikam", "Indirect provider for …"."""
+        return relationship_label(
+            self.kind, self.partner.is_indirect_provider, self.indirect_partner.name if self.indirect_partner else ""
+        )
+
+
+def relationship_label(kind: str | None, partner_is_provider: bool, indirect_partner_name: str | None) -> str:
+    """The relationship as a partner's staff read it, from the partner's side of the chain."""
+    if kind == Relationship.Kind.DIRECT:
+        return str(_("Direct reseller"))
+    if kind == Relationship.Kind.INDIRECT and partner_is_provider:
+        return str(_("Indirect provider for %(partner)s") % {"partner": indirect_partner_name})
+    if kind == Relationship.Kind.INDIRECT:
+        return str(_("Indirect reseller via %(partner)s") % {"partner": indirect_partner_name})
+    return ""
+
+
+class Partnership(models.Model):
+    """An indirect provider's partnership with one of its indirect resellers."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACTIVE = "active", _("Active")
+        REMOVED = "removed", _("Removed")
+
+    provider = models.ForeignKey("partnerportal.Partner", on_delete=models.CASCADE, related_name="reseller_links")
+    reseller = models.ForeignKey(
+        "partnerportal.Partner", on_delete=models.CASCADE, related_name="provider_links", null=True, blank=True
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.INVITED)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    activated_at = models.DateTimeField(_("authorized"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "reseller"],
+                condition=models.Q(status="active"),
+                name="one_active_partnership",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} ↔ {self.reseller}"
