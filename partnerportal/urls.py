@@ -38,6 +38,9 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include(auth_patterns)),
     path("customers/", include("customers.urls")),
+    path("relationships/", include("relationships.urls")),
+    path("activity/", include("activity.urls")),
+    path("staff/", include("partnerportal.staff_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,1 @@
+"""Staff management pages (global admins)."""

@@ -1,0 +1,1 @@
+"""Relationship pages: invitations, acceptance, end and restore, partnerships, import."""
