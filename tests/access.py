@@ -33,7 +33,7 @@ class Row(NamedTuple):
 R = Row
 # fmt: off
 ROWS: list[Row] = [
-    # ------------------------------------------------------------------ portal shell and sign-in
+    # ---------------------------------------------------- portal shell and sign-in
     #  url name                           target          method anon ga   aa   sa   hd   none
     R("home",                                 None,           GET,  302, 302, 302, 302, 302, 200),
     R("healthz",                              None,           GET,  200, 200, 200, 200, 200, 200),
@@ -50,11 +50,16 @@ ROWS: list[Row] = [
     R("password_reset_done",                  None,           GET,  200, 200, 200, 200, 200, 200),
     R("password_reset_confirm",               "reset_token",  GET,  200, 200, 200, 200, 200, 200),
     R("password_reset_complete",              None,           GET,  200, 200, 200, 200, 200, 200),
-    # ------------------------------------------------------------------ customers
+    # ---------------------------------------------------- customers
     R("customers:customer_list",              None,           GET,  302, 200, 200, 200, 200, 403),
     R("customers:customer_list",              None,           POST, 302, 405, 405, 405, 405, 403),
     R("customers:customer_detail",            "customer_in",  GET,  302, 200, 200, 200, 200, 403),
     R("customers:customer_detail",            "customer_out", GET,  302, 404, 404, 404, 404, 403),
+    # ---------------------------------------------------- customers: add, edit, agreement, domain check
+    # ---------------------------------------------------- customers: export, lookup, tags, subscriptions
+    # ---------------------------------------------------- relationships: invitations and acceptance
+    # ---------------------------------------------------- relationships: end, restore, partnerships, import
+    # ---------------------------------------------------- purchase permissions, activity log, staff
 ]
 # fmt: on
 
