@@ -110,6 +110,17 @@ class Partnership(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     activated_at = models.DateTimeField(_("authorized"), null=True, blank=True)
     removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    # The email invitation the provider sends; the reseller's staff authorize it signed in, through the link.
+    email = models.EmailField(_("reseller email"), blank=True)
+    message = models.TextField(_("message"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        "partnerportal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    authorized_by = models.ForeignKey(
+        "partnerportal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -123,3 +134,71 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} ↔ {self.reseller}"
+
+
+class Invitation(models.Model):
+    """A request for a reseller relationship, sent by email; the customer's global admin accepts it by link.
+
+    Only a SHA-256 hash of the link's token is stored. A pending invitation past `expires_at` reads as expired
+    without a job having to run.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    class Purpose(models.TextChoices):
+        NEW = "new", _("New relationship")
+        RESTORE = "restore", _("Restore relationship")
+
+    partner = models.ForeignKey("partnerportal.Partner", on_delete=models.CASCADE, related_name="invitations")
+    created_by = models.ForeignKey(
+        "partnerportal.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("sent by")
+    )
+    # Set when the invitation is for a customer the portal already knows (sent from its page, or a restore).
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    # For an indirect reseller's invitation: the indirect provider the customer will also be linked to.
+    provider = models.ForeignKey(
+        "partnerportal.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indirect provider"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.NEW)
+    restores = models.ForeignKey(
+        Relationship, on_delete=models.SET_NULL, null=True, blank=True, related_name="restore_invitations"
+    )
+    email = models.EmailField(_("recipient email"))
+    message = models.TextField(_("message"), max_length=5000)
+    dap = models.BooleanField(_("request delegated admin privileges"), default=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_name = models.CharField(_("accepted by"), max_length=81, blank=True)
+    accepted_email = models.EmailField(_("acceptor email"), blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "status", "-created_at"], name="invitation_partner_status")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} → {self.email}"
+
+    @property
+    def effective_status(self) -> str:
+        """The status a person should see: a pending invitation past its expiry is expired."""
+        if self.status == self.Status.PENDING and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.status
