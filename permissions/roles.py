@@ -54,6 +54,8 @@ class Action:
     # Partner-wide (no object; the role alone decides).
     ADD_CUSTOMER = "customers.add_customer"
     IMPORT_CUSTOMERS = "customers.import_customers"
+    # The list of ended relationships and restore invitations: those customers are out of reach per object.
+    RESTORE_RELATIONSHIP = "relationships.restore_relationship"
     MANAGE_PARTNERSHIPS = "relationships.manage_partnership"
     MANAGE_STAFF = "partnerportal.manage_staff"
     VIEW_ACTIVITY = "activity.view_activity"
@@ -85,6 +87,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             Action.MANAGE_SUBSCRIPTIONS,
             Action.INVITE_CUSTOMER,
             Action.END_RELATIONSHIP,
+            Action.RESTORE_RELATIONSHIP,
             Action.IMPORT_CUSTOMERS,
             Action.MANAGE_PARTNERSHIPS,
             Action.MANAGE_STAFF,
@@ -101,6 +104,7 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
             Action.INVITE_CUSTOMER,
             Action.END_RELATIONSHIP,
             Action.CHANGE_PURCHASE_PERMISSION,
+            Action.RESTORE_RELATIONSHIP,
             Action.IMPORT_CUSTOMERS,
             Action.MANAGE_PARTNERSHIPS,
             Action.VIEW_ACTIVITY,

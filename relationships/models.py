@@ -50,6 +50,7 @@ class Relationship(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        permissions = [("restore_relationship", "Can list ended relationships and send restore invitations")]
         constraints = [
             models.UniqueConstraint(
                 fields=["partner", "customer"],
