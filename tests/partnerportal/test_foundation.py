@@ -1,0 +1,159 @@
+"""The portal shell: health check, sign-in, operators' admin, settings, demo data and partner creation."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from partnerportal.models import OutboundEmail, Partner, User
+from permissions.roles import AdminRole
+from relationships.models import Relationship
+from tests.factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz_answers_200_after_a_database_round_trip(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_answers_503_when_the_database_is_down(client):
+    # A real failure: point the connection at a socket directory where no server listens.
+    connection.close()
+    saved = connection.settings_dict.copy()
+    connection.settings_dict.update(HOST="/nonexistent-socket-dir", PORT="5999")
+    try:
+        response = client.get("/healthz")
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+def test_sign_in_with_email_in_any_case(client, world):
+    user = world.users["sales_agent"]
+    response = client.post(reverse("login"), {"username": user.email.upper(), "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/customers/").status_code == 200
+
+
+def test_wrong_password_is_refused_with_a_message(client, world):
+    response = client.post(reverse("login"), {"username": world.users["sales_agent"].email, "password": "nope"})
+    assert response.status_code == 200
+    assert "correct email address and password" in response.content.decode()
+
+
+def test_user_without_role_sees_a_page_saying_so(client_for, world):
+    response = client_for(world.users["no_role"]).get("/", follow=True)
+    assert "No access yet" in response.content.decode()
+
+
+def test_partner_staff_never_reach_the_django_admin(client_for, world):
+    response = client_for(world.users["global_admin"]).get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert not User.objects.filter(partner__isnull=False, is_staff=True).exists()
+
+
+def test_operator_reaches_the_django_admin(client, db, django_user_model):
+    operator = django_user_model.objects.create_superuser(email="ops@example.org", password="Operator-Pass-2026")
+    client.force_login(operator)
+    assert client.get("/admin/customers/customer/").status_code == 200
+
+
+def test_password_reset_is_queued_not_sent_in_the_request(client, world, mailoutbox):
+    user = world.users["helpdesk_agent"]
+    response = client.post(reverse("password_reset"), {"email": user.email})
+    assert response.status_code == 302
+    assert mailoutbox == []  # nothing sent inside the request
+    queued = OutboundEmail.objects.get(to=user.email)
+    assert "/accounts/password/reset/" in queued.body
+
+
+def test_language_switch_to_korean(client_for, world):
+    client = client_for(world.users["sales_agent"])
+    client.post(reverse("set_language"), {"language": "ko", "next": "/customers/"})
+    body = client.get("/customers/").content.decode()
+    assert 'lang="ko"' in body
+    assert "고객" in body  # "Customers" in Korean
+
+
+def _run_manage(*args: str, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "partnerportal.settings.production",
+    "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-for-the-check-only-" + "y" * 20,
+    "DJANGO_ALLOWED_HOSTS": "portal.example.com",
+    "DATABASE_URL": "postgres://portal@127.0.0.1:1/portal",
+}
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings():
+    result = _run_manage("check", "--deploy", "--fail-level", "WARNING", env_extra=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_settings_refuse_to_start_without(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = _run_manage("check", env_extra=env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_seed_demo_is_idempotent_and_logins_work(client, db):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 -- discard the printed logins
+    counts = (Partner.objects.count(), User.objects.count(), Relationship.objects.count())
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert (Partner.objects.count(), User.objects.count(), Relationship.objects.count()) == counts
+    assert set(Partner.objects.values_list("name", "type")) == {
+        ("Contoso Cloud", "direct_bill"),
+        ("Fabrikam Distribution", "indirect_provider"),
+        ("Northwind Traders", "indirect_reseller"),
+    }
+    for domain in ("contoso.example", "fabrikam.example", "northwind.example"):
+        for local in ("global.admin", "admin.agent", "sales.agent", "helpdesk.agent"):
+            assert client.login(username=f"{local}@{domain}", password="Portal-Demo-2026!")
+    assert User.objects.get(email="global.admin@contoso.example").admin_role == AdminRole.GLOBAL_ADMIN
+    # Fabrikam and Northwind share customers through the indirect chain; Contoso shares none.
+    contoso = set(Relationship.objects.filter(partner__name="Contoso Cloud").values_list("customer", flat=True))
+    fabrikam = set(Relationship.objects.filter(partner__name="Fabrikam Distribution").values_list("customer", flat=True))
+    northwind = set(Relationship.objects.filter(partner__name="Northwind Traders").values_list("customer", flat=True))
+    assert fabrikam & northwind
+    assert not contoso & (fabrikam | northwind)
+
+
+def test_create_partner_makes_a_global_admin_with_a_set_password_link(db):
+    out = open(os.devnull, "w")  # noqa: SIM115
+    call_command(
+        "create_partner",
+        "--name=Adventure Works",
+        "--partner-id=AW-1",
+        "--type=direct_bill",
+        "--market=KR",
+        "--admin-email=Admin@Adventure-Works.example",
+        stdout=out,
+    )
+    user = User.objects.get(email="admin@adventure-works.example")
+    assert user.is_global_admin and user.partner.name == "Adventure Works"
+    assert not user.has_usable_password()
+    assert OutboundEmail.objects.filter(to=user.email).exists()
