@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,3 +41,25 @@ class ActivityEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def detail_rows(self) -> list[tuple[str, str, str]]:
+        """The details as (field, before, after) rows for display; keys other than before/after show as "after"."""
+        details = self.details or {}
+        before = details.get("before") or {}
+        after = details.get("after") or {}
+        rows = [
+            (key, _display(before[key]) if key in before else "", _display(after[key]) if key in after else "")
+            for key in dict.fromkeys([*before, *after])
+        ]
+        rows += [(key, "", _display(value)) for key, value in details.items() if key not in ("before", "after")]
+        return rows
+
+
+def _display(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)

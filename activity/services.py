@@ -34,6 +34,12 @@ class Actions:
     STAFF_DEACTIVATE = "Deactivate staff user"
     STAFF_REACTIVATE = "Reactivate staff user"
     STAFF_PASSWORD_RESET = "Send password reset"  # noqa: S105 -- an action name, not a password
+    STAFF_PASSWORD_SET = "Set password"  # noqa: S105 -- an action name, not a password
+
+
+def action_names() -> list[str]:
+    """Every action name in `Actions`, sorted (the activity log's action filter)."""
+    return sorted(value for key, value in vars(Actions).items() if key.isupper() and isinstance(value, str))
 
 
 def activity_record(

@@ -1,7 +1,10 @@
-from django.urls import path  # noqa: F401 -- routes are added here as the views land
+from django.urls import path
 
-from activity import views  # noqa: F401
+from activity import views
 
 app_name = "activity"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.ActivityListView.as_view(), name="activity_list"),
+    path("export.csv", views.ActivityExportView.as_view(), name="activity_export"),
+]

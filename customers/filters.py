@@ -60,3 +60,14 @@ class CustomerFilterForm(forms.Form):
             "tag": data["tag"].pk if data.get("tag") else None,
             "sort": data.get("sort") or "name",
         }
+
+
+class CustomerLookupForm(forms.Form):
+    """The helpdesk lookup's one box (bound to request.GET)."""
+
+    q = forms.CharField(
+        label=_("Customer ID, domain, contact email or name"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
+    )

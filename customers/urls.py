@@ -1,10 +1,33 @@
 from django.urls import path
 
-from customers import views
+from customers import account_views, views
+from permissions import views as permission_views
+from relationships import views as relationship_views
 
 app_name = "customers"
 
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="customer_list"),
     path("<uuid:pk>/", views.CustomerDetailView.as_view(), name="customer_detail"),
+    # add, edit, agreement, domain check
+    path("new/", views.CustomerCreateView.as_view(), name="customer_create"),
+    path("domain-check/", views.DomainCheckView.as_view(), name="domain_check"),
+    path("<uuid:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer_update"),
+    path("<uuid:pk>/agreement/", views.CustomerAgreementView.as_view(), name="customer_agreement"),
+    # export, lookup, tags, subscriptions
+    path("export.csv", account_views.CustomerExportView.as_view(), name="customer_export"),
+    path("lookup/", account_views.CustomerLookupView.as_view(), name="customer_lookup"),
+    path("<uuid:pk>/tags/", account_views.CustomerTagsView.as_view(), name="customer_tags"),
+    path("<uuid:pk>/subscriptions/new/", account_views.SubscriptionCreateView.as_view(), name="subscription_create"),
+    path(
+        "<uuid:pk>/subscriptions/<int:subscription_pk>/status/",
+        account_views.SubscriptionStatusView.as_view(),
+        name="subscription_status",
+    ),
+    path(
+        "<uuid:pk>/purchase-permissions/",
+        permission_views.PurchasePermissionView.as_view(),
+        name="purchase_permissions",
+    ),
+    path("<uuid:pk>/relationship/end/", relationship_views.RelationshipEndView.as_view(), name="relationship_end"),
 ]

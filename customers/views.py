@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.views.generic import DetailView, TemplateView
+from django.contrib import messages
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
 
+from activity.selectors import activity_recent_for_customer
 from customers import selectors
+from customers import services as customer_services
+from customers.company_names import company_name_warnings
 from customers.filters import CustomerFilterForm
-from customers.models import Customer
-from partnerportal.mixins import PortalPermissionMixin
+from customers.forms import AddCustomerForm, CustomerAgreementForm, CustomerForm
+from customers.models import Customer, Tag
+from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
 from partnerportal.pagination import Ordering, paginate
 from permissions import policy
 from permissions.roles import Action
+from permissions.views import purchase_permission_panel
 from relationships.models import relationship_label
 
 
@@ -83,5 +94,161 @@ class CustomerDetailView(PortalPermissionMixin, DetailView):
             relationship_label=relationship_label(
                 customer.rel_kind, user.partner.is_indirect_provider, customer.rel_indirect_partner_name
             ),
+            tag_limit=Tag.MAX_PER_CUSTOMER,
+        )
+        # The "Customer permissions" and "Recent activity" sections (permissions/, activity/).
+        context["purchase_permissions"] = purchase_permission_panel(user=user, customer=customer, can=context["can"])
+        context["recent_activity"] = activity_recent_for_customer(user=user, customer=customer)
+        return context
+
+
+class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
+    """Add a customer: the profile, the customer agreement and, for indirect partners, the other partner."""
+
+    permission_required = Action.ADD_CUSTOMER
+    form_class = AddCustomerForm
+    template_name = "customers/customer_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        user = self.request.user
+        kwargs.update(partner=user.partner, can_attest=policy.has_action(user, Action.ATTEST_AGREEMENT))
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Add customer"),
+            intro=_("A new customer gets an active reseller relationship with your organisation at once."),
+            submit_label=_("Add customer"),
+            cancel_url=reverse("customers:customer_list"),
+            can_submit=context["form"].has_providers,
         )
         return context
+
+    def perform(self, form):
+        customer = customer_services.customer_create(
+            actor=self.request.user,
+            data=form.customer_data(),
+            domain_prefix=form.cleaned_data["domain_prefix"],
+            reseller=form.cleaned_data.get("reseller"),
+            provider=form.cleaned_data.get("provider"),
+        )
+        messages.success(self.request, _("%(name)s was added.") % {"name": customer.company_name})
+        for warning in company_name_warnings(customer.company_name):
+            messages.warning(self.request, warning)
+        return customer
+
+    def get_success_url(self) -> str:
+        if policy.can(self.request.user, Action.VIEW_CUSTOMER, self.object):
+            return self.object.get_absolute_url()
+        # Staff limited to assigned customers do not see a customer they added until someone assigns it.
+        messages.info(self.request, _("The customer is not assigned to you, so it is not in your list."))
+        return reverse("customers:customer_list")
+
+
+class _CustomerFormPage(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin, FormView):
+    """A form about one customer the user may act on (out of scope: 404)."""
+
+    model = Customer
+    context_object_name = "customer"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        return self.object.get_absolute_url()
+
+
+class CustomerUpdateView(_CustomerFormPage):
+    """Edit a customer's profile; the primary domain is shown but never changes."""
+
+    permission_required = Action.CHANGE_CUSTOMER
+    form_class = CustomerForm
+    template_name = "customers/customer_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(partner=self.request.user.partner, customer=self.object)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Edit %(name)s") % {"name": self.object.company_name},
+            submit_label=_("Save"),
+            cancel_url=self.object.get_absolute_url(),
+            can_submit=True,
+        )
+        return context
+
+    def perform(self, form):
+        customer = customer_services.customer_update(
+            actor=self.request.user, customer=self.object, data=form.customer_data()
+        )
+        messages.success(self.request, _("The customer's details were saved."))
+        for warning in company_name_warnings(customer.company_name):
+            messages.warning(self.request, warning)
+        return customer
+
+
+class CustomerAgreementView(_CustomerFormPage):
+    """Confirm, on the partner's word, that the customer accepted the customer agreement."""
+
+    permission_required = Action.ATTEST_AGREEMENT
+    form_class = CustomerAgreementForm
+    template_name = "generic/object_form.html"
+
+    def get_initial(self):
+        customer = self.object
+        if customer.agreement_status == Customer.Agreement.ATTESTED_BY_PARTNER:
+            return {
+                "agreement_name": customer.agreement_name,
+                "agreement_email": customer.agreement_email,
+                "agreement_date": customer.agreement_date,
+            }
+        # Partner Center pre-fills the acceptor with the primary contact.
+        return {"agreement_name": customer.contact_name, "agreement_email": customer.contact_email}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Confirm customer agreement · %(name)s") % {"name": self.object.company_name},
+            intro=_(
+                "Confirm that the customer accepted the latest customer agreement: who accepted it, their email "
+                "address and the date. Current status: %(status)s."
+            )
+            % {"status": self.object.get_agreement_status_display()},
+            submit_label=_("Confirm"),
+            cancel_url=self.object.get_absolute_url(),
+        )
+        return context
+
+    def perform(self, form):
+        customer = customer_services.customer_agreement_attest(
+            actor=self.request.user,
+            customer=self.object,
+            name=form.cleaned_data["agreement_name"],
+            email=form.cleaned_data["agreement_email"],
+            date=form.cleaned_data["agreement_date"],
+        )
+        messages.success(self.request, _("The customer agreement was confirmed."))
+        return customer
+
+
+class DomainCheckView(PortalPermissionMixin, View):
+    """The add form's live check: is `?prefix=` a valid, free primary domain? Answers JSON."""
+
+    permission_required = Action.ADD_CUSTOMER
+
+    def get(self, request, *args, **kwargs):
+        available, message = customer_services.domain_check(request.GET.get("prefix", ""))
+        response = JsonResponse({"available": available, "message": message})
+        # The answer changes as soon as anyone takes the domain.
+        response["Cache-Control"] = "no-store"
+        return response

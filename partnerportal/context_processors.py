@@ -15,9 +15,10 @@ def portal(request) -> dict:
     return {
         "nav": {
             "customers": Action.VIEW_CUSTOMER in actions,
+            "lookup": Action.VIEW_CUSTOMER in actions,
             "add_customer": Action.ADD_CUSTOMER in actions,
             "invitations": Action.INVITE_CUSTOMER in actions,
-            "ended": Action.END_RELATIONSHIP in actions,
+            "ended": Action.RESTORE_RELATIONSHIP in actions,
             "import": Action.IMPORT_CUSTOMERS in actions,
             "partnerships": Action.MANAGE_PARTNERSHIPS in actions and settings.PORTAL_CLOUD != "us_gov",
             "activity": Action.VIEW_ACTIVITY in actions,

@@ -10,16 +10,22 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from partnerportal.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=30)
+# Doubling stops growing long before this; it only keeps 2 ** attempts from overflowing a timedelta.
+_MAX_DOUBLINGS = 30
 
 
 def email_enqueue(*, to: str, subject: str, body: str, partner=None, topic: str = "") -> OutboundEmail:
@@ -32,8 +38,10 @@ def email_enqueue(*, to: str, subject: str, body: str, partner=None, topic: str 
 
 
 def backoff(attempts: int) -> timedelta:
-    """How long to wait before the next try: 5 s, 10 s, 20 s … capped at 30 minutes."""
-    return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    """How long to wait before the next try: PORTAL_EMAIL_RETRY_SECONDS (5 s), then twice as long each time,
+    capped at 30 minutes."""
+    doublings = min(max(attempts - 1, 0), _MAX_DOUBLINGS)
+    return min(timedelta(seconds=settings.PORTAL_EMAIL_RETRY_SECONDS * 2**doublings), MAX_BACKOFF)
 
 
 @task()
@@ -61,3 +69,34 @@ def email_send(message_id: int) -> str:
         message.last_error = ""
         message.save(update_fields=["status", "attempts", "last_error", "sent_at"])
         return "sent"
+
+
+# A task that has been "running" this long belongs to a worker that died (a send times out after EMAIL_TIMEOUT).
+STRANDED_AFTER = timedelta(minutes=15)
+
+
+def email_requeue_stranded(*, running_for: timedelta = STRANDED_AFTER) -> int:
+    """Queue again every unsent message that no task will deliver any more; return how many.
+
+    That happens when a worker dies mid-send (its task stays "running" forever) or a task fails outside the retry
+    handler. A message with a task still waiting, or one running for less than `running_for`, is left alone; a
+    duplicate task would be harmless anyway (the row lock and the "sent" check above). `make run` calls this
+    through `manage.py email_requeue` before it starts the worker.
+    """
+    live = DBTaskResult.objects.filter(task_path=email_send.module_path).filter(
+        Q(status=TaskResultStatus.READY)
+        | Q(status=TaskResultStatus.RUNNING, started_at__gte=timezone.now() - running_for)
+    )
+    covered = {args_kwargs["args"][0] for args_kwargs in live.values_list("args_kwargs", flat=True)}
+    stranded = [
+        pk
+        for pk in OutboundEmail.objects.filter(
+            status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED]
+        ).values_list("pk", flat=True)
+        if pk not in covered
+    ]
+    for pk in stranded:
+        email_send.enqueue(pk)
+    if stranded:
+        logger.warning("Queued %s stranded email(s) again", len(stranded))
+    return len(stranded)

@@ -183,3 +183,36 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class SetPasswordToken(models.Model):
+    """A one-time, expiring link for a staff user to choose a password; only the token's SHA-256 hash is stored.
+
+    A token works once: `set_password_token_use` consumes it with one conditional UPDATE, so two concurrent
+    submissions cannot both succeed. Issuing a new token for a user revokes the older ones.
+    """
+
+    class Purpose(models.TextChoices):
+        WELCOME = "welcome", _("New account")
+        RESET = "reset", _("Password reset")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="set_password_tokens")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.WELCOME)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "used_at", "revoked_at"], name="setpasswordtoken_user_open")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_purpose_display()}"
+
+    def is_usable(self, now=None) -> bool:
+        """True while the link has not been used, revoked or passed its expiry."""
+        now = now or timezone.now()
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now

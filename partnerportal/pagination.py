@@ -6,10 +6,12 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,21 @@ def decode_cursor(cursor: str) -> tuple[Any, str] | None:
         return None
 
 
+def _cursor_value(queryset: QuerySet, field_name: str, value: Any) -> Any:
+    """The cursor's value converted to the ordering column's type; raises for anything the column can't hold."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL in cursor")  # PostgreSQL text cannot hold it
+    try:
+        field = queryset.model._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        field = None  # an annotation: nothing to convert against
+    if field is not None:
+        value = field.to_python(value)
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
 def paginate(
     queryset: QuerySet, ordering: Ordering, *, after: str = "", before: str = "", size: int = 50, pk_parse=str
 ) -> Page:
@@ -71,8 +88,10 @@ def paginate(
     if cursor is not None:
         value, pk = cursor
         try:
-            pk = pk_parse(pk)
-        except (ValueError, TypeError):
+            pk = queryset.model._meta.pk.to_python(pk_parse(pk))
+            value = _cursor_value(queryset, ordering.field, value)
+        except (ValueError, TypeError, ValidationError):
+            # A hand-edited cursor (or one from another sort order) starts at page 1 instead of failing in SQL.
             cursor = None
         else:
             qs = qs.filter(ordering.after(value, pk, reverse=reverse))

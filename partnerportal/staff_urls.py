@@ -1,7 +1,15 @@
-from django.urls import path  # noqa: F401 -- routes are added here as the views land
+from django.urls import path
 
-from partnerportal import staff_views  # noqa: F401
+from partnerportal import staff_views
 
 app_name = "staff"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", staff_views.StaffUserListView.as_view(), name="user_list"),
+    path("new/", staff_views.StaffUserCreateView.as_view(), name="user_create"),
+    path("<int:pk>/", staff_views.StaffUserUpdateView.as_view(), name="user_update"),
+    path("<int:pk>/deactivate/", staff_views.StaffUserDeactivateView.as_view(), name="user_deactivate"),
+    path("<int:pk>/reactivate/", staff_views.StaffUserReactivateView.as_view(), name="user_reactivate"),
+    path("<int:pk>/reset-password/", staff_views.StaffUserResetPasswordView.as_view(), name="user_reset_password"),
+    path("set-password/<str:token>/", staff_views.SetPasswordView.as_view(), name="set_password"),
+]

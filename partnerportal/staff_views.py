@@ -1,1 +1,239 @@
-"""Staff management pages (global admins)."""
+"""Staff management pages (global admins): list, add, edit roles and scope, deactivate, reset a password."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
+
+from partnerportal import services
+from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
+from partnerportal.models import User
+from partnerportal.staff_forms import StaffUserCreateForm, StaffUserForm
+from permissions import policy
+from permissions.models import CustomerAssignment
+from permissions.roles import Action, AdminRole, AgentRole
+
+STAFF_PAGE_SIZE = 50
+
+
+def staff_status(user: User) -> str:
+    """How the list shows a user: deactivated, waiting for them to choose a password, or active."""
+    if not user.is_active:
+        return str(_("Deactivated"))
+    if not user.has_usable_password():
+        return str(_("Invitation pending"))
+    return str(_("Active"))
+
+
+class StaffUserListView(PortalPermissionMixin, TemplateView):
+    """The partner's staff users with their roles, scope and status; filter by role, simple pages of 50."""
+
+    permission_required = Action.MANAGE_STAFF
+    template_name = "partnerportal/staff_user_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # restrict() narrows partner-owned rows to the user's partner: staff of other partners never show.
+        qs = policy.restrict(User.objects.all(), self.request.user, Action.MANAGE_STAFF).order_by("-is_active", "email")
+        role = self.request.GET.get("role", "")
+        if role in AdminRole.values and role:
+            qs = qs.filter(admin_role=role)
+        elif role in AgentRole.values and role:
+            qs = qs.filter(agent_role=role)
+        else:
+            role = ""
+        page = Paginator(qs, STAFF_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        for user in page.object_list:
+            user.status_label = staff_status(user)
+        role_choices = [(v, label) for v, label in AdminRole.choices if v] + [
+            (v, label) for v, label in AgentRole.choices if v
+        ]
+        context.update(page=page, staff=page.object_list, role=role, role_choices=role_choices)
+        return context
+
+
+class StaffUserCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
+    """Add a staff user; they receive a one-time link to choose their password."""
+
+    permission_required = Action.MANAGE_STAFF
+    form_class = StaffUserCreateForm
+    template_name = "generic/object_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "partner": self.request.user.partner}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Add user"),
+            intro=_(
+                "The user receives an email with a link to choose their password. "
+                "The link works once and expires after 72 hours."
+            ),
+            submit_label=_("Add user"),
+            cancel_url=reverse("staff:user_list"),
+        )
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        user = services.staff_user_add(
+            actor=self.request.user,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            admin_role=data["admin_role"],
+            agent_role=data["agent_role"],
+            scope=data["scope"],
+            customers=data["customers"],
+        )
+        message = _("%(email)s was added and sent a link to choose a password.") % {"email": user.email}
+        messages.success(self.request, message)
+        return user
+
+    def get_success_url(self):
+        return reverse("staff:user_list")
+
+
+class StaffUserUpdateView(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin, FormView):
+    """Change a staff user's roles, scope and assigned customers; deactivate, reactivate or reset a password."""
+
+    permission_required = Action.MANAGE_STAFF
+    model = User
+    form_class = StaffUserForm
+    template_name = "partnerportal/staff_user_form.html"
+    context_object_name = "staff_user"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        user = self.object
+        return {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "admin_role": user.admin_role,
+            "agent_role": user.agent_role,
+            "scope": user.scope,
+            "customers": list(CustomerAssignment.objects.filter(user=user).values_list("customer_id", flat=True)),
+        }
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "partner": self.request.user.partner}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["status_label"] = staff_status(self.object)
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        user = services.staff_user_update(
+            actor=self.request.user,
+            user=self.object,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            admin_role=data["admin_role"],
+            agent_role=data["agent_role"],
+            scope=data["scope"],
+            customers=data["customers"],
+        )
+        messages.success(self.request, _("The changes to %(email)s were saved.") % {"email": user.email})
+        return user
+
+    def get_success_url(self):
+        return reverse("staff:user_update", args=[self.object.pk])
+
+
+class StaffUserActionView(PortalPermissionMixin, SingleObjectMixin, View):
+    """Base of the POST-only buttons on a staff user's page: run one service, report the outcome as a message."""
+
+    permission_required = Action.MANAGE_STAFF
+    model = User
+    http_method_names = ["post"]
+    success_message = ""
+
+    def run(self, user: User) -> None:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            self.run(self.object)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, self.success_message % {"email": self.object.email})
+        return redirect("staff:user_update", pk=self.object.pk)
+
+
+class StaffUserDeactivateView(StaffUserActionView):
+    """Deactivate a staff user: they can no longer sign in and their open sessions end."""
+
+    success_message = _("%(email)s was deactivated.")
+
+    def run(self, user: User) -> None:
+        services.staff_user_deactivate(actor=self.request.user, user=user)
+
+
+class StaffUserReactivateView(StaffUserActionView):
+    """Reactivate a deactivated staff user."""
+
+    success_message = _("%(email)s was reactivated.")
+
+    def run(self, user: User) -> None:
+        services.staff_user_reactivate(actor=self.request.user, user=user)
+
+
+class StaffUserResetPasswordView(StaffUserActionView):
+    """Email a staff user a fresh one-time link to choose a new password."""
+
+    success_message = _("A link to choose a new password was sent to %(email)s.")
+
+    def run(self, user: User) -> None:
+        services.staff_password_reset_send(actor=self.request.user, user=user)
+
+
+@method_decorator([login_not_required, never_cache], name="dispatch")
+class SetPasswordView(View):
+    """The public page behind a set-password link: opening it changes nothing; submitting uses the link once."""
+
+    template_name = "partnerportal/set_password.html"
+
+    def render(self, request, record, form):
+        return render(request, self.template_name, {"record": record, "form": form, "validlink": record is not None})
+
+    def get(self, request, token: str):
+        record = services.set_password_token_check(token)
+        return self.render(request, record, SetPasswordForm(record.user) if record else None)
+
+    def post(self, request, token: str):
+        record = services.set_password_token_check(token)
+        if record is None:
+            return self.render(request, None, None)
+        form = SetPasswordForm(record.user, request.POST)
+        if form.is_valid():
+            try:
+                services.set_password_token_use(token=token, password=form.cleaned_data["new_password1"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your password is set. Sign in with your email address and new password."))
+                return redirect("login")
+        return self.render(request, record, form)

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from partnerportal import views
 from partnerportal.forms import LoginForm, QueuedPasswordResetForm
+from relationships import urls as relationships_urls
 
 auth_patterns = [
     path(
@@ -38,7 +39,19 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include(auth_patterns)),
     path("customers/", include("customers.urls")),
-    path("relationships/", include("relationships.urls")),
+    # One "relationships" namespace holding the staff pages under relationships/ and the public /invite/<token>/.
+    path(
+        "",
+        include(
+            (
+                [
+                    path("relationships/", include(relationships_urls.urlpatterns)),
+                    *relationships_urls.public_urlpatterns,
+                ],
+                relationships_urls.app_name,
+            )
+        ),
+    ),
     path("activity/", include("activity.urls")),
     path("staff/", include("partnerportal.staff_urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,31 @@
-from django.urls import path  # noqa: F401 -- routes are added here as the views land
+from django.urls import path
 
-from relationships import views  # noqa: F401
+from relationships import invitation_views, views
 
 app_name = "relationships"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # invitations (staff pages); the public acceptance page is in `public_urlpatterns` below
+    path("invitations/", invitation_views.InvitationListView.as_view(), name="invitation_list"),
+    path("invitations/new/", invitation_views.InvitationCreateView.as_view(), name="invitation_create"),
+    path("invitations/<int:pk>/resend/", invitation_views.InvitationResendView.as_view(), name="invitation_resend"),
+    path("invitations/<int:pk>/revoke/", invitation_views.InvitationRevokeView.as_view(), name="invitation_revoke"),
+    # end, restore, partnerships, import
+    path("ended/", views.RelationshipEndedListView.as_view(), name="relationship_ended_list"),
+    path("ended/<int:pk>/restore/", views.RelationshipRestoreView.as_view(), name="relationship_restore"),
+    path("partnerships/", views.PartnershipListView.as_view(), name="partnership_list"),
+    path("partnerships/new/", views.PartnershipCreateView.as_view(), name="partnership_create"),
+    path(
+        "partnerships/authorize/<str:token>/",
+        views.PartnershipAuthorizeView.as_view(),
+        name="partnership_authorize",
+    ),
+    path("partnerships/<int:pk>/remove/", views.PartnershipRemoveView.as_view(), name="partnership_remove"),
+    path("import/", views.CustomerImportView.as_view(), name="customer_import"),
+    path("import/template.csv", views.CustomerImportTemplateView.as_view(), name="customer_import_template"),
+]
+
+# Mounted at the site root by partnerportal/urls.py (the link in the email is /invite/<token>/), in this namespace.
+public_urlpatterns: list = [
+    path("invite/<str:token>/", invitation_views.InvitationAcceptView.as_view(), name="invitation_accept"),
+]

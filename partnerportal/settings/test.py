@@ -18,6 +18,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Retries of a failed email come after a fraction of a second, so the queue tests run quickly.
+PORTAL_EMAIL_RETRY_SECONDS = 0.2
 # Serve static files straight from the finders (no collectstatic in tests; the browser tests need them).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

@@ -93,7 +93,7 @@ def test_language_switch_to_korean(client_for, world):
 def _run_manage(*args: str, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(env_extra)
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 -- a fixed argv: this project's own manage.py
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
 
@@ -136,7 +136,9 @@ def test_seed_demo_is_idempotent_and_logins_work(client, db):
     assert User.objects.get(email="global.admin@contoso.example").admin_role == AdminRole.GLOBAL_ADMIN
     # Fabrikam and Northwind share customers through the indirect chain; Contoso shares none.
     contoso = set(Relationship.objects.filter(partner__name="Contoso Cloud").values_list("customer", flat=True))
-    fabrikam = set(Relationship.objects.filter(partner__name="Fabrikam Distribution").values_list("customer", flat=True))
+    fabrikam = set(
+        Relationship.objects.filter(partner__name="Fabrikam Distribution").values_list("customer", flat=True)
+    )
     northwind = set(Relationship.objects.filter(partner__name="Northwind Traders").values_list("customer", flat=True))
     assert fabrikam & northwind
     assert not contoso & (fabrikam | northwind)

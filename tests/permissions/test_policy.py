@@ -14,17 +14,32 @@ from tests.factories import make_customer, make_partner, make_user
 # What PRODUCT.md §2 says each role may do, written out by hand (not read from roles.py).
 EXPECTED = {
     "global_admin": {
-        Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER, Action.ADD_CUSTOMER, Action.MANAGE_TAGS,
-        Action.INVITE_CUSTOMER, Action.END_RELATIONSHIP, Action.MANAGE_PARTNERSHIPS, Action.MANAGE_STAFF,
+        Action.VIEW_CUSTOMER,
+        Action.CHANGE_CUSTOMER,
+        Action.ADD_CUSTOMER,
+        Action.MANAGE_TAGS,
+        Action.INVITE_CUSTOMER,
+        Action.END_RELATIONSHIP,
+        Action.MANAGE_PARTNERSHIPS,
+        Action.MANAGE_STAFF,
         Action.VIEW_ACTIVITY,
     },
     "admin_agent": {
-        Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER, Action.ADD_CUSTOMER, Action.MANAGE_TAGS,
-        Action.INVITE_CUSTOMER, Action.END_RELATIONSHIP, Action.CHANGE_PURCHASE_PERMISSION,
-        Action.MANAGE_PARTNERSHIPS, Action.VIEW_ACTIVITY,
+        Action.VIEW_CUSTOMER,
+        Action.CHANGE_CUSTOMER,
+        Action.ADD_CUSTOMER,
+        Action.MANAGE_TAGS,
+        Action.INVITE_CUSTOMER,
+        Action.END_RELATIONSHIP,
+        Action.CHANGE_PURCHASE_PERMISSION,
+        Action.MANAGE_PARTNERSHIPS,
+        Action.VIEW_ACTIVITY,
     },
     "sales_agent": {
-        Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER, Action.ADD_CUSTOMER, Action.INVITE_CUSTOMER,
+        Action.VIEW_CUSTOMER,
+        Action.CHANGE_CUSTOMER,
+        Action.ADD_CUSTOMER,
+        Action.INVITE_CUSTOMER,
         Action.MANAGE_PARTNERSHIPS,
     },
     "helpdesk_agent": {Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER},
@@ -91,7 +106,9 @@ def test_assigned_scope_sees_only_assigned_customers(world, django_assert_max_nu
     user_access_sync(user=agent)
     policy.restrict(Customer.objects.all(), agent, Action.VIEW_CUSTOMER)  # warm the permission-id cache
     with django_assert_max_num_queries(1):
-        visible = list(policy.restrict(Customer.objects.all(), agent, Action.VIEW_CUSTOMER).values_list("pk", flat=True))
+        visible = list(
+            policy.restrict(Customer.objects.all(), agent, Action.VIEW_CUSTOMER).values_list("pk", flat=True)
+        )
     assert visible == [second.pk]
     assert policy.can(agent, Action.CHANGE_CUSTOMER, second)
     assert not policy.can(agent, Action.CHANGE_CUSTOMER, world.customer_in)

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from partnerportal.emails import email_enqueue
-from partnerportal.models import Partner
-from partnerportal.services import partner_create, staff_user_create
+from partnerportal.models import Partner, SetPasswordToken
+from partnerportal.services import partner_create, set_password_link, set_password_token_issue, staff_user_create
 from permissions.roles import AdminRole
-
-
-def set_password_link(user, base_url: str) -> str:
-    """A one-time link (Django's password-reset token: it dies once the password changes, and expires)."""
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return base_url.rstrip("/") + reverse("password_reset_confirm", args=[uid, token])
 
 
 class Command(BaseCommand):
@@ -35,8 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--email-domain", default="")
 
     def handle(self, *args, **opts):
-        from django.conf import settings
-
         try:
             with transaction.atomic():
                 partner = partner_create(
@@ -47,7 +34,8 @@ class Command(BaseCommand):
                     email_domain=opts["email_domain"],
                 )
                 user = staff_user_create(partner=partner, email=opts["admin_email"], admin_role=AdminRole.GLOBAL_ADMIN)
-                link = set_password_link(user, settings.PORTAL_BASE_URL)
+                # The staff set-password link: one-time, hashed at rest, expires after 72 hours.
+                link = set_password_link(set_password_token_issue(user=user, purpose=SetPasswordToken.Purpose.WELCOME))
                 email_enqueue(
                     to=user.email,
                     partner=partner,

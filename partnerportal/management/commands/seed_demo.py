@@ -67,6 +67,11 @@ class Command(BaseCommand):
             self._customers(fabrikam, "fabrikam", 24, rng)
             self._customers(northwind, "northwind", 6, rng, provider=fabrikam)
             self._customers(fabrikam, "fabnw", 12, rng, reseller=northwind)
+            self._invitations(contoso, "contoso")
+            self._invitations(fabrikam, "fabrikam")
+            self._invitations(northwind, "northwind", provider=fabrikam)
+            self._ended(contoso, ["contoso027", "contoso028", "contoso029"])
+            self._ended(fabrikam, ["fabrikam022", "fabrikam023"])
         if customers:
             from partnerportal.bulk_seed import bulk_seed
 
@@ -74,6 +79,37 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo user: " + DEMO_PASSWORD))
         for login in demo_logins():
             self.stdout.write(f"  {login}")
+
+    def _ended(self, partner, prefixes):
+        """End a few relationships (their subscriptions suspended first, as ending requires) for the restore page."""
+        from relationships.lifecycle import relationship_end
+
+        actor = User.objects.filter(partner=partner, admin_role=AdminRole.GLOBAL_ADMIN).first()
+        for prefix in prefixes:
+            customer = Customer.objects.filter(
+                primary_domain__startswith=prefix + ".", relationships__partner=partner, relationships__status="active"
+            ).first()
+            if customer is None:
+                continue  # already ended by an earlier run
+            Subscription.objects.filter(customer=customer, partner=partner, status="active").update(status="suspended")
+            relationship_end(actor=actor, customer=customer, reason="We no longer transact with this customer")
+
+    def _invitations(self, partner, prefix, provider=None):
+        """A few pending invitations to organisations new to the portal, through the real service (idempotent)."""
+        from relationships.invitations import default_message, invitation_create
+
+        actor = User.objects.filter(partner=partner, agent_role=AgentRole.SALES_AGENT).first()
+        for index in range(3):
+            email = f"it.admin@{prefix}-prospect{index}.example.net"
+            if partner.invitations.filter(email=email).exists():
+                continue
+            invitation_create(
+                actor=actor,
+                email=email,
+                message=default_message(partner=partner),
+                dap=index != 2,
+                provider=provider,
+            )
 
     def _partner(self, name, pid, ptype, domain) -> Partner:
         partner = Partner.objects.filter(partner_id=pid).first()

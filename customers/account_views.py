@@ -1,0 +1,214 @@
+"""Customer pages beyond list and detail: CSV export, helpdesk lookup, tags and subscriptions.
+
+Kept apart from customers/views.py (list, detail, add, edit) so the two can change independently.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
+
+from customers import selectors
+from customers.filters import CustomerFilterForm, CustomerLookupForm
+from customers.models import Customer, Subscription
+from customers.subscription_forms import SubscriptionForm, SubscriptionStatusForm
+from customers.subscription_services import UNKNOWN_ACTION, subscription_create, subscription_status_change
+from customers.tag_forms import CustomerTagsForm
+from customers.tag_services import customer_tags_set
+from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
+from permissions.roles import Action
+from relationships.models import relationship_label
+
+# A spreadsheet runs a cell that starts with one of these as a formula (or, for tab/CR, may shift it into one).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_CHUNK_ROWS = 2000  # rows per fetch from the server-side cursor
+EXPORT_BATCH_ROWS = 500  # rows per chunk written to the client
+
+
+def csv_safe(value) -> str:
+    """A CSV cell that no spreadsheet will run as a formula: risky leading characters get a `'` prefix."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, so csv.writer can feed a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _export_lines(rows, *, header: list[str], is_provider: bool, language: str) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    # The byte-order mark makes spreadsheets read the file as UTF-8 (names in Korean, accents, …).
+    yield "\ufeff" + writer.writerow(header)
+    batch: list[str] = []
+    # A handful of distinct labels over the whole file: translate each once, not once per row.
+    labels: dict[tuple, str] = {}
+    # The generator runs after the view has returned: keep the request's language for the relationship labels.
+    with translation.override(language):
+        for pk, name, domain, kind, other_partner, tags in rows.iterator(chunk_size=EXPORT_CHUNK_ROWS):
+            label = labels.get((kind, other_partner))
+            if label is None:
+                label = labels[kind, other_partner] = relationship_label(kind, is_provider, other_partner)
+            batch.append(writer.writerow([csv_safe(v) for v in (pk, name, domain, label, tags)]))
+            if len(batch) >= EXPORT_BATCH_ROWS:
+                yield "".join(batch)
+                batch = []
+    if batch:
+        yield "".join(batch)
+
+
+class CustomerExportView(PortalPermissionMixin, View):
+    """The customer list (whole, or as searched and filtered: same query string) as a streamed CSV file."""
+
+    permission_required = Action.VIEW_CUSTOMER
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        values = CustomerFilterForm(request.GET, user=user).values()
+        rows = selectors.customer_export(user=user, **values)
+        header = [str(_("Customer ID")), str(_("Company name")), str(_("Primary domain name"))]
+        header += [str(_("Relationship")), str(_("Tags"))]
+        response = StreamingHttpResponse(
+            _export_lines(
+                rows,
+                header=header,
+                is_provider=user.partner.is_indirect_provider,
+                language=translation.get_language(),
+            ),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="customers.csv"'
+        return response
+
+
+class CustomerLookupView(PortalPermissionMixin, TemplateView):
+    """Helpdesk lookup: one box; exact customer ID / domain / contact email hits first, then name matches."""
+
+    permission_required = Action.VIEW_CUSTOMER
+    template_name = "customers/customer_lookup.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        form = CustomerLookupForm(self.request.GET if "q" in self.request.GET else None)
+        q = form.cleaned_data["q"] if form.is_valid() else ""
+        results = selectors.customer_lookup(user=user, q=q) if q else []
+        is_provider = user.partner.is_indirect_provider
+        for result in results:
+            customer = result.customer
+            customer.relationship_label = relationship_label(
+                customer.rel_kind, is_provider, customer.rel_indirect_partner_name
+            )
+        context.update(
+            form=form,
+            results=results,
+            searched=bool(selectors.search_needle(q)),
+            limit=selectors.LOOKUP_LIMIT,
+            truncated=len(results) >= selectors.LOOKUP_LIMIT,
+        )
+        return context
+
+
+class _CustomerFormView(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin, FormView):
+    """A form about one customer, found in the user's scope for the view's action (404 otherwise)."""
+
+    model = Customer
+    context_object_name = "customer"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class CustomerTagsView(_CustomerFormView):
+    """Set the customer's tags: check the partner's existing tags and type new ones."""
+
+    permission_required = Action.MANAGE_TAGS
+    form_class = CustomerTagsForm
+    template_name = "customers/customer_tags.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_initial(self):
+        mine = self.object.customer_tags.filter(tag__partner_id=self.request.user.partner_id)
+        return {"tags": list(mine.values_list("tag_id", flat=True))}
+
+    def perform(self, form):
+        customer_tags_set(
+            actor=self.request.user,
+            customer=self.object,
+            tag_ids=[tag.pk for tag in form.cleaned_data["tags"]],
+            new_names=form.cleaned_data["new_names"],
+        )
+        messages.success(self.request, _("Tags saved."))
+        return HttpResponseRedirect(self.object.get_absolute_url() + "#tags")
+
+
+class SubscriptionCreateView(_CustomerFormView):
+    """Add a subscription the partner sells to the customer."""
+
+    permission_required = Action.MANAGE_SUBSCRIPTIONS
+    form_class = SubscriptionForm
+    template_name = "customers/subscription_form.html"
+
+    def perform(self, form):
+        subscription = subscription_create(actor=self.request.user, customer=self.object, **form.cleaned_data)
+        messages.success(self.request, _("“%(offer)s” added.") % {"offer": subscription.offer_name})
+        return HttpResponseRedirect(self.object.get_absolute_url() + "#subscriptions")
+
+
+class SubscriptionStatusView(PortalPermissionMixin, SingleObjectMixin, View):
+    """Suspend, reactivate or cancel one of the partner's subscriptions of the customer (POST only)."""
+
+    permission_required = Action.MANAGE_SUBSCRIPTIONS
+    model = Customer
+    http_method_names = ["post"]
+
+    SUCCESS = {
+        "suspend": _("“%(offer)s” is suspended."),
+        "reactivate": _("“%(offer)s” is active again."),
+        "cancel": _("“%(offer)s” is cancelled."),
+    }
+
+    def post(self, request, *args, **kwargs):
+        customer = self.get_object()
+        # It must be this customer's subscription and the user's partner's, whatever the URL says.
+        subscription = get_object_or_404(
+            Subscription, pk=kwargs["subscription_pk"], customer=customer, partner_id=request.user.partner_id
+        )
+        redirect = HttpResponseRedirect(customer.get_absolute_url() + "#subscriptions")
+        form = SubscriptionStatusForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, UNKNOWN_ACTION)
+            return redirect
+        action = form.cleaned_data["action"]
+        try:
+            subscription = subscription_status_change(actor=request.user, subscription=subscription, action=action)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, self.SUCCESS[action] % {"offer": subscription.offer_name})
+        return redirect

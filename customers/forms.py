@@ -1,0 +1,347 @@
+"""Customer forms. They only shape the input: every rule lives in `customers.services.customer_clean`.
+
+`CustomerForm` is the customer profile and is reused wherever a profile is entered (adding a customer,
+editing one, the invitation-acceptance page for a customer new to the portal). `AddCustomerForm` adds the
+customer agreement and, for indirect partners, the other partner in the chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.bootstrap import AppendedText
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from customers import company_names, countries
+from customers.models import Customer
+from customers.services import (
+    DOMAIN_PREFIX_MAX_LENGTH,
+    PROFILE_FIELDS,
+    customer_clean,
+    supported_cultures,
+)
+from partnerportal.models import Partner
+from relationships.models import Partnership
+
+
+def _state_choices() -> list:
+    """Every state/province, grouped by country, valued "US-WA" so Washington and Western Australia differ."""
+    groups = [
+        (name, [(f"{code}-{state}", label) for state, label in countries.get_rules(code).states.items()])
+        for code, name in countries.COUNTRY_CHOICES
+        if countries.get_rules(code).state_required
+    ]
+    return [("", _("Select a state/province")), *groups]
+
+
+class CustomerForm(forms.Form):
+    """The customer profile of PRODUCT.md §3; the service's rules decide, and their errors land next to the fields.
+
+    Pass `partner` (the partner adding or editing the customer: its type and email domain matter) and, when
+    editing, `customer`: the domain prefix is then shown read-only and never submitted.
+    """
+
+    company_name = forms.CharField(
+        label=_("Company name"),
+        help_text=_("The exact legal name as it appears in official documents; no acronyms or test names."),
+        widget=forms.TextInput(attrs={"maxlength": company_names.MAX_LENGTH, "autocomplete": "organization"}),
+    )
+    domain_prefix = forms.CharField(
+        label=_("Primary domain name"),
+        help_text=_("Letters and digits only, similar to the company name. It can't be changed later."),
+        widget=forms.TextInput(
+            attrs={"maxlength": DOMAIN_PREFIX_MAX_LENGTH, "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    country = forms.ChoiceField(label=_("Country/region"), choices=[])
+    address_line1 = forms.CharField(
+        label=_("Address line 1"), widget=forms.TextInput(attrs={"maxlength": 200, "autocomplete": "address-line1"})
+    )
+    address_line2 = forms.CharField(
+        label=_("Address line 2"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 200, "autocomplete": "address-line2"}),
+    )
+    city = forms.CharField(
+        label=_("City"), widget=forms.TextInput(attrs={"maxlength": 100, "autocomplete": "address-level2"})
+    )
+    # Any text is accepted here and judged by the service against the chosen country: the list cannot follow
+    # the country without JavaScript, so a mismatch is caught on submit.
+    state = forms.CharField(
+        label=_("State/province"),
+        required=False,
+        help_text=_("Only for countries/regions that have states or provinces."),
+        widget=forms.Select(),
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": countries.POSTAL_CODE_MAX_LENGTH, "autocomplete": "postal-code"}),
+    )
+    contact_first_name = forms.CharField(
+        label=_("First name"), widget=forms.TextInput(attrs={"maxlength": 40, "autocomplete": "given-name"})
+    )
+    contact_last_name = forms.CharField(
+        label=_("Last name"), widget=forms.TextInput(attrs={"maxlength": 40, "autocomplete": "family-name"})
+    )
+    contact_email = forms.CharField(
+        label=_("Email address"),
+        help_text=_("The customer's address; it can't be at your own organisation's domain."),
+        widget=forms.EmailInput(attrs={"maxlength": 254, "autocomplete": "email"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "maxlength": 32, "autocomplete": "tel"}),
+    )
+    registration_id = forms.CharField(
+        label=_("Company registration ID"),
+        required=False,
+        help_text=_(
+            "Required, with a phone number, for customers in 24 countries such as Brazil, India, Poland and "
+            "Türkiye. Use the business tax ID, not a personal ID."
+        ),
+        widget=forms.TextInput(attrs={"maxlength": 64}),
+    )
+    culture = forms.ChoiceField(
+        label=_("Language/culture"),
+        required=False,
+        help_text=_("Leave on the default to use the country/region's usual language."),
+        choices=[],
+    )
+
+    def __init__(
+        self,
+        *args,
+        partner: Partner | None,
+        customer: Customer | None = None,
+        live_domain_check: bool = True,
+        **kwargs,
+    ):
+        self.partner = partner
+        self.customer = customer
+        if customer is not None:
+            initial = {field: getattr(customer, field) for field in PROFILE_FIELDS}
+            if customer.state:
+                initial["state"] = f"{customer.country}-{customer.state}"
+            initial["domain_prefix"] = customer.domain_prefix
+            kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        elif partner is not None:
+            kwargs.setdefault("initial", {}).setdefault("country", partner.market)
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Select a country/region")), *countries.COUNTRY_CHOICES]
+        self.fields["state"].widget.choices = _state_choices()
+        self.fields["culture"].choices = [
+            ("", _("Default for the country/region")),
+            *((culture, culture) for culture in supported_cultures()),
+        ]
+        if customer is not None:
+            # Disabled: Django ignores whatever value is posted and keeps the customer's own.
+            self.fields["domain_prefix"].disabled = True
+            self.fields["domain_prefix"].required = False
+            self.fields["domain_prefix"].help_text = _("The primary domain can't be changed.")
+        elif live_domain_check:
+            # The check needs a signed-in partner user; a public page (invitation acceptance) passes False.
+            self.fields["domain_prefix"].widget.attrs["data-domain-check-url"] = reverse("customers:domain_check")
+        self.fields["company_name"].widget.attrs.update(
+            {
+                # The live ".com" hint uses the same pattern the server warns with.
+                "data-warn-pattern": company_names._GENERIC_TLD_PATTERN.pattern,
+                "data-warn-message": str(company_names.MESSAGES["domain_extension"]),
+            }
+        )
+        self.fields["country"].widget.attrs["data-state-country"] = "true"
+        self.fields["state"].widget.attrs["data-state-select"] = "true"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = self.build_layout()
+
+    def build_layout(self) -> Layout:
+        """Group the fields as Partner Center's form does: company, address, primary contact."""
+        suffix = settings.PORTAL_DOMAIN_SUFFIX
+        return Layout(
+            Fieldset(
+                _("Company"),
+                Field("company_name"),
+                HTML('<div class="form-text text-warning-emphasis mb-3 d-none" id="company-name-warning"></div>'),
+                AppendedText("domain_prefix", suffix),
+                HTML('<div class="form-text mb-3" id="domain-check-message" role="status" aria-live="polite"></div>'),
+                Field("registration_id"),
+                Field("culture"),
+            ),
+            Fieldset(
+                _("Address"),
+                Field("country"),
+                Field("address_line1"),
+                Field("address_line2"),
+                Div(
+                    Div(Field("city"), css_class="col-md-5"),
+                    Div(Field("state"), css_class="col-md-4", css_id="state-wrapper"),
+                    Div(Field("postal_code"), css_class="col-md-3"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("Primary contact"),
+                Div(
+                    Div(Field("contact_first_name"), css_class="col-md-6"),
+                    Div(Field("contact_last_name"), css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Field("contact_email"),
+                Field("contact_phone"),
+            ),
+        )
+
+    def _state_value(self, country: str, state: str) -> str:
+        """Turn the select's "US-WA" into "WA" when it belongs to the chosen country; leave anything else as typed."""
+        prefix, dash, code = state.partition("-")
+        if dash and prefix.upper() == country.upper() and code:
+            return code
+        return state
+
+    def customer_data(self) -> dict[str, Any]:
+        """The profile as the services take it (model field names, state as its code)."""
+        data = {field: self.cleaned_data.get(field, "") for field in PROFILE_FIELDS}
+        data["state"] = self._state_value(str(data["country"] or ""), str(data["state"] or ""))
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        """Everything `customer_clean` judges for this form (subclasses add their fields)."""
+        return self.customer_data()
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            customer_clean(
+                data=self.service_data(),
+                domain_prefix=None if self.customer is not None else cleaned.get("domain_prefix", ""),
+                partner=self.partner,
+                customer=self.customer,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                # A field Django already rejected keeps that one message; the service would only repeat it.
+                if field not in self._errors:
+                    self.add_error(field if field in self.fields else None, errors)
+        return cleaned
+
+
+class AddCustomerForm(CustomerForm):
+    """The add-customer page: the profile, the customer agreement and, for indirect partners, the partner chain.
+
+    `can_attest`: the user may confirm the customer agreement (admin and sales agents, not for a reseller).
+    An indirect provider may pick one of its active resellers; an indirect reseller must pick one of its active
+    providers (`has_providers` is False when it has none: the page then offers nothing to submit).
+    """
+
+    agreement_status = forms.ChoiceField(
+        label=_("Customer agreement"),
+        widget=forms.RadioSelect,
+        initial=Customer.Agreement.NOT_PROVIDED,
+        choices=[
+            (Customer.Agreement.NOT_PROVIDED, _("Customer will be asked to accept the customer agreement.")),
+            (
+                Customer.Agreement.ATTESTED_BY_PARTNER,
+                _("Customer has accepted the latest customer agreement, and I attest to it."),
+            ),
+        ],
+    )
+    agreement_name = forms.CharField(
+        label=_("Name of the person who accepted"), required=False, widget=forms.TextInput(attrs={"maxlength": 81})
+    )
+    agreement_email = forms.CharField(
+        label=_("Their email address"), required=False, widget=forms.EmailInput(attrs={"maxlength": 254})
+    )
+    agreement_date = forms.DateField(
+        label=_("Agreement acceptance date"),
+        required=False,
+        help_text=_("Can't be in the future."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reseller = forms.ModelChoiceField(
+        label=_("Indirect reseller"),
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label=_("None: my organisation sells to this customer directly"),
+        help_text=_("The indirect reseller to associate with this customer."),
+    )
+    provider = forms.ModelChoiceField(
+        label=_("Indirect provider"),
+        queryset=Partner.objects.none(),
+        empty_label=_("Select an indirect provider"),
+        help_text=_("Your indirect provider for this customer; the customer is linked to both of you."),
+    )
+
+    def __init__(self, *args, partner: Partner, can_attest: bool = False, **kwargs):
+        super().__init__(*args, partner=partner, customer=None, **kwargs)
+        if not can_attest or partner.is_indirect_reseller:
+            for name in ("agreement_status", "agreement_name", "agreement_email", "agreement_date"):
+                del self.fields[name]
+        if partner.is_indirect_provider and settings.PORTAL_CLOUD != "us_gov":
+            self.fields["reseller"].queryset = Partner.objects.filter(
+                provider_links__provider=partner, provider_links__status=Partnership.Status.ACTIVE
+            ).order_by("name")
+        else:
+            del self.fields["reseller"]
+        if partner.is_indirect_reseller:
+            self.fields["provider"].queryset = Partner.objects.filter(
+                reseller_links__reseller=partner, reseller_links__status=Partnership.Status.ACTIVE
+            ).order_by("name")
+            self.has_providers = self.fields["provider"].queryset.exists()
+        else:
+            del self.fields["provider"]
+            self.has_providers = True
+        self.helper.layout = self.build_layout()
+
+    def build_layout(self) -> Layout:
+        layout = super().build_layout()
+        chain = [name for name in ("provider", "reseller") if name in self.fields]
+        if chain:
+            layout.insert(0, Fieldset(_("Partner"), *chain))
+        if "agreement_status" in self.fields:
+            layout.append(
+                Fieldset(
+                    _("Customer agreement"),
+                    Field("agreement_status"),
+                    Div(
+                        Div(Field("agreement_name"), css_class="col-md-4"),
+                        Div(Field("agreement_email"), css_class="col-md-5"),
+                        Div(Field("agreement_date"), css_class="col-md-3"),
+                        css_class="row",
+                    ),
+                )
+            )
+        return layout
+
+    def customer_data(self) -> dict[str, Any]:
+        data = super().customer_data()
+        if "agreement_status" in self.fields:
+            data.update(
+                {
+                    name: self.cleaned_data.get(name)
+                    for name in ("agreement_status", "agreement_name", "agreement_email", "agreement_date")
+                }
+            )
+        return data
+
+
+class CustomerAgreementForm(forms.Form):
+    """The partner's attestation that the customer accepted the customer agreement."""
+
+    agreement_name = forms.CharField(
+        label=_("Name of the person who accepted"), widget=forms.TextInput(attrs={"maxlength": 81})
+    )
+    agreement_email = forms.CharField(label=_("Their email address"), widget=forms.EmailInput(attrs={"maxlength": 254}))
+    agreement_date = forms.DateField(
+        label=_("Agreement acceptance date"),
+        help_text=_("Can't be in the future."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

@@ -1,0 +1,85 @@
+"""Forms of the invitation pages: the partner's request, the list filter, and the customer's acceptance."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partnerportal.models import Partner
+from relationships import invitations
+from relationships.invitation_selectors import STATUS_FILTERS
+from relationships.models import Invitation
+
+
+class InvitationForm(forms.Form):
+    """Request a relationship: recipient, editable message, DAP, and for an indirect reseller its provider."""
+
+    email = forms.EmailField(
+        label=_("Recipient email"),
+        max_length=254,
+        help_text=_("A global administrator of the customer's organisation."),
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=invitations.MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Edit it as you like; the acceptance link is added below it."),
+    )
+    dap = forms.BooleanField(
+        label=_("Include delegated administration privileges"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Your admin agents become global administrators and your helpdesk agents helpdesk administrators of "
+            "the customer's organisation. Clear it to manage only the subscriptions you provision."
+        ),
+    )
+    provider = forms.ModelChoiceField(
+        label=_("Indirect provider"),
+        queryset=Partner.objects.none(),
+        help_text=_("The customer is linked to you and to this indirect provider."),
+    )
+
+    def __init__(self, *args, partner, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("message", invitations.default_message(partner=partner, customer=customer))
+        if customer is not None:
+            self.initial.setdefault("email", customer.contact_email)
+        if invitations.dap_forced():
+            # A disabled field ignores what is posted and keeps its initial value: always on.
+            self.fields["dap"].disabled = True
+            self.fields["dap"].initial = True
+            self.fields["dap"].help_text = _("Always requested in the US Government cloud.")
+        if partner.is_indirect_reseller:
+            self.fields["provider"].queryset = invitations.active_providers(partner)
+            self.fields["provider"].empty_label = _("Choose an indirect provider")
+        else:
+            del self.fields["provider"]
+
+
+class InvitationFilterForm(forms.Form):
+    """The invitations list's state filter; unknown values are ignored rather than refused."""
+
+    status = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("All states"))] + [(s, Invitation.Status(s).label) for s in STATUS_FILTERS],
+    )
+
+    def value(self) -> str:
+        return self.cleaned_data.get("status", "") if self.is_valid() else ""
+
+
+class AcceptanceForm(forms.Form):
+    """What the customer's global administrator confirms to accept an invitation."""
+
+    name = forms.CharField(label=_("Your name"), max_length=invitations.NAME_MAX_LENGTH)
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    confirm_global_admin = forms.BooleanField(
+        label=_("I am a global administrator of this organisation"),
+        error_messages={"required": invitations.CONFIRM_GLOBAL_ADMIN},
+    )
+    accept_agreement = forms.BooleanField(
+        label=_("I accept the reseller relationship and the customer agreement"),
+        error_messages={"required": invitations.ACCEPT_AGREEMENT},
+    )

@@ -1,0 +1,36 @@
+"""The search box at scale: a domain search looks up its distinctive part in the trigram index, same rows."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from customers import selectors
+from customers.models import Customer
+from tests.factories import make_customer
+
+
+def test_a_full_domain_finds_exactly_the_rows_that_contain_it(world):
+    admin = world.users["global_admin"]
+    exact = make_customer(world.partner_a, prefix="alpha123")
+    longer = make_customer(world.partner_a, prefix="xalpha123")
+    by_email = make_customer(world.partner_a, prefix="beta77", data={"contact_email": "it@alpha123.onmicrosoft.com"})
+    make_customer(world.partner_a, prefix="alpha1234")
+    make_customer(world.partner_a, prefix="gamma123")
+
+    found = set(selectors.customer_list(user=admin, q="  ALPHA123.onmicrosoft.com ").values_list("pk", flat=True))
+
+    assert found == {exact.pk, longer.pk, by_email.pk}
+
+
+def test_a_full_domain_is_looked_up_by_its_prefix_not_by_the_suffix_every_customer_shares(world):
+    make_customer(world.partner_a, prefix="alpha123")
+    with connection.cursor() as cursor:
+        # A test-sized table would otherwise be read in full or through another index.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+
+    plan = selectors.customer_search(Customer.objects.order_by(), "alpha123.onmicrosoft.com").explain()
+
+    assert "Bitmap Index Scan on customer_search_trgm" in plan
+    assert "Index Cond: (search_text ~~ '%alpha123%'::text)" in plan
+    assert "'%alpha123.onmicrosoft.com%'" not in plan.split("Index Cond: (search_text")[1].split("\n")[0]

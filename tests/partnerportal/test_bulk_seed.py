@@ -1,0 +1,122 @@
+"""`seed_demo --customers N`: the bulk seeder writes what real use writes, and partners stay isolated."""
+
+from __future__ import annotations
+
+import io
+import random
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from activity.models import ActivityEntry
+from customers.models import Customer, CustomerGroupObjectPermission
+from partnerportal.bulk_seed import bulk_seed
+from partnerportal.models import Partner, User
+from relationships.models import Relationship
+from tests.factories import make_customer
+
+N = 300
+
+
+@pytest.fixture
+def seeded(db):
+    out = io.StringIO()
+    call_command("seed_demo", customers=N, stdout=out)
+    assert "Bulk seeded 300 customers in" in out.getvalue(), "the seeder reports how long it took"
+    return {p.partner_id: p for p in Partner.objects.all()}
+
+
+def bulk_customers():
+    return Customer.objects.filter(primary_domain__startswith="bk")
+
+
+def active_ids(partner: Partner) -> set:
+    return set(
+        Relationship.objects.filter(
+            partner=partner, status=Relationship.Status.ACTIVE, customer__primary_domain__startswith="bk"
+        ).values_list("customer_id", flat=True)
+    )
+
+
+def list_ids(client, **params) -> set:
+    """Every customer ID the list view shows, following its next-page links to the end."""
+    seen: set = set()
+    url = reverse("customers:customer_list")
+    query = dict(params)
+    for _ in range(100):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        seen |= {c.pk for c in response.context["customers"]}
+        cursor = response.context["page"].next_cursor
+        if not cursor:
+            return seen
+        query = {**params, "after": cursor}
+    raise AssertionError("the list never reached its last page")
+
+
+def grant_signature(customer) -> Counter:
+    """The (role group, permission) pairs held on a customer, by group name and codename."""
+    return Counter(
+        CustomerGroupObjectPermission.objects.filter(content_object=customer).values_list(
+            "group__name", "permission__codename"
+        )
+    )
+
+
+def test_most_seeded_customers_belong_to_contoso_and_some_relationships_ended(seeded):
+    contoso = seeded["CONTOSO-001"]
+    assert bulk_customers().count() == N
+    assert len(active_ids(contoso)) >= 0.8 * N
+    assert Relationship.objects.filter(status=Relationship.Status.ENDED, customer__in=bulk_customers()).exists()
+    chain = Relationship.objects.filter(kind=Relationship.Kind.INDIRECT, customer__in=bulk_customers())
+    assert set(chain.values_list("partner__partner_id", flat=True)) == {"FABRIKAM-001", "NORTHWIND-001"}
+    assert ActivityEntry.objects.filter(customer_id__in=bulk_customers().values("pk")).count() == N
+
+
+def test_contoso_sales_agent_sees_exactly_contosos_seeded_customers_in_the_list(seeded, client):
+    contoso = seeded["CONTOSO-001"]
+    client.force_login(User.objects.get(email="sales.agent@contoso.example"))
+
+    shown = list_ids(client, q=".onmicrosoft.com", sort="-created") & set(bulk_customers().values_list("pk", flat=True))
+
+    assert shown == active_ids(contoso)
+
+
+def test_partners_never_see_each_others_seeded_customers(seeded, client):
+    contoso, fabrikam, northwind = (seeded[p] for p in ("CONTOSO-001", "FABRIKAM-001", "NORTHWIND-001"))
+    client.force_login(User.objects.get(email="sales.agent@fabrikam.example"))
+
+    shown = list_ids(client, q="bk1n")
+
+    assert shown == active_ids(fabrikam)
+    assert not shown & active_ids(contoso)
+    assert active_ids(northwind) <= shown, "the indirect chain's customers are the provider's too"
+    ended = Relationship.objects.filter(partner=contoso, status=Relationship.Status.ENDED).first()
+    response = client.get(reverse("customers:customer_detail", args=[next(iter(active_ids(contoso)))]))
+    assert response.status_code == 404
+    client.force_login(User.objects.get(email="sales.agent@contoso.example"))
+    assert client.get(reverse("customers:customer_detail", args=[ended.customer_id])).status_code == 404
+
+
+def test_guardian_rows_match_what_customer_access_grant_writes(seeded):
+    contoso, fabrikam, northwind = (seeded[p] for p in ("CONTOSO-001", "FABRIKAM-001", "NORTHWIND-001"))
+    by_service = make_customer(contoso)
+    seeded_direct = Customer.objects.get(pk=next(iter(active_ids(contoso))))
+    assert grant_signature(seeded_direct) == grant_signature(by_service)
+    assert sum(grant_signature(by_service).values()) == 21, "every role group holds its role's object permissions"
+
+    chain_by_service = make_customer(northwind, provider=fabrikam)
+    seeded_chain = Customer.objects.get(pk=next(iter(active_ids(northwind))))
+    assert grant_signature(seeded_chain) == grant_signature(chain_by_service)
+
+    ended = Relationship.objects.filter(status=Relationship.Status.ENDED, customer__in=bulk_customers()).first()
+    assert not grant_signature(ended.customer), "an ended relationship leaves no access behind"
+
+
+def test_running_the_seeder_again_adds_customers_with_new_domains(seeded):
+    bulk_seed(count=20, rng=random.Random(2026), stdout=io.StringIO())
+
+    assert bulk_customers().count() == N + 20
+    assert Customer.objects.filter(primary_domain__startswith="bk2n").count() == 20

@@ -1,0 +1,33 @@
+"""Access-matrix targets for the invitation pages (registered in tests/partnerportal/test_access.py)."""
+
+from __future__ import annotations
+
+from relationships.services import invitation_create
+
+
+def _invitation(world, *, partner_b: bool = False):
+    actor = world.user_b if partner_b else world.users["global_admin"]
+    return invitation_create(actor=actor, email="admin@invited.example.net", message="Please accept.", dap=True)
+
+
+def invitation_in(world) -> dict:
+    """A pending invitation of partner A (the users under test)."""
+    return {"pk": _invitation(world)[0].pk}
+
+
+def invitation_out(world) -> dict:
+    """A pending invitation of partner B: out of scope, so 404."""
+    return {"pk": _invitation(world, partner_b=True)[0].pk}
+
+
+def invite_token(world) -> dict:
+    """A valid link of a pending invitation (the public page answers anyone)."""
+    return {"token": _invitation(world)[1]}
+
+
+TARGETS = {
+    "invitation_in": invitation_in,
+    "invitation_out": invitation_out,
+    "invite_token": invite_token,
+    "invite_token_bad": lambda world: {"token": "not-a-real-token"},
+}

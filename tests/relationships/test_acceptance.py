@@ -1,0 +1,271 @@
+"""The public acceptance page: reading a link changes nothing, accepting works once, bad input changes nothing."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from activity.models import ActivityEntry
+from customers.models import Customer, CustomerTag, Tag
+from partnerportal.models import OutboundEmail, Partner
+from relationships.models import Invitation, Partnership, Relationship
+from relationships.services import invitation_create, invitation_revoke, relationship_end
+from tests.factories import make_customer, make_partner, make_user
+from tests.relationships.invite_helpers import accept_url, acceptance_data, profile_data
+
+
+def _invite(world, **kwargs):
+    kwargs.setdefault("email", "it.admin@fourthcoffee.example.net")
+    kwargs.setdefault("message", "Please accept our invitation.")
+    kwargs.setdefault("dap", True)
+    return invitation_create(actor=kwargs.pop("actor", world.users["global_admin"]), **kwargs)
+
+
+def _state():
+    """Everything acceptance could change."""
+    return (
+        list(Invitation.objects.order_by("pk").values()),
+        list(Customer.objects.order_by("pk").values_list("pk", "agreement_status")),
+        list(Relationship.objects.order_by("pk").values_list("pk", "status", "dap")),
+        ActivityEntry.objects.count(),
+        OutboundEmail.objects.count(),
+    )
+
+
+def test_opening_the_link_shows_the_offer_and_changes_nothing(world, client):
+    _invitation, token = _invite(world, dap=True)
+    before = _state()
+
+    response = client.get(accept_url(token))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Contoso Cloud" in page
+    assert "Direct reseller: Contoso Cloud" in page
+    assert "global administrators of your organisation" in page, "what DAP grants is explained"
+    assert 'name="profile-company_name"' in page, "a customer new to the portal completes its profile"
+    assert _state() == before
+
+
+def test_the_page_says_when_no_admin_privileges_are_requested(world, client):
+    _invitation, token = _invite(world, dap=False)
+    page = client.get(accept_url(token)).content.decode()
+    assert "Not requested" in page
+
+
+def test_accepting_creates_the_customer_with_the_relationship_agreement_and_access(world, client, client_for):
+    invitation, token = _invite(world, dap=False)
+    data = acceptance_data(**profile_data(company_name="Alpine Ski House Inc.", domain_prefix="alpineskihouse"))
+
+    response = client.post(accept_url(token), data)
+
+    assert response.status_code == 200
+    assert "Invitation accepted" in response.content.decode()
+    customer = Customer.objects.get(primary_domain="alpineskihouse.onmicrosoft.com")
+    assert customer.company_name == "Alpine Ski House Inc."
+    assert customer.agreement_status == Customer.Agreement.ACCEPTED_BY_CUSTOMER
+    assert (customer.agreement_name, customer.agreement_email) == ("Dana Lee", "dana.lee@fourthcoffee.example.net")
+    assert customer.agreement_date == timezone.localdate()
+    relationship = Relationship.objects.get(customer=customer)
+    assert relationship.partner == world.partner_a
+    assert relationship.source == Relationship.Source.INVITATION
+    assert relationship.dap is False, "the customer granted no admin privileges: none were requested"
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ACCEPTED
+    assert (invitation.customer, invitation.relationship) == (customer, relationship)
+    assert ActivityEntry.objects.filter(action="Accept invitation", customer=customer).exists()
+    notice = OutboundEmail.objects.get(topic=f"invitation-accepted:{invitation.pk}")
+    assert notice.to == world.users["global_admin"].email
+    for role in ("global_admin", "helpdesk_agent"):
+        detail = client_for(world.users[role]).get(customer.get_absolute_url())
+        assert detail.status_code == 200, "the partner's staff reach the customer at once"
+    assert client_for(world.user_b).get(customer.get_absolute_url()).status_code == 404
+
+
+def test_an_invitation_for_a_known_customer_links_that_customer(world, client):
+    customer = world.customer_in
+    Relationship.objects.filter(customer=customer).update(dap=False)
+    invitation, token = _invite(world, customer=customer, dap=True)
+    page = client.get(accept_url(token)).content.decode()
+    assert customer.company_name in page
+    assert 'name="profile-company_name"' not in page, "a known customer's profile is not asked again"
+
+    response = client.post(accept_url(token), acceptance_data(profile=False))
+
+    assert response.status_code == 200
+    assert Customer.objects.count() == 2, "no new customer"
+    customer.refresh_from_db()
+    assert customer.agreement_status == Customer.Agreement.ACCEPTED_BY_CUSTOMER
+    relationship = Relationship.objects.get(customer=customer, partner=world.partner_a)
+    assert relationship.dap is True, "accepting DAP grants it on the existing relationship"
+    invitation.refresh_from_db()
+    assert invitation.relationship == relationship
+
+
+def test_a_resellers_invitation_links_the_customer_to_the_reseller_and_its_provider(db, client, client_for):
+    provider = make_partner(name="Fabrikam Distribution", type=Partner.Type.INDIRECT_PROVIDER)
+    reseller = make_partner(name="Northwind Traders", type=Partner.Type.INDIRECT_RESELLER)
+    Partnership.objects.create(
+        provider=provider, reseller=reseller, status=Partnership.Status.ACTIVE, activated_at=timezone.now()
+    )
+    reseller_admin, provider_agent = make_user(reseller, "sales_agent"), make_user(provider, "helpdesk_agent")
+    _invitation, token = invitation_create(
+        actor=reseller_admin, email="admin@tailspin.example.net", message="Hi", dap=True, provider=provider
+    )
+    page = client.get(accept_url(token)).content.decode()
+    assert "Northwind Traders, through the indirect provider Fabrikam Distribution" in page
+
+    response = client.post(accept_url(token), acceptance_data(**profile_data(company_name="Tailspin Toys Inc.")))
+
+    assert response.status_code == 200
+    customer = Customer.objects.get(company_name="Tailspin Toys Inc.")
+    rows = {r.partner_id: r for r in Relationship.objects.filter(customer=customer)}
+    assert set(rows) == {reseller.pk, provider.pk}
+    assert rows[reseller.pk].indirect_partner_id == provider.pk
+    assert rows[provider.pk].indirect_partner_id == reseller.pk
+    assert all(r.kind == Relationship.Kind.INDIRECT and r.source == "invitation" for r in rows.values())
+    for user in (reseller_admin, provider_agent):
+        listing = client_for(user).get(reverse("customers:customer_list"))
+        assert "Tailspin Toys Inc." in listing.content.decode()
+
+
+def test_a_resellers_invitation_cannot_be_accepted_once_the_partnership_is_removed(db, client):
+    provider = make_partner(name="Fabrikam Distribution", type=Partner.Type.INDIRECT_PROVIDER)
+    reseller = make_partner(name="Northwind Traders", type=Partner.Type.INDIRECT_RESELLER)
+    partnership = Partnership.objects.create(
+        provider=provider, reseller=reseller, status=Partnership.Status.ACTIVE, activated_at=timezone.now()
+    )
+    _invitation, token = invitation_create(
+        actor=make_user(reseller, "sales_agent"), email="a@b.example.net", message="Hi", dap=True, provider=provider
+    )
+    Partnership.objects.filter(pk=partnership.pk).update(status=Partnership.Status.REMOVED)
+    before = _state()
+
+    response = client.post(accept_url(token), acceptance_data())
+
+    assert response.status_code == 200
+    assert "no longer works with Fabrikam Distribution" in response.content.decode()
+    assert _state() == before
+
+
+def test_a_restore_invitation_brings_back_the_old_tags(world, client, client_for):
+    customer = make_customer(world.partner_a, actor=world.users["global_admin"])
+    tag = Tag.objects.create(partner=world.partner_a, name="priority")
+    CustomerTag.objects.create(customer=customer, tag=tag)
+    ended = relationship_end(actor=world.users["global_admin"], customer=customer, reason="Contract over")
+    assert client_for(world.users["admin_agent"]).get(customer.get_absolute_url()).status_code == 404
+    _invitation, token = _invite(
+        world, customer=customer, purpose=Invitation.Purpose.RESTORE, restores=ended, email="a@restore.example.net"
+    )
+
+    response = client.post(accept_url(token), acceptance_data(profile=False))
+
+    assert response.status_code == 200
+    assert list(customer.customer_tags.values_list("tag__name", flat=True)) == ["priority"]
+    detail = client_for(world.users["admin_agent"]).get(customer.get_absolute_url())
+    assert detail.status_code == 200, "access is back"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "", "This field is required."),
+        ("email", "not-an-email", "Enter a valid email address."),
+        ("email", "someone@contoso.example", "not one of the partner"),
+        ("confirm_global_admin", None, "Only a global administrator of the organisation can accept"),
+        ("accept_agreement", None, "Accept the relationship and the customer agreement"),
+        ("profile-domain_prefix", "fourth-coffee", "Use only letters"),
+        ("profile-company_name", "LLC", ""),
+        ("profile-postal_code", "ABCDE", ""),
+        ("profile-contact_email", "", "This field is required."),
+    ],
+)
+def test_bad_input_is_refused_next_to_the_field_and_changes_nothing(world, client, field, value, message):
+    _invitation, token = _invite(world)
+    before = _state()
+
+    response = client.post(accept_url(token), acceptance_data(**{field: value}))
+
+    assert response.status_code == 200
+    form_name = "profile_form" if field.startswith("profile-") else "form"
+    form = response.context[form_name]
+    bare = field.removeprefix("profile-")
+    assert bare in form.errors, f"{field} carries its error: {form.errors}"
+    assert message in " ".join(form.errors[bare])
+    assert _state() == before
+    assert client.get(accept_url(token)).status_code == 200, "the link still works"
+
+
+def test_a_taken_domain_is_refused_and_the_link_stays_valid(world, client):
+    _invitation, token = _invite(world)
+    taken = world.customer_out.domain_prefix
+    before = _state()
+
+    response = client.post(accept_url(token), acceptance_data(**{"profile-domain_prefix": taken}))
+
+    assert response.status_code == 200
+    assert "already in use" in " ".join(response.context["profile_form"].errors["domain_prefix"])
+    assert _state() == before
+
+
+def test_expired_revoked_used_and_unknown_links_say_so(world, client):
+    expired_invitation, expired = _invite(world, email="a@expired.example.net")
+    Invitation.objects.filter(pk=expired_invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    revoked_invitation, revoked = _invite(world, email="b@revoked.example.net")
+    invitation_revoke(actor=world.users["global_admin"], invitation=revoked_invitation)
+    _used_invitation, used = _invite(world, email="c@used.example.net")
+    assert client.post(accept_url(used), acceptance_data()).status_code == 200
+
+    cases = [
+        (expired, 410, "This invitation has expired"),
+        (revoked, 410, "This invitation was withdrawn"),
+        (used, 410, "This invitation has already been used"),
+        ("x" * 43, 404, "This invitation link is not valid"),
+    ]
+    for token, status, text in cases:
+        before = _state()
+        for response in (client.get(accept_url(token)), client.post(accept_url(token), acceptance_data())):
+            assert response.status_code == status
+            assert text in response.content.decode()
+        assert _state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_acceptances_make_exactly_one_relationship(world):
+    _invitation, token = _invite(world)
+    url = accept_url(token)
+    data = acceptance_data()
+    barrier = threading.Barrier(20)
+    results: list = []
+    lock = threading.Lock()
+
+    def accept():
+        try:
+            client = Client()
+            barrier.wait()
+            response = client.post(url, data)
+            with lock:
+                results.append((response.status_code, response.content.decode()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    statuses = sorted(status for status, _body in results)
+    assert statuses == [200] + [410] * 19, statuses
+    assert sum("Invitation accepted" in body for _status, body in results) == 1
+    assert sum("This invitation has already been used" in body for _status, body in results) == 19
+    new_customers = Customer.objects.exclude(pk__in=[world.customer_in.pk, world.customer_out.pk])
+    assert new_customers.count() == 1
+    assert Relationship.objects.filter(customer__in=new_customers).count() == 1
+    assert ActivityEntry.objects.filter(action="Accept invitation").count() == 1
