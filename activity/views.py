@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import UTC
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from activity import selectors
 from activity.forms import ActivityFilterForm
+from partnerportal.csvexport import csv_lines, csv_response
 from partnerportal.mixins import PortalPermissionMixin
-from partnerportal.pagination import Ordering, paginate
+from partnerportal.pagination import Ordering, list_state_query, paginate
 from permissions.roles import Action
 
 ORDERING = Ordering("created_at", descending=True)
-# Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell value that a spreadsheet shows as text, never evaluates."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def details_json(details) -> str:
@@ -64,25 +55,15 @@ class ActivityListView(PortalPermissionMixin, TemplateView):
         visible = selectors.visible_customer_ids(user=self.request.user, entries=page.rows)
         for entry in page.rows:
             entry.customer_visible = entry.customer_id in visible
-        params = self.request.GET.copy()
-        for key in ("after", "before"):
-            params.pop(key, None)
         context.update(
             form=form,
             page=page,
             entries=page.rows,
             values=values,
-            base_query=params.urlencode(),
-            export_query=params.urlencode(),
+            base_query=list_state_query(self.request),
+            export_query=list_state_query(self.request),
         )
         return context
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 class ActivityExportView(PortalPermissionMixin, View):
@@ -95,24 +76,17 @@ class ActivityExportView(PortalPermissionMixin, View):
     def get(self, request):
         values = _filter_form(request).values()
         qs = selectors.activity_list(user=request.user, **values).order_by(*ORDERING.order_by())
-        writer = csv.writer(_Echo())
-
-        def rows():
-            yield "\ufeff" + writer.writerow(self.header)
-            for entry in qs.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        csv_safe(entry.created_at.astimezone(UTC).isoformat()),
-                        csv_safe(entry.actor_email),
-                        csv_safe(entry.customer_id or ""),
-                        csv_safe(entry.customer_name),
-                        csv_safe(entry.action),
-                        csv_safe(details_json(entry.details)),
-                        csv_safe(entry.client_address or ""),
-                    ]
-                )
-
+        rows = (
+            (
+                entry.created_at.astimezone(UTC).isoformat(),
+                entry.actor_email,
+                entry.customer_id or "",
+                entry.customer_name,
+                entry.action,
+                details_json(entry.details),
+                entry.client_address or "",
+            )
+            for entry in qs.iterator(chunk_size=2000)
+        )
         stamp = timezone.localdate().isoformat()
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="activity-{stamp}.csv"'
-        return response
+        return csv_response(csv_lines(self.header, rows), filename=f"activity-{stamp}.csv")

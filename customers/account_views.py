@@ -5,12 +5,11 @@ Kept apart from customers/views.py (list, detail, add, edit) so the two can chan
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -25,34 +24,15 @@ from customers.subscription_forms import SubscriptionForm, SubscriptionStatusFor
 from customers.subscription_services import UNKNOWN_ACTION, subscription_create, subscription_status_change
 from customers.tag_forms import CustomerTagsForm
 from customers.tag_services import customer_tags_set
-from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
+from partnerportal.csvexport import csv_lines, csv_response
+from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin
 from permissions.roles import Action
 from relationships.models import relationship_label
 
-# A spreadsheet runs a cell that starts with one of these as a formula (or, for tab/CR, may shift it into one).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_CHUNK_ROWS = 2000  # rows per fetch from the server-side cursor
-EXPORT_BATCH_ROWS = 500  # rows per chunk written to the client
 
 
-def csv_safe(value) -> str:
-    """A CSV cell that no spreadsheet will run as a formula: risky leading characters get a `'` prefix."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, so csv.writer can feed a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _export_lines(rows, *, header: list[str], is_provider: bool, language: str) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    # The byte-order mark makes spreadsheets read the file as UTF-8 (names in Korean, accents, …).
-    yield "\ufeff" + writer.writerow(header)
-    batch: list[str] = []
+def _export_rows(rows, *, is_provider: bool, language: str) -> Iterator[tuple]:
     # A handful of distinct labels over the whole file: translate each once, not once per row.
     labels: dict[tuple, str] = {}
     # The generator runs after the view has returned: keep the request's language for the relationship labels.
@@ -61,12 +41,7 @@ def _export_lines(rows, *, header: list[str], is_provider: bool, language: str) 
             label = labels.get((kind, other_partner))
             if label is None:
                 label = labels[kind, other_partner] = relationship_label(kind, is_provider, other_partner)
-            batch.append(writer.writerow([csv_safe(v) for v in (pk, name, domain, label, tags)]))
-            if len(batch) >= EXPORT_BATCH_ROWS:
-                yield "".join(batch)
-                batch = []
-    if batch:
-        yield "".join(batch)
+            yield pk, name, domain, label, tags
 
 
 class CustomerExportView(PortalPermissionMixin, View):
@@ -81,17 +56,11 @@ class CustomerExportView(PortalPermissionMixin, View):
         rows = selectors.customer_export(user=user, **values)
         header = [str(_("Customer ID")), str(_("Company name")), str(_("Primary domain name"))]
         header += [str(_("Relationship")), str(_("Tags"))]
-        response = StreamingHttpResponse(
-            _export_lines(
-                rows,
-                header=header,
-                is_provider=user.partner.is_indirect_provider,
-                language=translation.get_language(),
-            ),
-            content_type="text/csv; charset=utf-8",
+        lines = csv_lines(
+            header,
+            _export_rows(rows, is_provider=user.partner.is_indirect_provider, language=translation.get_language()),
         )
-        response["Content-Disposition"] = 'attachment; filename="customers.csv"'
-        return response
+        return csv_response(lines, filename="customers.csv")
 
 
 class CustomerLookupView(PortalPermissionMixin, TemplateView):
@@ -122,25 +91,7 @@ class CustomerLookupView(PortalPermissionMixin, TemplateView):
         return context
 
 
-class _CustomerFormView(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin, FormView):
-    """A form about one customer, found in the user's scope for the view's action (404 otherwise)."""
-
-    model = Customer
-    context_object_name = "customer"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
-
-
-class CustomerTagsView(_CustomerFormView):
+class CustomerTagsView(CustomerFormMixin, FormView):
     """Set the customer's tags: check the partner's existing tags and type new ones."""
 
     permission_required = Action.MANAGE_TAGS
@@ -167,7 +118,7 @@ class CustomerTagsView(_CustomerFormView):
         return HttpResponseRedirect(self.object.get_absolute_url() + "#tags")
 
 
-class SubscriptionCreateView(_CustomerFormView):
+class SubscriptionCreateView(CustomerFormMixin, FormView):
     """Add a subscription the partner sells to the customer."""
 
     permission_required = Action.MANAGE_SUBSCRIPTIONS

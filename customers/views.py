@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
-from django.views.generic.detail import SingleObjectMixin
 
 from activity.selectors import activity_recent_for_customer
 from customers import selectors
@@ -18,8 +17,8 @@ from customers.company_names import company_name_warnings
 from customers.filters import CustomerFilterForm
 from customers.forms import AddCustomerForm, CustomerAgreementForm, CustomerForm
 from customers.models import Customer, Tag
-from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
-from partnerportal.pagination import Ordering, paginate
+from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin, ServiceFormMixin
+from partnerportal.pagination import Ordering, list_state_query, paginate
 from permissions import policy
 from permissions.roles import Action
 from permissions.views import purchase_permission_panel
@@ -58,14 +57,11 @@ class CustomerListView(PortalPermissionMixin, TemplateView):
             customer.relationship_label = relationship_label(
                 customer.rel_kind, is_provider, customer.rel_indirect_partner_name
             )
-        params = self.request.GET.copy()
-        for key in ("after", "before"):
-            params.pop(key, None)
         context.update(
             form=form,
             page=page,
             customers=page.rows,
-            base_query=params.urlencode(),
+            base_query=list_state_query(self.request),
             filtered=any(values.values()),
         )
         return context
@@ -147,25 +143,7 @@ class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return reverse("customers:customer_list")
 
 
-class _CustomerFormPage(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin, FormView):
-    """A form about one customer the user may act on (out of scope: 404)."""
-
-    model = Customer
-    context_object_name = "customer"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
-
-    def get_success_url(self) -> str:
-        return self.object.get_absolute_url()
-
-
-class CustomerUpdateView(_CustomerFormPage):
+class CustomerUpdateView(CustomerFormMixin, FormView):
     """Edit a customer's profile; the primary domain is shown but never changes."""
 
     permission_required = Action.CHANGE_CUSTOMER
@@ -197,7 +175,7 @@ class CustomerUpdateView(_CustomerFormPage):
         return customer
 
 
-class CustomerAgreementView(_CustomerFormPage):
+class CustomerAgreementView(CustomerFormMixin, FormView):
     """Confirm, on the partner's word, that the customer accepted the customer agreement."""
 
     permission_required = Action.ATTEST_AGREEMENT

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.views.generic.detail import SingleObjectMixin
 
 from permissions import policy
 
@@ -62,3 +63,28 @@ class ServiceFormMixin:
             return result
         self.object = result
         return HttpResponseRedirect(self.get_success_url())
+
+
+class CustomerFormMixin(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin):
+    """A form page about one customer, found in the user's scope for the view's action (404 otherwise).
+
+    Use as `class XView(CustomerFormMixin, FormView)` with `permission_required` and `form_class`.
+    """
+
+    context_object_name = "customer"
+
+    def get_queryset(self):
+        from customers.models import Customer
+
+        return policy.restrict(Customer.objects.all(), self.request.user, self.get_permission_required())
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_success_url(self) -> str:
+        return self.object.get_absolute_url()

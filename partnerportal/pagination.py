@@ -111,3 +111,11 @@ def paginate(
         next_cursor = cursor_of(rows[-1]) if rows and has_more else None
         previous_cursor = cursor_of(rows[0]) if rows and cursor is not None else None
     return Page(rows=rows, next_cursor=next_cursor, previous_cursor=previous_cursor)
+
+
+def list_state_query(request) -> str:
+    """The list's query string without its cursor, for the pager's links (every list state lives in the URL)."""
+    params = request.GET.copy()
+    for key in ("after", "before"):
+        params.pop(key, None)
+    return params.urlencode()

@@ -20,7 +20,7 @@ from django.views.generic import FormView, TemplateView
 from customers.models import Customer
 from partnerportal.middleware import request_client_address
 from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
-from partnerportal.pagination import Ordering, paginate
+from partnerportal.pagination import Ordering, list_state_query, paginate
 from permissions import policy
 from permissions.roles import Action
 from relationships import invitations
@@ -57,10 +57,9 @@ class InvitationListView(PortalPermissionMixin, TemplateView):
             invitation.customer_visible = Action.VIEW_CUSTOMER in visible.get(invitation.customer_id, ())
             invitation.can_resend = invitation.state in (Invitation.Status.PENDING, Invitation.Status.EXPIRED)
             invitation.can_revoke = invitation.status == Invitation.Status.PENDING
-        params = self.request.GET.copy()
-        for key in ("after", "before"):
-            params.pop(key, None)
-        context.update(form=form, page=page, invitations=page.rows, base_query=params.urlencode(), filtered=status)
+        context.update(
+            form=form, page=page, invitations=page.rows, base_query=list_state_query(self.request), filtered=status
+        )
         return context
 
 

@@ -34,8 +34,14 @@ class Timing:
 
     url: str
     times: list[float] = field(default_factory=list)
+    sql_times: list[float] = field(default_factory=list)
     queries: int = 0
     status: int = 0
+
+    @property
+    def sql_median(self) -> float:
+        """Median time spent inside cursor.execute() per request (database work plus round trips)."""
+        return statistics.median(self.sql_times) if self.sql_times else float("nan")
 
     @property
     def median(self) -> float:
@@ -105,10 +111,27 @@ def measure_interleaved(targets: dict, *, repeat: int, warmup: int = 5) -> dict[
         for _ in range(repeat):
             for name, target in targets.items():
                 use(target.database)
-                started = time.perf_counter()
-                _consume(target.client.get(target.url))
-                timings[name].times.append((time.perf_counter() - started) * 1000)
+                sql = SqlTimer()
+                with connection.execute_wrapper(sql):
+                    started = time.perf_counter()
+                    _consume(target.client.get(target.url))
+                    timings[name].times.append((time.perf_counter() - started) * 1000)
+                timings[name].sql_times.append(sql.seconds * 1000)
     return timings
+
+
+class SqlTimer:
+    """A database execute wrapper that adds up the time spent inside cursor.execute()."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 @dataclass

@@ -13,6 +13,7 @@ import io
 import os
 import platform
 import random
+import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +43,9 @@ ASSIGNED = 500
 RESULTS = Path(__file__).parent / "results" / "latest.md"
 # A word in about one company name in sixteen (bulk_seed.NAME_PARTS): the many-hits case of the search box.
 COMMON_WORD = "tailspin"
+# The pages issue 6's growth target names: list, search, lookup and customer page.
 GROWTH_PAGES = ("list page 1", "search: name fragment", "search: common word", "search: exact domain")
-GROWTH_PAGES += ("search: customer ID", "lookup")
-GROWTH_PAGES += ("customer page",)
+GROWTH_PAGES += ("search: customer ID", "lookup", "customer page")
 SALES = "sales agent"
 HELPDESK = f"helpdesk, {ASSIGNED} assigned"
 PERCENTILES = ("50", "75", "90", "99")
@@ -55,10 +56,11 @@ class Report:
 
     def __init__(self):
         self.lines: list[str] = []
+        self._pending = ""
 
     def __call__(self, text: str = "", end: str = "\n") -> None:
         print(text, end=end, flush=True)
-        self._pending = getattr(self, "_pending", "") + text
+        self._pending += text
         if end:
             self.lines.append(self._pending)
             self._pending = ""
@@ -112,11 +114,13 @@ def machine(report: Report) -> None:
 
 def seed(n: int, report: Report) -> None:
     out = io.StringIO()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     call_command("seed_demo", customers=n, stdout=out)
     seeded = time.monotonic() - started
+    rss_growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
     line = next((line for line in out.getvalue().splitlines() if line.startswith("Bulk seeded")), "")
-    report(f"Seeding: `seed_demo --customers {n}` took {seeded:.1f} s. {line}")
+    report(f"Seeding: `seed_demo --customers {n}` took {seeded:.1f} s (peak RSS +{rss_growth:.0f} MB). {line}")
     report()
 
 
@@ -302,16 +306,17 @@ def measure_pages(sizes: list[Size], report: Report) -> dict:
             for key, label, _urls in person.pages:
                 timings = results[(size.n, who, key)]
                 portal, floor = timings["portal"], timings["floor"]
-                row = [label, ms(portal.median), ms(portal.p95), portal.queries, ms(floor.median), floor.queries]
-                row.append(ratio(portal.median, floor.median))
+                row = [label, ms(portal.median), ms(portal.p95), portal.queries, ms(portal.sql_median)]
+                row += [ms(floor.median), floor.queries, ms(floor.sql_median), ratio(portal.median, floor.median)]
                 for name in ("admin", "guarded"):
                     t = timings.get(name)
                     row += [ms(t.median), t.queries, ratio(t.median, portal.median)] if t else ["–", "–", "–"]
                 rows.append(row)
             report.table(
                 [
-                    *("Page", "Portal median ms", "Portal p95 ms", "Portal queries", "Floor median ms"),
-                    *("Floor queries", "Portal/floor", "Admin (superuser) median ms", "Admin queries", "Admin/portal"),
+                    *("Page", "Portal median ms", "Portal p95 ms", "Portal queries", "Portal SQL ms"),
+                    *("Floor median ms", "Floor queries", "Floor SQL ms", "Portal/floor"),
+                    *("Admin (superuser) median ms", "Admin queries", "Admin/portal"),
                     *("Guarded admin median ms", "Guarded queries", "Guarded/portal"),
                 ],
                 rows,
@@ -432,8 +437,10 @@ def summary(results: dict, report: Report) -> None:
     for (who, key), timings in big.items():
         if key == "layout":
             continue
-        r = timings["portal"].median / timings["floor"].median
-        targets.append([f"≤2× floor: {who}, {key}", f"{r:.2f}×", "met" if r <= 2 else "missed"])
+        portal, floor = timings["portal"], timings["floor"]
+        r = portal.median / floor.median
+        measured = f"{r:.2f}× (SQL {portal.sql_median:.1f} vs {floor.sql_median:.1f} ms)"
+        targets.append([f"≤2× floor: {who}, {key}", measured, "met" if r <= 2 else "missed"])
     for (who, key), timings in big.items():
         for name in ("admin", "guarded"):
             if name in timings:
