@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers import account_views, views
+from customers import views
 from permissions import views as permission_views
 from relationships import views as relationship_views
 
@@ -15,13 +15,13 @@ urlpatterns = [
     path("<uuid:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer_update"),
     path("<uuid:pk>/agreement/", views.CustomerAgreementView.as_view(), name="customer_agreement"),
     # export, lookup, tags, subscriptions
-    path("export.csv", account_views.CustomerExportView.as_view(), name="customer_export"),
-    path("lookup/", account_views.CustomerLookupView.as_view(), name="customer_lookup"),
-    path("<uuid:pk>/tags/", account_views.CustomerTagsView.as_view(), name="customer_tags"),
-    path("<uuid:pk>/subscriptions/new/", account_views.SubscriptionCreateView.as_view(), name="subscription_create"),
+    path("export.csv", views.CustomerExportView.as_view(), name="customer_export"),
+    path("lookup/", views.CustomerLookupView.as_view(), name="customer_lookup"),
+    path("<uuid:pk>/tags/", views.CustomerTagsView.as_view(), name="customer_tags"),
+    path("<uuid:pk>/subscriptions/new/", views.SubscriptionCreateView.as_view(), name="subscription_create"),
     path(
         "<uuid:pk>/subscriptions/<int:subscription_pk>/status/",
-        account_views.SubscriptionStatusView.as_view(),
+        views.SubscriptionStatusView.as_view(),
         name="subscription_status",
     ),
     path(

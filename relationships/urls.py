@@ -1,15 +1,15 @@
 from django.urls import path
 
-from relationships import invitation_views, views
+from relationships import views
 
 app_name = "relationships"
 
 urlpatterns: list = [
     # invitations (staff pages); the public acceptance page is in `public_urlpatterns` below
-    path("invitations/", invitation_views.InvitationListView.as_view(), name="invitation_list"),
-    path("invitations/new/", invitation_views.InvitationCreateView.as_view(), name="invitation_create"),
-    path("invitations/<int:pk>/resend/", invitation_views.InvitationResendView.as_view(), name="invitation_resend"),
-    path("invitations/<int:pk>/revoke/", invitation_views.InvitationRevokeView.as_view(), name="invitation_revoke"),
+    path("invitations/", views.InvitationListView.as_view(), name="invitation_list"),
+    path("invitations/new/", views.InvitationCreateView.as_view(), name="invitation_create"),
+    path("invitations/<int:pk>/resend/", views.InvitationResendView.as_view(), name="invitation_resend"),
+    path("invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation_revoke"),
     # end, restore, partnerships, import
     path("ended/", views.RelationshipEndedListView.as_view(), name="relationship_ended_list"),
     path("ended/<int:pk>/restore/", views.RelationshipRestoreView.as_view(), name="relationship_restore"),
@@ -27,5 +27,5 @@ urlpatterns: list = [
 
 # Mounted at the site root by partnerportal/urls.py (the link in the email is /invite/<token>/), in this namespace.
 public_urlpatterns: list = [
-    path("invite/<str:token>/", invitation_views.InvitationAcceptView.as_view(), name="invitation_accept"),
+    path("invite/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
 ]

@@ -16,8 +16,8 @@ from django.utils import timezone
 from activity.models import ActivityEntry
 from activity.services import Actions, activity_record
 from customers.services import customer_agreement_attest, customer_update
-from customers.subscription_services import subscription_create, subscription_status_change
-from customers.tag_services import customer_tags_set
+from customers.services.subscriptions import subscription_create, subscription_status_change
+from customers.services.tags import customer_tags_set
 from partnerportal.pagination import encode_cursor
 from tests.factories import customer_data, make_customer, make_user
 

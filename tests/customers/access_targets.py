@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def _subscription(customer, actor):
-    from customers.subscription_services import subscription_create
+    from customers.services.subscriptions import subscription_create
 
     return subscription_create(actor=actor, customer=customer, offer_name="Microsoft 365 E3", quantity=5)
 

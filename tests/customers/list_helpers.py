@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from customers.models import Customer
-from customers.tag_services import customer_tags_set
+from customers.services.tags import customer_tags_set
 from partnerportal.models import Partner
 from relationships.models import Partnership
 from tests.factories import make_customer, make_partner, make_user

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from customers.subscription_services import subscription_create
-from relationships.lifecycle import relationship_end
+from customers.services.subscriptions import subscription_create
 from relationships.services import relationship_begin
+from relationships.services.lifecycle import relationship_end
 from tests.customers.list_helpers import query_count, tag
 
 SECTIONS = ["company-info", "primary-contact", "account-info", "agreement", "tags", "relationships", "subscriptions"]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from activity.models import ActivityEntry
 from activity.services import Actions
 from customers.models import Subscription
-from customers.subscription_services import subscription_create, subscription_status_change
+from customers.services.subscriptions import subscription_create, subscription_status_change
 from tests.customers.list_helpers import customer_named, provider_world
 from tests.factories import make_user
 
@@ -192,7 +192,7 @@ def test_on_a_shared_customer_each_partner_sees_and_manages_only_its_own_subscri
 
 
 def test_no_subscription_is_added_or_reactivated_after_the_relationship_ended(world, sales, subscription):
-    from relationships.lifecycle import relationship_end
+    from relationships.services.lifecycle import relationship_end
 
     subscription_status_change(actor=sales, subscription=subscription, action="suspend")
     relationship_end(actor=world.users["global_admin"], customer=world.customer_in, reason="Moving on")

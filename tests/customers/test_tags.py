@@ -12,7 +12,7 @@ from django.urls import reverse
 from activity.models import ActivityEntry
 from activity.services import Actions
 from customers.models import CustomerTag, Tag
-from customers.tag_services import customer_tags_set
+from customers.services.tags import customer_tags_set
 from tests.customers.list_helpers import customer_named, provider_world, table_of, tag
 from tests.factories import make_user
 
@@ -179,7 +179,7 @@ def test_the_assign_button_shows_only_to_roles_that_manage_tags(world, client_fo
 
 
 def test_tags_cannot_change_after_the_relationship_ended(world, admin):
-    from relationships.lifecycle import relationship_end
+    from relationships.services.lifecycle import relationship_end
 
     relationship_end(actor=admin, customer=world.customer_in, reason="Moving on")
     with pytest.raises(ValidationError):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from activity.models import ActivityEntry
 from activity.services import Actions
-from customers.subscription_services import subscription_create, subscription_status_change
+from customers.services.subscriptions import subscription_create, subscription_status_change
 from permissions.models import PurchasePermission
 from permissions.services import purchase_permission_set
 from tests.factories import make_user

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from partnerportal.models import Partner
-from relationships.lifecycle import relationship_end
 from relationships.models import Partnership
-from relationships.partnerships import partnership_request
+from relationships.services.lifecycle import relationship_end
+from relationships.services.partnerships import partnership_request
 from tests.factories import make_partner, make_user
 
 

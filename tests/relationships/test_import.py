@@ -13,8 +13,8 @@ from django.urls import reverse
 from activity.models import ActivityEntry
 from activity.services import Actions
 from customers.models import Customer
-from relationships import imports
 from relationships.models import Relationship
+from relationships.services import imports
 from tests.factories import make_customer, make_user
 
 URL = "relationships:customer_import"

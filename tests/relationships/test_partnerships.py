@@ -16,7 +16,7 @@ from activity.models import ActivityEntry
 from activity.services import Actions
 from partnerportal.models import OutboundEmail, Partner
 from relationships.models import Partnership, Relationship
-from relationships.partnerships import partnership_request, token_hash
+from relationships.services.partnerships import partnership_request, token_hash
 from tests.factories import make_customer, make_partner, make_user
 
 LIST = "relationships:partnership_list"
@@ -115,7 +115,7 @@ def test_reseller_authorizes_and_both_lists_show_the_partnership(chain, client_f
 
 def test_the_provider_can_then_add_a_customer_for_the_reseller(chain):
     _partnership, token = request_link(chain)
-    from relationships.partnerships import partnership_authorize
+    from relationships.services.partnerships import partnership_authorize
 
     partnership_authorize(actor=chain["r"]["global_admin"], token=token)
     customer = make_customer(chain["provider"], actor=chain["p"]["global_admin"], reseller=chain["reseller"])

@@ -82,7 +82,7 @@ class Command(BaseCommand):
 
     def _ended(self, partner, prefixes):
         """End a few relationships (their subscriptions suspended first, as ending requires) for the restore page."""
-        from relationships.lifecycle import relationship_end
+        from relationships.services.lifecycle import relationship_end
 
         actor = User.objects.filter(partner=partner, admin_role=AdminRole.GLOBAL_ADMIN).first()
         for prefix in prefixes:
@@ -96,7 +96,7 @@ class Command(BaseCommand):
 
     def _invitations(self, partner, prefix, provider=None):
         """A few pending invitations to organisations new to the portal, through the real service (idempotent)."""
-        from relationships.invitations import default_message, invitation_create
+        from relationships.services.invitations import default_message, invitation_create
 
         actor = User.objects.filter(partner=partner, agent_role=AgentRole.SALES_AGENT).first()
         for index in range(3):

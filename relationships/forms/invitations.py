@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal.models import Partner
-from relationships import invitations
-from relationships.invitation_selectors import STATUS_FILTERS
 from relationships.models import Invitation
+from relationships.selectors import STATUS_FILTERS
+from relationships.services import invitations
 
 
 class InvitationForm(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from relationships.imports import MAX_BYTES, MAX_ROWS
+from relationships.services.imports import MAX_BYTES, MAX_ROWS
 
 GOOD_FAITH_STATEMENT = _(
     "I confirm that the decision to end this relationship was made in good faith, for a legitimate business "

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers import selectors
 from customers.models import Tag
-from customers.tag_services import tag_names_parse
+from customers.services.tags import tag_names_parse
 
 
 class CustomerTagsForm(forms.Form):

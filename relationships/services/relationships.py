@@ -1,4 +1,4 @@
-"""Writes of relationships: begin (grant access) and, in later modules, invite, accept, end and restore."""
+"""Beginning a relationship: the row(s) and the partner's staff access."""
 
 from __future__ import annotations
 
@@ -8,16 +8,6 @@ from django.utils import timezone
 from customers.models import Customer
 from partnerportal.models import Partner
 from permissions.services import customer_access_grant
-
-# End and restore (relationships/lifecycle.py) and invitations (relationships/invitations.py) live in their own
-# modules; re-exported so callers need only `relationships.services`.
-from relationships.invitations import (  # noqa: F401
-    invitation_accept,
-    invitation_create,
-    invitation_resend,
-    invitation_revoke,
-)
-from relationships.lifecycle import relationship_end, relationship_snapshot_apply  # noqa: F401
 from relationships.models import Relationship
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Subscription
-from customers.subscription_services import TRANSITIONS
+from customers.services.subscriptions import TRANSITIONS
 
 QUANTITY_MAX = 1_000_000
 

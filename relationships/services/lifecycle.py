@@ -119,7 +119,7 @@ def relationship_end(*, actor, customer: Customer, reason: str) -> Relationship:
 def _pending_invitations_revoke(*, actor, customer: Customer) -> int:
     """Revoke the partner's pending invitations to the customer (their unsent emails are withdrawn too)."""
     # Imported here: relationships.services re-exports both modules, so module-level imports would be circular.
-    from relationships.invitations import invitation_revoke
+    from relationships.services.invitations import invitation_revoke
 
     revoked = 0
     pending = Invitation.objects.select_for_update().filter(
@@ -253,7 +253,7 @@ def restore_invitation_send(*, actor, relationship: Relationship, email: str, me
     reseller's invitation names its indirect provider again.
     """
     # Imported here: relationships.services re-exports both modules, so module-level imports would be circular.
-    from relationships.invitations import invitation_create, invitation_link
+    from relationships.services.invitations import invitation_create, invitation_link
 
     if relationship.status != Relationship.Status.ENDED or relationship.partner_id != actor.partner_id:
         raise ValidationError(_("Only your organisation's ended relationships can be restored."), code="not_ended")

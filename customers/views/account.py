@@ -19,11 +19,11 @@ from django.views.generic.detail import SingleObjectMixin
 
 from customers import selectors
 from customers.filters import CustomerFilterForm, CustomerLookupForm
+from customers.forms.subscriptions import SubscriptionForm, SubscriptionStatusForm
+from customers.forms.tags import CustomerTagsForm
 from customers.models import Customer, Subscription
-from customers.subscription_forms import SubscriptionForm, SubscriptionStatusForm
-from customers.subscription_services import UNKNOWN_ACTION, subscription_create, subscription_status_change
-from customers.tag_forms import CustomerTagsForm
-from customers.tag_services import customer_tags_set
+from customers.services.subscriptions import UNKNOWN_ACTION, subscription_create, subscription_status_change
+from customers.services.tags import customer_tags_set
 from partnerportal.csvexport import csv_lines, csv_response
 from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin
 from permissions.roles import Action

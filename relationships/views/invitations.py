@@ -23,11 +23,11 @@ from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
 from partnerportal.pagination import Ordering, list_state_query, paginate
 from permissions import policy
 from permissions.roles import Action
-from relationships import invitations
-from relationships.invitation_forms import AcceptanceForm, InvitationFilterForm, InvitationForm
-from relationships.invitation_selectors import invitation_list, invitation_queryset
+from relationships.forms.invitations import AcceptanceForm, InvitationFilterForm, InvitationForm
 from relationships.models import Invitation
 from relationships.ratelimit import rate_limit_hit
+from relationships.selectors import invitation_list, invitation_queryset
+from relationships.services import invitations
 
 
 class InvitationListView(PortalPermissionMixin, TemplateView):

@@ -17,8 +17,7 @@ from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
 from partnerportal.pagination import Ordering, paginate
 from permissions import policy
 from permissions.roles import Action, Scope
-from relationships import imports, lifecycle, partnerships
-from relationships.lifecycle_forms import (
+from relationships.forms.lifecycle import (
     CustomerImportUploadForm,
     PartnershipAuthorizeForm,
     PartnershipRequestForm,
@@ -26,6 +25,7 @@ from relationships.lifecycle_forms import (
     RestoreInvitationForm,
 )
 from relationships.models import Partnership, Relationship
+from relationships.services import imports, lifecycle, partnerships
 
 # ---------------------------------------------------------------- end and restore relationships
 

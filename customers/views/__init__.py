@@ -1,0 +1,20 @@
+"""Customer pages: list, page, add, edit, agreement (customers.py); export, lookup, tags, subscriptions (account.py).
+
+The modules are re-exported here, so callers import from `customers.views`.
+"""
+
+from customers.views.account import (  # noqa: F401 -- re-exported
+    CustomerExportView,
+    CustomerLookupView,
+    CustomerTagsView,
+    SubscriptionCreateView,
+    SubscriptionStatusView,
+)
+from customers.views.customers import (  # noqa: F401 -- re-exported
+    CustomerAgreementView,
+    CustomerCreateView,
+    CustomerDetailView,
+    CustomerListView,
+    CustomerUpdateView,
+    DomainCheckView,
+)

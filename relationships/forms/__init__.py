@@ -1,0 +1,17 @@
+"""Relationship forms: invitations and acceptance (invitations.py); end, restore, partnerships, import (lifecycle.py).
+
+The modules are re-exported here, so callers import from `relationships.forms`.
+"""
+
+from relationships.forms.invitations import (  # noqa: F401 -- re-exported
+    AcceptanceForm,
+    InvitationFilterForm,
+    InvitationForm,
+)
+from relationships.forms.lifecycle import (  # noqa: F401 -- re-exported
+    CustomerImportUploadForm,
+    PartnershipAuthorizeForm,
+    PartnershipRequestForm,
+    RelationshipEndForm,
+    RestoreInvitationForm,
+)
