@@ -96,6 +96,16 @@ class Customer(models.Model):
         return self.primary_domain.split(".", 1)[0]
 
     @property
+    def country_name(self) -> str:
+        """The country/region's name (its code when the portal has no rules for it)."""
+        from customers.countries import get_rules
+
+        try:
+            return get_rules(self.country).name
+        except KeyError:
+            return self.country
+
+    @property
     def contact_name(self) -> str:
         return f"{self.contact_first_name} {self.contact_last_name}".strip()
 
