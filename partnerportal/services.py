@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -17,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from activity.services import Actions, activity_record
 from partnerportal.emails import email_enqueue
 from partnerportal.models import Partner, SetPasswordToken, User
+from partnerportal.tokens import token_hash, token_new
 from permissions.roles import AdminRole, AgentRole, Scope
 from permissions.services import role_groups, user_access_sync
 
@@ -68,11 +67,6 @@ EMAIL_TAKEN = _("A user with this email address already exists.")
 TOKEN_INVALID = _("This link is invalid, has expired or has already been used. Ask your global admin for a new one.")
 
 
-def token_hash(token: str) -> str:
-    """The SHA-256 hex digest stored in place of a link token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _staff_snapshot(user: User) -> dict:
     """The fields of a staff user the activity log records before and after a change."""
     return {
@@ -96,10 +90,10 @@ def set_password_token_issue(*, user: User, purpose: str, actor: User | None = N
     """Revoke the user's open set-password links, store a new one (hashed) and return its raw token."""
     now = timezone.now()
     SetPasswordToken.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
+    token, hashed = token_new()
     record = SetPasswordToken(
         user=user,
-        token_hash=token_hash(token),
+        token_hash=hashed,
         purpose=purpose,
         created_at=now,
         expires_at=now + SET_PASSWORD_TOKEN_LIFETIME,

@@ -7,8 +7,6 @@ that created it. Accepting is one conditional UPDATE, so a link works once even 
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +22,7 @@ from activity.services import Actions, activity_record
 from customers.models import Customer
 from partnerportal.emails import email_enqueue
 from partnerportal.models import OutboundEmail, Partner, User
+from partnerportal.tokens import token_hash, token_new
 from permissions.roles import AdminRole
 from relationships.models import Invitation, Partnership, Relationship
 
@@ -58,11 +57,6 @@ class InvitationClosed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.invitation = invitation
-
-
-def token_hash(token: str) -> str:
-    """The stored form of a link's token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_link(token: str) -> str:
@@ -144,11 +138,6 @@ def status_label(invitation: Invitation) -> str:
     return str(Invitation.Status(invitation.effective_status).label)
 
 
-def _new_token() -> tuple[str, str]:
-    token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
-
-
 def _expiry():
     return timezone.now() + timedelta(days=settings.PORTAL_INVITATION_DAYS)
 
@@ -186,7 +175,7 @@ def invitation_create(
         errors["provider"] = [NOT_A_RESELLER]
     if dap_forced():
         dap = True
-    token, hashed = _new_token()
+    token, hashed = token_new()
     invitation = Invitation(
         partner=partner,
         created_by=actor,
@@ -246,7 +235,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> tuple[Invitatio
     if invitation.status not in (Invitation.Status.PENDING, Invitation.Status.EXPIRED):
         raise ValidationError(CANNOT_RESEND % {"status": status_label(invitation).lower()})
     before = {"status": invitation.effective_status, "expires_at": invitation.expires_at.isoformat()}
-    token, hashed = _new_token()
+    token, hashed = token_new()
     invitation.token_hash = hashed
     invitation.status = Invitation.Status.PENDING
     invitation.expires_at = _expiry()

@@ -6,8 +6,6 @@ even when two people click it at the same moment.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from activity.services import Actions, activity_record
 from partnerportal.emails import email_enqueue
 from partnerportal.models import Partner
+from partnerportal.tokens import token_hash, token_new
 from relationships.models import Partnership
 
 NOT_A_PROVIDER = _("Only an indirect provider can request a partnership with an indirect reseller.")
@@ -30,11 +29,6 @@ LINK_EXPIRED = _("This partnership link has expired. Ask the indirect provider t
 LINK_USED = _("This partnership link has already been used.")
 LINK_WITHDRAWN = _("The indirect provider has withdrawn this partnership request.")
 ALREADY_PARTNERS = _("Your organisation is already partnered with this indirect provider.")
-
-
-def token_hash(token: str) -> str:
-    """The SHA-256 hex digest under which a link's token is stored."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def partnership_link(token: str) -> str:
@@ -59,13 +53,13 @@ def partnership_request(*, actor, email: str, message: str) -> tuple[Partnership
     partner = actor.partner
     if not partner.is_indirect_provider:
         raise ValidationError(NOT_A_PROVIDER, code="wrong_partner_type")
-    token = secrets.token_urlsafe(32)
+    token, hashed = token_new()
     partnership = Partnership(
         provider=partner,
         status=Partnership.Status.INVITED,
         email=(email or "").strip().lower(),
         message=(message or "").strip(),
-        token_hash=token_hash(token),
+        token_hash=hashed,
         expires_at=timezone.now() + timedelta(days=settings.PORTAL_INVITATION_DAYS),
         invited_by=actor,
     )

@@ -15,8 +15,9 @@ from django.utils import timezone
 from activity.models import ActivityEntry
 from activity.services import Actions
 from partnerportal.models import OutboundEmail, Partner
+from partnerportal.tokens import token_hash
 from relationships.models import Partnership, Relationship
-from relationships.services.partnerships import partnership_request, token_hash
+from relationships.services.partnerships import partnership_request
 from tests.factories import make_customer, make_partner, make_user
 
 LIST = "relationships:partnership_list"
