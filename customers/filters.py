@@ -48,6 +48,12 @@ class CustomerFilterForm(forms.Form):
             )
         else:
             del self.fields["reseller"]
+        # The list renders these fields in plain Bootstrap markup (templates/generic/_filter_field.html).
+        for name, field in self.fields.items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if name in self.errors:
+                css += " is-invalid"
+            field.widget.attrs["class"] = css
 
     def values(self) -> dict:
         """The valid filter values (invalid ones dropped), with defaults."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Concat, Lower
 
@@ -114,6 +115,27 @@ def relationships_of(*, user, customer: Customer) -> QuerySet:
 def partner_tags(*, user) -> QuerySet:
     """The tags of the user's partner (tags are partner-private)."""
     return Tag.objects.filter(partner_id=user.partner_id)
+
+
+def tag_names_array(*, user) -> ArraySubquery:
+    """The customer's tag names of the user's partner, as an array in name order (ignoring case).
+
+    One correlated subquery in the list's own query: no second query and no model per tag.
+    """
+    names = (
+        CustomerTag.objects.filter(customer_id=OuterRef("pk"), tag__partner_id=user.partner_id)
+        .order_by(Lower("tag__name"), "tag__name")
+        .values("tag__name")
+    )
+    return ArraySubquery(names)
+
+
+LIST_COLUMNS = ("id", "company_name", "primary_domain", "created_at")
+
+
+def customer_list_page_queryset(*, user, **filters) -> QuerySet:
+    """The customer list with only the columns its table shows, and each row's tag names."""
+    return customer_list(user=user, **filters).only(*LIST_COLUMNS).annotate(tag_names=tag_names_array(user=user))
 
 
 def tag_names_subquery(*, user) -> Subquery:

@@ -43,7 +43,7 @@ class CustomerListView(PortalPermissionMixin, TemplateView):
         form = CustomerFilterForm(self.request.GET, user=user)
         values = form.values()
         field, descending = selectors.SORTS[values.pop("sort")]
-        qs = selectors.customer_list(user=user, **values).prefetch_related(selectors.tags_prefetch(user=user))
+        qs = selectors.customer_list_page_queryset(user=user, **values)
         page = paginate(
             qs,
             Ordering(field, descending),
