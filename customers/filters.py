@@ -49,10 +49,12 @@ class CustomerFilterForm(forms.Form):
         else:
             del self.fields["reseller"]
         # The list renders these fields in plain Bootstrap markup (templates/generic/_filter_field.html). Fetch the
-        # model choices once, with one query (a comprehension, because list() would ask the iterator for a COUNT).
+        # model choices once, in one plain query (the default choice iterator would COUNT, then use a server-side
+        # cursor); validation still checks submitted values against the queryset.
         for name in ("tag", "reseller"):
             if name in self.fields:
-                self.fields[name].choices = [choice for choice in self.fields[name].choices]  # noqa: C416
+                field = self.fields[name]
+                field.choices = [("", field.empty_label), *((obj.pk, str(obj)) for obj in field.queryset)]
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             if name in self.errors:

@@ -127,7 +127,9 @@ def floor_list(request):
     if needle:
         # As the portal does: the trigram index looks up the needle's distinctive part, the full needle is a filter.
         anchor = _index_anchor(needle)
-        where += " AND c.search_text LIKE %(anchor)s AND (c.search_text || '') LIKE %(like)s"
+        where += " AND c.search_text LIKE %(anchor)s"
+        if anchor != needle:
+            where += " AND (c.search_text || '') LIKE %(like)s"
         extra.update(like=_like(needle), anchor=_like(anchor))
     cursor = decode_cursor(request.GET.get("after", "")) if request.GET.get("after") else None
     if cursor:
@@ -144,14 +146,16 @@ def floor_lookup(request):
         exact_id = str(uuid.UUID(needle))
     except ValueError:
         exact_id = None
+    anchor = _index_anchor(needle)
+    full = " AND (c.search_text || '') LIKE %(like)s" if anchor != needle else ""
     rows = _rows(
         request,
-        where=" AND c.search_text LIKE %(anchor)s AND (c.search_text || '') LIKE %(like)s",
+        where=" AND c.search_text LIKE %(anchor)s" + full,
         order="(c.id::text = %(exact_id)s OR c.primary_domain IN (%(needle)s, %(domain)s)"
         " OR lower(c.contact_email) = %(needle)s) DESC, c.company_name, c.id",
         limit=f"LIMIT {PAGE}",
         like=_like(needle),
-        anchor=_like(_index_anchor(needle)),
+        anchor=_like(anchor),
         needle=needle,
         domain=needle + ".onmicrosoft.com",
         exact_id=exact_id,

@@ -241,6 +241,6 @@ def test_partnership_list_query_count_does_not_grow_with_rows(chain, client_for,
         )
     client = client_for(chain["p"]["global_admin"])
     client.get(reverse(LIST))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(reverse(LIST))
     assert len(response.context["partnerships"]) == count
