@@ -39,6 +39,15 @@ class PortalPermissionMixin:
         return policy.restrict(super().get_queryset(), self.request.user, self.get_permission_required())
 
 
+def form_add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: field errors next to their fields, the rest on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
 class ServiceFormMixin:
     """Run a service from `form_valid` and turn its ValidationError into form errors, in one place.
 
@@ -53,11 +62,7 @@ class ServiceFormMixin:
         try:
             result = self.perform(form)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            form_add_service_errors(form, exc)
             return self.form_invalid(form)
         if isinstance(result, HttpResponseRedirect) or hasattr(result, "status_code"):
             return result
@@ -65,18 +70,11 @@ class ServiceFormMixin:
         return HttpResponseRedirect(self.get_success_url())
 
 
-class CustomerFormMixin(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin):
-    """A form page about one customer, found in the user's scope for the view's action (404 otherwise).
+class ObjectFormMixin(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin):
+    """A form page about one object found in the user's scope (404 otherwise), saved through a service.
 
-    Use as `class XView(CustomerFormMixin, FormView)` with `permission_required` and `form_class`.
+    Use as `class XView(ObjectFormMixin, FormView)` with `permission_required`, `model` and `form_class`.
     """
-
-    context_object_name = "customer"
-
-    def get_queryset(self):
-        from customers.models import Customer
-
-        return policy.restrict(Customer.objects.all(), self.request.user, self.get_permission_required())
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -88,3 +86,14 @@ class CustomerFormMixin(PortalPermissionMixin, ServiceFormMixin, SingleObjectMix
 
     def get_success_url(self) -> str:
         return self.object.get_absolute_url()
+
+
+class CustomerFormMixin(ObjectFormMixin):
+    """A form page about one customer the user may take the view's action on."""
+
+    context_object_name = "customer"
+
+    def get_queryset(self):
+        from customers.models import Customer
+
+        return policy.restrict(Customer.objects.all(), self.request.user, self.get_permission_required())

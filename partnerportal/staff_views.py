@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from partnerportal import services
-from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
+from partnerportal.mixins import ObjectFormMixin, PortalPermissionMixin, ServiceFormMixin
 from partnerportal.models import User
 from partnerportal.staff_forms import StaffUserCreateForm, StaffUserForm
 from permissions import policy
@@ -106,7 +106,7 @@ class StaffUserCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return reverse("staff:user_list")
 
 
-class StaffUserUpdateView(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin, FormView):
+class StaffUserUpdateView(ObjectFormMixin, FormView):
     """Change a staff user's roles, scope and assigned customers; deactivate, reactivate or reset a password."""
 
     permission_required = Action.MANAGE_STAFF
@@ -114,14 +114,6 @@ class StaffUserUpdateView(PortalPermissionMixin, ServiceFormMixin, SingleObjectM
     form_class = StaffUserForm
     template_name = "partnerportal/staff_user_form.html"
     context_object_name = "staff_user"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
 
     def get_initial(self):
         user = self.object

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
 from customers.models import Customer
-from partnerportal.mixins import PortalPermissionMixin
+from partnerportal.mixins import PortalPermissionMixin, form_add_service_errors
 from permissions import selectors, services
 from permissions.forms import PurchasePermissionForm
 from permissions.roles import Action
@@ -65,11 +65,7 @@ class PurchasePermissionView(PortalPermissionMixin, DetailView):
                     )
         except ValidationError as exc:
             # Nothing was saved (one transaction); the message goes next to the product that was refused.
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    current.add_error(field if field in current.fields else None, errors)
-            else:
-                current.add_error(None, exc)
+            form_add_service_errors(current, exc)
             return self.render_to_response(self.get_context_data(purchase_permissions=panel))
         if changed:
             messages.success(request, _("The customer permissions were saved."))
