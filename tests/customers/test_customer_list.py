@@ -86,6 +86,15 @@ def test_the_list_shows_the_product_columns(world, admin, client_for):
     assert ">+1<" in html
 
 
+def test_names_and_tags_are_escaped_in_the_rows(world, admin, client_for):
+    customer = customer_named(world.partner_a, admin, "Smith & Sons")
+    tag(customer, admin, "<b>R&D</b>")
+    html = table_of(client_for(admin).get(LIST, {"q": "smith"}).content)
+    assert f'<a href="{customer.get_absolute_url()}">Smith &amp; Sons</a>' in html
+    assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in html
+    assert "<b>" not in html
+
+
 def test_filter_by_tag(world, admin, client_for):
     vip = customer_named(world.partner_a, admin, "Tagged Customer")
     tag(vip, admin, "VIP")
