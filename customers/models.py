@@ -185,6 +185,11 @@ class Subscription(models.Model):
     def __str__(self) -> str:
         return self.offer_name
 
+    @property
+    def is_active_azure_plan(self) -> bool:
+        """Whether this subscription lets its partner turn on the customer's purchase permissions (§6)."""
+        return self.is_azure_plan and self.status == self.Status.ACTIVE
+
 
 def domain_suffix() -> str:
     """The deployment's fixed primary-domain suffix (".onmicrosoft.com" unless configured)."""

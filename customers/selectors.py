@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Concat, Lower
 
 from customers.models import Customer, CustomerTag, Subscription, Tag
@@ -87,17 +87,6 @@ def customer_list(
     if tag:
         qs = qs.filter(customer_tags__tag_id=tag, customer_tags__tag__partner_id=user.partner_id)
     return qs
-
-
-def tags_prefetch(*, user) -> Prefetch:
-    """Prefetch only the user's partner's tags (tags are partner-private)."""
-    return Prefetch(
-        "customer_tags",
-        queryset=CustomerTag.objects.filter(tag__partner_id=user.partner_id)
-        .select_related("tag")
-        .order_by(Lower("tag__name"), "tag__name"),
-        to_attr="partner_tags",
-    )
 
 
 def subscriptions_of(*, user, customer: Customer) -> QuerySet:

@@ -19,10 +19,12 @@ class PurchasePermissionForm(forms.Form):
     expires_on = forms.DateField(
         label=_("Expires on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
         help_text=_("Optional. The permission reads as not allowed after this day."),
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=500, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
     def __init__(self, *args, state, disabled: bool = False, **kwargs):
         kwargs.setdefault("prefix", state.product)

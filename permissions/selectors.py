@@ -65,7 +65,9 @@ def purchase_permission_states(*, user, customer) -> list[PurchasePermissionStat
     return states
 
 
-def purchase_permission_panel(*, user, customer, can: set | frozenset | None = None) -> PurchasePermissionPanel:
+def purchase_permission_panel(
+    *, user, customer, can: set | frozenset | None = None, has_azure_plan: bool | None = None
+) -> PurchasePermissionPanel:
     """The section's data: states, what (if anything) blocks turning permissions on, and whether the user may."""
     from permissions.services import purchase_permission_blocker
 
@@ -75,6 +77,6 @@ def purchase_permission_panel(*, user, customer, can: set | frozenset | None = N
         can_change = Action.CHANGE_PURCHASE_PERMISSION in can
     return PurchasePermissionPanel(
         states=purchase_permission_states(user=user, customer=customer),
-        blocker=purchase_permission_blocker(partner=user.partner, customer=customer),
+        blocker=purchase_permission_blocker(partner=user.partner, customer=customer, has_azure_plan=has_azure_plan),
         can_change=can_change,
     )

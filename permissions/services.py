@@ -94,14 +94,21 @@ def user_access_sync(*, user: User) -> None:
 # --- Customer purchase permissions (PRODUCT.md §6) -----------------------------------------------------------
 
 
-def purchase_permission_blocker(*, partner: Partner, customer: Customer) -> str | None:
-    """Why the partner cannot turn a customer's purchase permissions on, or None when it can."""
+def purchase_permission_blocker(
+    *, partner: Partner, customer: Customer, has_azure_plan: bool | None = None
+) -> str | None:
+    """Why the partner cannot turn a customer's purchase permissions on, or None when it can.
+
+    `has_azure_plan` is for a caller that has just read the partner's subscriptions for the customer (the
+    customer page); without it the database is asked.
+    """
     from customers.models import Subscription
 
-    has_plan = Subscription.objects.filter(
-        customer=customer, partner=partner, is_azure_plan=True, status=Subscription.Status.ACTIVE
-    ).exists()
-    if has_plan:
+    if has_azure_plan is None:
+        has_azure_plan = Subscription.objects.filter(
+            customer=customer, partner=partner, is_azure_plan=True, status=Subscription.Status.ACTIVE
+        ).exists()
+    if has_azure_plan:
         return None
     return str(
         _(

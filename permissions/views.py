@@ -74,8 +74,8 @@ class PurchasePermissionView(PortalPermissionMixin, DetailView):
         return redirect("customers:purchase_permissions", pk=self.object.pk)
 
 
-def purchase_permission_panel(*, user, customer, can=None):
-    """The customer page's "Customer permissions" section, forms included (two queries)."""
-    panel = selectors.purchase_permission_panel(user=user, customer=customer, can=can)
+def purchase_permission_panel(*, user, customer, can=None, has_azure_plan=None):
+    """The customer page's "Customer permissions" section, forms included (one or two queries)."""
+    panel = selectors.purchase_permission_panel(user=user, customer=customer, can=can, has_azure_plan=has_azure_plan)
     panel.forms = panel_forms(panel)
     return panel

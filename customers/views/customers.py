@@ -77,23 +77,29 @@ class CustomerDetailView(PortalPermissionMixin, DetailView):
 
     def get_queryset(self):
         user = self.request.user
-        return selectors.customer_queryset(user=user).prefetch_related(selectors.tags_prefetch(user=user))
+        return selectors.customer_queryset(user=user).annotate(tag_names=selectors.tag_names_array(user=user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         customer = self.object
+        subscriptions = list(selectors.subscriptions_of(user=user, customer=customer))
         context.update(
             can=policy.object_actions(user, [customer.pk]).get(customer.pk, set()),
             relationships=list(selectors.relationships_of(user=user, customer=customer)),
-            subscriptions=list(selectors.subscriptions_of(user=user, customer=customer)),
+            subscriptions=subscriptions,
             relationship_label=relationship_label(
                 customer.rel_kind, user.partner.is_indirect_provider, customer.rel_indirect_partner_name
             ),
             tag_limit=Tag.MAX_PER_CUSTOMER,
         )
         # The "Customer permissions" and "Recent activity" sections (permissions/, activity/).
-        context["purchase_permissions"] = purchase_permission_panel(user=user, customer=customer, can=context["can"])
+        context["purchase_permissions"] = purchase_permission_panel(
+            user=user,
+            customer=customer,
+            can=context["can"],
+            has_azure_plan=any(s.is_active_azure_plan for s in subscriptions),
+        )
         context["recent_activity"] = activity_recent_for_customer(user=user, customer=customer)
         return context
 
