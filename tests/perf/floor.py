@@ -35,6 +35,8 @@ DETAIL_HTML = """<!doctype html><html><head><title>{{ c.company_name }}</title><
 <li>{{ r.kind }} {{ r.status }} {{ r.other }} {{ r.started }}</li>{% endfor %}</ul>
 <h2>Subscriptions</h2><ul>{% for s in c.subscriptions %}
 <li>{{ s.offer }} × {{ s.quantity }} {{ s.status }}</li>{% endfor %}</ul>
+<h2>Customer permissions</h2><ul>{% for p in c.purchase_permissions %}
+<li>{{ p.product }} {{ p.expires_on }} {{ p.note }}</li>{% empty %}<li>Not allowed</li>{% endfor %}</ul>
 <h2>Tags</h2>{{ c.tags|join:", " }}
 {% if "change_customer" in c.can %}<a href="edit/">Edit</a>{% endif %}</body></html>"""
 
@@ -82,6 +84,10 @@ DETAIL_SQL = f"""SELECT c.id, c.company_name, c.primary_domain, c.country, c.add
     (SELECT json_agg(json_build_object('offer', s.offer_name, 'quantity', s.quantity, 'status', s.status)
         ORDER BY s.created_at DESC)
      FROM customers_subscription s WHERE s.customer_id = c.id AND s.partner_id = %(partner)s) AS subscriptions,
+    (SELECT json_agg(json_build_object('product', pp.product, 'expires_on', pp.expires_on, 'note', pp.note)
+        ORDER BY pp.product)
+     FROM permissions_purchasepermission pp WHERE pp.customer_id = c.id AND pp.partner_id = %(partner)s)
+        AS purchase_permissions,
     {TAGS} AS tags, {{can}} AS can
 FROM customers_customer c WHERE c.id = %(pk)s AND EXISTS ({{permitted}})"""  # noqa: S608 -- constants only
 
@@ -164,7 +170,8 @@ def floor_lookup(request):
 
 
 def floor_detail(request, pk):
-    """The customer page's data (customer, relationships, subscriptions, tags, actions) in one query."""
+    """The customer page's data (customer, relationships, subscriptions, purchase permissions, tags, actions) in one
+    query."""
     sql = DETAIL_SQL.format(can=CAN[request.user.scope], permitted=PERMITTED[request.user.scope])
     with connection.cursor() as cursor:
         cursor.execute(sql, _params(request, pk=pk))
