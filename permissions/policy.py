@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from django.contrib.auth.models import Permission
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import post_migrate
 
 from permissions.roles import OBJECT_ACTIONS, Scope, actions_for_roles
@@ -39,9 +39,21 @@ def _permission_id(action: str) -> int:
     return Permission.objects.values_list("pk", flat=True).get(content_type__app_label=app_label, codename=codename)
 
 
+@cache
+def _object_actions_by_permission_id() -> dict[int, str]:
+    """Every per-customer action keyed by its permission's key (one query per process)."""
+    match = Q()
+    for action in OBJECT_ACTIONS:
+        app_label, codename = action.split(".", 1)
+        match |= Q(content_type__app_label=app_label, codename=codename)
+    rows = Permission.objects.filter(match).values_list("pk", "content_type__app_label", "codename")
+    return {pk: f"{app_label}.{codename}" for pk, app_label, codename in rows}
+
+
 def _clear_permission_cache(**kwargs) -> None:
     # A flushed test database recreates permission rows with new keys.
     _permission_id.cache_clear()
+    _object_actions_by_permission_id.cache_clear()
 
 
 post_migrate.connect(_clear_permission_cache, dispatch_uid="permissions.policy.clear_cache")
@@ -58,9 +70,16 @@ def customer_ids(user, action: str) -> QuerySet:
         return CustomerUserObjectPermission.objects.filter(user_id=user.pk, permission_id=permission_id).values(
             "content_object_id"
         )
-    return CustomerGroupObjectPermission.objects.filter(group__user=user.pk, permission_id=permission_id).values(
-        "content_object_id"
-    )
+    return CustomerGroupObjectPermission.objects.filter(
+        group_id__in=_user_group_ids(user), permission_id=permission_id
+    ).values("content_object_id")
+
+
+def _user_group_ids(user) -> QuerySet:
+    """The user's role groups, as a subquery straight on the membership table (no join through auth_group)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
 
 
 def restrict(queryset: QuerySet, user, action: str) -> QuerySet:
@@ -110,12 +129,14 @@ def object_actions(user, customer_pks: Iterable) -> dict:
     if user.scope == Scope.ASSIGNED:
         rows = CustomerUserObjectPermission.objects.filter(user_id=user.pk, content_object_id__in=pks)
     else:
-        rows = CustomerGroupObjectPermission.objects.filter(group__user=user.pk, content_object_id__in=pks)
+        rows = CustomerGroupObjectPermission.objects.filter(
+            group_id__in=_user_group_ids(user), content_object_id__in=pks
+        )
+    # Permission rows name their permission by key; only actions the user's roles grant count.
+    by_permission_id = _object_actions_by_permission_id()
     granted = user_actions(user)
-    for pk, app_label, codename in rows.values_list(
-        "content_object_id", "permission__content_type__app_label", "permission__codename"
-    ):
-        action = f"{app_label}.{codename}"
+    for pk, permission_id in rows.values_list("content_object_id", "permission_id"):
+        action = by_permission_id.get(permission_id)
         if action in granted:
             result[pk].add(action)
     return result
