@@ -53,6 +53,8 @@ def activity_list(
 
 def activity_recent_for_customer(*, user, customer, limit: int = RECENT_ON_CUSTOMER_PAGE) -> list[ActivityEntry]:
     """The newest entries of the user's partner about one customer (none for roles without the activity log)."""
+    if not policy.has_action(user, Action.VIEW_ACTIVITY):
+        return []  # the page hides the section; skip building a query that restrict() would empty anyway
     qs = policy.restrict(ActivityEntry.objects.all(), user, Action.VIEW_ACTIVITY)
     return list(qs.filter(customer_id=customer.pk).order_by("-created_at", "-id")[:limit])
 
