@@ -39,7 +39,6 @@ def test_a_full_domain_is_looked_up_by_its_prefix_not_by_the_suffix_every_custom
     assert "'%alpha123.onmicrosoft.com%'" not in plan.split("Index Cond: (search_text")[1].split("\n")[0]
 
 
-
 def test_a_full_customer_id_is_looked_up_by_its_first_group_and_finds_exactly_its_customer(world):
     admin = world.users["global_admin"]
     target = make_customer(world.partner_a, prefix="idtarget")
@@ -56,6 +55,7 @@ def test_a_full_customer_id_is_looked_up_by_its_first_group_and_finds_exactly_it
         cursor.execute("SET LOCAL enable_indexscan = off")
     plan = selectors.customer_search(Customer.objects.order_by(), needle).explain()
     assert f"Index Cond: (search_text ~~ '%{str(target.pk)[:8]}%'::text)" in plan
+
 
 def test_the_planner_estimates_a_common_word_close_to_its_real_count(db):
     # The plan for a search hinges on this estimate: guessed far too low, PostgreSQL reads and sorts every
