@@ -48,3 +48,17 @@ def client_for(client):
         return client
 
     return login
+
+
+STAFF_ROLES = ("global_admin", "admin_agent", "sales_agent", "helpdesk_agent")
+
+
+@pytest.fixture
+def roles_seeing(world, client_for):
+    """roles_seeing(url, text) -> the set of partner A's roles whose page at `url` contains `text` (a button or
+    link that only some roles get)."""
+
+    def seeing(url: str, text: str, roles=STAFF_ROLES) -> set[str]:
+        return {role for role in roles if text in client_for(world.users[role]).get(url).content.decode()}
+
+    return seeing

@@ -163,16 +163,8 @@ def test_snapshot_apply_needs_an_active_relationship(world):
         relationship_snapshot_apply(relationship=ended, snapshot=ended.snapshot)
 
 
-def test_nav_shows_ended_relationships_to_roles_that_may_restore(world, client_for):
-    url = reverse(LIST)
-    for role, shown in [
-        ("global_admin", True),
-        ("admin_agent", True),
-        ("sales_agent", False),
-        ("helpdesk_agent", False),
-    ]:
-        html = client_for(world.users[role]).get(reverse("customers:customer_list")).content.decode()
-        assert (url in html) is shown, role
+def test_nav_shows_ended_relationships_to_roles_that_may_restore(roles_seeing):
+    assert roles_seeing(reverse("customers:customer_list"), reverse(LIST)) == {"global_admin", "admin_agent"}
 
 
 @pytest.mark.parametrize("count", [1, 50])
