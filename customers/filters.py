@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Tag
 from partnerportal.models import Partner
+from permissions import policy
+from permissions.roles import Action
 from relationships.models import Relationship
 
 SORT_CHOICES = [
@@ -41,8 +43,8 @@ class CustomerFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].queryset = Tag.objects.filter(partner_id=user.partner_id)
-        if user.partner.is_indirect_provider:
+        self.fields["tag"].queryset = policy.restrict(Tag.objects.all(), user, Action.VIEW_CUSTOMER)
+        if policy.has_action(user, Action.SELL_THROUGH_RESELLERS):
             self.fields["reseller"].queryset = Partner.objects.filter(
                 provider_links__provider_id=user.partner_id, provider_links__status="active"
             )

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Concat, Lower
+from django.utils import timezone
 
 from customers.models import Customer, CustomerTag, Subscription, Tag
+from customers.services.purchase_permissions import purchase_permission_blocker
+from partnerportal.models import User
 from permissions import policy
+from permissions.models import PurchasePermission
 from permissions.roles import Action
 from relationships.models import Relationship
 
@@ -101,21 +106,20 @@ def customer_list(
     return qs
 
 
-def subscriptions_of(*, user, customer: Customer) -> QuerySet:
+def subscriptions_of(*, user: User, customer: Customer) -> QuerySet:
     """The customer's subscriptions with the user's partner."""
-    return Subscription.objects.filter(customer=customer, partner_id=user.partner_id)
+    return policy.restrict(Subscription.objects.filter(customer=customer), user, Action.VIEW_CUSTOMER)
 
 
-def relationships_of(*, user, customer: Customer) -> QuerySet:
+def relationships_of(*, user: User, customer: Customer) -> QuerySet:
     """The user's partner's relationships with the customer, newest first (history included)."""
-    return Relationship.objects.filter(customer=customer, partner_id=user.partner_id).select_related(
-        "partner", "indirect_partner"
-    )
+    qs = policy.restrict(Relationship.objects.filter(customer=customer), user, Action.VIEW_CUSTOMER)
+    return qs.select_related("partner", "indirect_partner")
 
 
-def partner_tags(*, user) -> QuerySet:
+def partner_tags(*, user: User) -> QuerySet:
     """The tags of the user's partner (tags are partner-private)."""
-    return Tag.objects.filter(partner_id=user.partner_id)
+    return policy.restrict(Tag.objects.all(), user, Action.VIEW_CUSTOMER)
 
 
 def tag_names_array(*, user) -> ArraySubquery:
@@ -228,3 +232,76 @@ def customer_lookup(*, user, q: str, limit: int = LOOKUP_LIMIT) -> list[LookupRe
     rest = customer_search(base, needle).exclude(pk__in=found).order_by("company_name", "pk")
     results.extend(LookupResult(customer, "contains") for customer in rest[: max(limit - len(found), 0)])
     return results
+
+
+# --- Customer purchase permissions (PRODUCT.md §6): the customer page's section and its own page ------------
+
+
+@dataclass
+class PurchasePermissionState:
+    """One product's permission as a user reads it: allowed, not allowed, or not allowed because it expired."""
+
+    product: str
+    label: str
+    record: PurchasePermission | None
+    allowed: bool
+    expired: bool
+
+    @property
+    def expires_on(self) -> date | None:
+        return self.record.expires_on if self.record else None
+
+    @property
+    def note(self) -> str:
+        return self.record.note if self.record else ""
+
+
+@dataclass
+class PurchasePermissionPanel:
+    """Everything the "Customer permissions" section shows, loaded in two queries."""
+
+    states: list[PurchasePermissionState]
+    blocker: str | None
+    can_change: bool
+    forms: list = field(default_factory=list)
+    editable: bool = False
+
+    @property
+    def has_stored(self) -> bool:
+        return any(s.record is not None for s in self.states)
+
+
+def purchase_permission_states(*, user: User, customer: Customer) -> list[PurchasePermissionState]:
+    """Each product's state for the user's partner and the customer (one query)."""
+    mine = policy.restrict(PurchasePermission.objects.filter(customer=customer), user, Action.VIEW_CUSTOMER)
+    rows = {p.product: p for p in mine}
+    today = timezone.localdate()
+    states = []
+    for value, label in PurchasePermission.Product.choices:
+        record = rows.get(value)
+        effective = record is not None and record.is_effective(today)
+        states.append(
+            PurchasePermissionState(
+                product=value,
+                label=str(label),
+                record=record,
+                allowed=effective,
+                expired=record is not None and not effective,
+            )
+        )
+    return states
+
+
+def purchase_permission_panel(
+    *, user: User, customer: Customer, can: set | frozenset | None = None, has_azure_plan: bool | None = None
+) -> PurchasePermissionPanel:
+    """The section's data: states, what (if anything) blocks turning permissions on, and whether the user may."""
+    if can is None:
+        can_change = policy.can(user, Action.CHANGE_PURCHASE_PERMISSION, customer)
+    else:
+        can_change = Action.CHANGE_PURCHASE_PERMISSION in can
+    return PurchasePermissionPanel(
+        states=purchase_permission_states(user=user, customer=customer),
+        blocker=purchase_permission_blocker(partner=user.partner, customer=customer, has_azure_plan=has_azure_plan),
+        can_change=can_change,
+    )

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from customers import views
-from permissions import views as permission_views
 from relationships import views as relationship_views
 
 app_name = "customers"
@@ -26,7 +25,7 @@ urlpatterns = [
     ),
     path(
         "<uuid:pk>/purchase-permissions/",
-        permission_views.PurchasePermissionView.as_view(),
+        views.PurchasePermissionView.as_view(),
         name="purchase_permissions",
     ),
     path("<uuid:pk>/relationship/end/", relationship_views.RelationshipEndView.as_view(), name="relationship_end"),

@@ -1,7 +1,7 @@
 """Bulk demo data for benchmarks: `seed_demo --customers N` streams N customers into PostgreSQL with COPY.
 
-The rows are the ones real use creates (customer, relationship(s), the partner role groups' guardian object
-permissions, tags, subscriptions, an activity entry), written in chunks so 1,000,000 customers run in
+The rows are the ones real use creates (customer, relationship(s), the partner staff group's guardian reach
+permission, tags, subscriptions, an activity entry), written in chunks so 1,000,000 customers run in
 constant memory. At least 80% of the customers belong to Contoso Cloud, the worst case for its staff.
 """
 
@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
+from django.contrib.auth.models import Permission
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -22,8 +23,8 @@ from activity.models import ActivityEntry
 from activity.services import Actions
 from customers.models import Customer, CustomerGroupObjectPermission, CustomerTag, Subscription, Tag, domain_suffix
 from partnerportal.models import Partner, User
-from permissions.roles import AdminRole, Role, object_codenames
-from permissions.services import _permissions_by_codename, role_groups
+from permissions.roles import AdminRole
+from permissions.services import partner_group, reach_permission
 from relationships.models import Invitation, Relationship
 
 CHUNK = 10_000
@@ -125,10 +126,9 @@ def _run_number() -> int:
         return cursor.fetchone()[0] + 1
 
 
-def _grant_prefixes(partner: Partner, perms: dict) -> list[str]:
+def _grant_prefixes(partner: Partner, reach: Permission) -> list[str]:
     """The "group<TAB>permission<TAB>" line starts `customer_access_grant` writes for one customer of the partner."""
-    groups = role_groups(partner)
-    return [f"{groups[role].pk}\t{perms[codename].pk}\t" for role in Role for codename in object_codenames(Role(role))]
+    return [f"{partner_group(partner).pk}\t{reach.pk}\t"]
 
 
 def bulk_seed(*, count: int, rng: random.Random, stdout) -> None:
@@ -142,8 +142,8 @@ def bulk_seed(*, count: int, rng: random.Random, stdout) -> None:
         Partner.objects.get(partner_id=pid) for pid in ("CONTOSO-001", "FABRIKAM-001", "NORTHWIND-001")
     )
     demo = (contoso, fabrikam, northwind)
-    perms = _permissions_by_codename()
-    grants = {p.pk: _grant_prefixes(p, perms) for p in demo}
+    reach = reach_permission()
+    grants = {p.pk: _grant_prefixes(p, reach) for p in demo}
     tags = {
         p.pk: list(Tag.objects.filter(partner=p).values_list("pk", flat=True)) for p in (contoso, fabrikam, northwind)
     }

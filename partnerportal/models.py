@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -46,20 +46,6 @@ class Partner(models.Model):
     @property
     def is_indirect_reseller(self) -> bool:
         return self.type == self.Type.INDIRECT_RESELLER
-
-
-class PartnerRoleGroup(models.Model):
-    """The auth group that carries one role's object permissions on every customer of one partner."""
-
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="role_groups")
-    role = models.CharField(max_length=32, choices=Role.choices)
-    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="partner_role")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["partner", "role"], name="unique_partner_role_group")]
-
-    def __str__(self) -> str:
-        return f"{self.partner} · {self.get_role_display()}"
 
 
 class UserManager(BaseUserManager):

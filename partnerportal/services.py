@@ -17,16 +17,16 @@ from partnerportal.emails import email_enqueue
 from partnerportal.models import Partner, SetPasswordToken, User
 from partnerportal.tokens import token_hash, token_new
 from permissions.roles import AdminRole, AgentRole, Scope
-from permissions.services import role_groups, user_access_sync
+from permissions.services import partner_group, user_access_sync
 
 
 @transaction.atomic
 def partner_create(*, name: str, partner_id: str, type: str, market: str, email_domain: str = "") -> Partner:
-    """Create a partner organisation and its role groups."""
+    """Create a partner organisation and its staff group."""
     partner = Partner(name=name, partner_id=partner_id, type=type, market=market.upper(), email_domain=email_domain)
     partner.full_clean()
     partner.save()
-    role_groups(partner)
+    partner_group(partner)
     return partner
 
 

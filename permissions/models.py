@@ -1,10 +1,22 @@
-"""Which customers a staff user with scope "assigned customers only" supports."""
+"""Access records: each partner's staff group, the customers assigned to staff, customer purchase permissions."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class PartnerGroup(models.Model):
+    """The auth group of a partner's whole-partner staff; it holds the partner's reach on each of its customers."""
+
+    partner = models.OneToOneField("partnerportal.Partner", on_delete=models.CASCADE, related_name="staff_group")
+    group = models.OneToOneField("auth.Group", on_delete=models.CASCADE, related_name="partner_group")
+
+    def __str__(self) -> str:
+        return f"{self.partner} · staff"
 
 
 class CustomerAssignment(models.Model):
@@ -47,7 +59,7 @@ class PurchasePermission(models.Model):
     def __str__(self) -> str:
         return f"{self.customer} · {self.get_product_display()}"
 
-    def is_effective(self, today=None) -> bool:
+    def is_effective(self, today: date | None = None) -> bool:
         """True while the permission has not passed its expiry date."""
         today = today or timezone.localdate()
         return self.expires_on is None or self.expires_on >= today

@@ -1,113 +1,198 @@
-"""Who may do what: `has_action` (the role table), `restrict` (which rows) and `can` (one object).
+"""Who may do what: `has_action` (the role table folded with partner type and cloud), `restrict` (which rows) and
+`can` (one object).
 
 Every read of partner data starts from `restrict`, so an object outside the user's scope simply is not in
-the queryset: detail views answer 404 and never reveal that it exists.
+the queryset: detail views answer 404 and never reveal that it exists. How each model is narrowed is declared
+in a registry (`register`) by the app that owns the model, so this module imports no domain app.
+
+Guardian stores one object permission per reachable customer (`REACH`, customers.view_customer): on the partner's
+staff group for whole-partner staff, on the user for assigned-scope staff. What a user may do on a reachable
+customer is the role table's business (`user_actions`), so a role-table change needs no data migration.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import post_migrate
 
-from permissions.roles import OBJECT_ACTIONS, Scope, actions_for_roles
+from permissions.roles import OBJECT_ACTIONS, REACH, Action, Scope, actions_for_roles, context_actions
+
+if TYPE_CHECKING:
+    from partnerportal.models import User
 
 
-def user_actions(user) -> frozenset[str]:
-    """Every action the user's roles grant (empty for anonymous, inactive, operator or role-less users)."""
+class By(Enum):
+    """How a model's rows are narrowed to a user."""
+
+    CUSTOMER = "customer"  # rows about reachable customers
+    PARTNER = "partner"  # rows that belong to the user's partner
+    PARTNER_AND_CUSTOMER = "partner_and_customer"  # rows two partners may hold on one customer
+
+
+Narrow = Callable[[QuerySet, "User", Action], QuerySet]
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    """How one model is scoped: by customer, partner or both, through which fields, and any extra per-model rule.
+
+    `partner_fields` are alternatives (a partnership belongs to its provider and to its reseller); `narrow`
+    runs after the partner and customer filters.
+    """
+
+    by: By
+    customer_field: str = "customer"
+    partner_fields: tuple[str, ...] = ("partner",)
+    narrow: Narrow | None = None
+
+
+_REGISTRY: dict[type[Model], ScopeRule] = {}
+
+
+@dataclass(frozen=True)
+class _GateModels:
+    user: type[Model]
+    group: type[Model]
+
+
+_gate: list[_GateModels] = []
+
+
+def register(
+    model: type[Model],
+    by: By,
+    *,
+    customer_field: str = "customer",
+    partner_fields: tuple[str, ...] = ("partner",),
+    narrow: Narrow | None = None,
+) -> None:
+    """Declare how `restrict` narrows the model's rows (called by the app that owns the model)."""
+    _REGISTRY[model] = ScopeRule(by=by, customer_field=customer_field, partner_fields=partner_fields, narrow=narrow)
+
+
+def register_object_permission_models(*, user_model: type[Model], group_model: type[Model]) -> None:
+    """Hand the policy guardian's direct foreign-key tables on customers (called by the customers app)."""
+    _gate[:] = [_GateModels(user=user_model, group=group_model)]
+
+
+def object_permission_models() -> tuple[Any, Any]:
+    """The (user, group) guardian tables of customer object permissions, as registered."""
+    if not _gate:
+        raise ImproperlyConfigured("No object-permission models registered with permissions.policy")
+    return _gate[0].user, _gate[0].group
+
+
+def scope_rule(model: type[Model]) -> ScopeRule:
+    """The registered scope rule of a model; raises for a model holding no declared scope."""
+    try:
+        return _REGISTRY[model]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"{model._meta.label} is not registered with permissions.policy: declare how it is scoped"
+        ) from None
+
+
+def user_actions(user: User | Any) -> frozenset[Action]:
+    """Every action the user holds: their roles' actions folded with the partner type, the cloud and the scope.
+
+    Empty for anonymous, inactive, operator or role-less users.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.partner_id is None:
         return frozenset()
     cached = getattr(user, "_portal_actions", None)
     if cached is None:
-        cached = actions_for_roles(user.roles)
+        actions = actions_for_roles(user.roles)
+        if actions:
+            actions = context_actions(actions, partner_type=user.partner.type, cloud=settings.PORTAL_CLOUD)
+            if user.scope == Scope.PARTNER:
+                actions |= {Action.SEE_WHOLE_PARTNER}
+        cached = frozenset(actions)
         user._portal_actions = cached
     return cached
 
 
-def has_action(user, action: str) -> bool:
-    """True when one of the user's roles grants the action somewhere (used to answer 403)."""
+def has_action(user: User | Any, action: str) -> bool:
+    """True when the user holds the action somewhere (used to answer 403)."""
     return action in user_actions(user)
 
 
 @cache
-def _permission_id(action: str) -> int:
-    app_label, codename = action.split(".", 1)
-    return Permission.objects.values_list("pk", flat=True).get(content_type__app_label=app_label, codename=codename)
+def _reach_permission_id() -> int:
+    return Permission.objects.values_list("pk", flat=True).get(
+        content_type__app_label=REACH.app_label, codename=REACH.codename
+    )
 
 
-@cache
-def _object_actions_by_permission_id() -> dict[int, str]:
-    """Every per-customer action keyed by its permission's key (one query per process)."""
-    match = Q()
-    for action in OBJECT_ACTIONS:
-        app_label, codename = action.split(".", 1)
-        match |= Q(content_type__app_label=app_label, codename=codename)
-    rows = Permission.objects.filter(match).values_list("pk", "content_type__app_label", "codename")
-    return {pk: f"{app_label}.{codename}" for pk, app_label, codename in rows}
-
-
-def _clear_permission_cache(**kwargs) -> None:
+def _clear_permission_cache(**kwargs: Any) -> None:
     # A flushed test database recreates permission rows with new keys.
-    _permission_id.cache_clear()
-    _object_actions_by_permission_id.cache_clear()
+    _reach_permission_id.cache_clear()
 
 
 post_migrate.connect(_clear_permission_cache, dispatch_uid="permissions.policy.clear_cache")
 
 
-def customer_ids(user, action: str) -> QuerySet:
-    """A subquery of the ids of the customers on which the user may take a per-customer action."""
-    from customers.models import CustomerGroupObjectPermission, CustomerUserObjectPermission
-
-    if action not in OBJECT_ACTIONS:
-        raise ValueError(f"{action} is not a per-customer action")
-    permission_id = _permission_id(action)
-    if user.scope == Scope.ASSIGNED:
-        return CustomerUserObjectPermission.objects.filter(user_id=user.pk, permission_id=permission_id).values(
-            "content_object_id"
-        )
-    return CustomerGroupObjectPermission.objects.filter(
-        group_id__in=_user_group_ids(user), permission_id=permission_id
-    ).values("content_object_id")
-
-
-def _user_group_ids(user) -> QuerySet:
-    """The user's role groups, as a subquery straight on the membership table (no join through auth_group)."""
-    from django.contrib.auth import get_user_model
-
+def _user_group_ids(user: User) -> QuerySet:
+    """The user's groups, as a subquery straight on the membership table (no join through auth_group)."""
     return get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
 
 
-def restrict(queryset: QuerySet, user, action: str) -> QuerySet:
-    """Narrow a queryset to the rows the user may act on; empty when the user's roles lack the action.
+def reachable_customer_ids(user: User | Any) -> QuerySet:
+    """A subquery of the ids of the customers the user may reach (guardian's reach permission)."""
+    user_table, group_table = object_permission_models()
+    actions = user_actions(user)
+    if not actions:
+        return user_table.objects.none().values("content_object_id")
+    if Action.SEE_WHOLE_PARTNER in actions:
+        return group_table.objects.filter(
+            group_id__in=_user_group_ids(user), permission_id=_reach_permission_id()
+        ).values("content_object_id")
+    return user_table.objects.filter(user_id=user.pk, permission_id=_reach_permission_id()).values("content_object_id")
 
-    Customers (and anything with a `customer` foreign key) are narrowed by guardian object permissions;
-    partner-owned records (anything with a `partner` foreign key) by the user's partner.
+
+def customer_ids(user: User | Any, action: str) -> QuerySet:
+    """A subquery of the ids of the customers on which the user may take a per-customer action."""
+    if action not in OBJECT_ACTIONS:
+        raise ValueError(f"{action} is not a per-customer action")
+    if not has_action(user, action):
+        return object_permission_models()[0].objects.none().values("content_object_id")
+    return reachable_customer_ids(user)
+
+
+def restrict(queryset: QuerySet, user: User | Any, action: str) -> QuerySet:
+    """Narrow a queryset to the rows the user may act on; empty when the user lacks the action.
+
+    The model's registered rule decides: reachable customers, the user's partner, or both. A model that is not
+    registered raises, so no read of partner data can forget its scope.
     """
+    rule = scope_rule(queryset.model)
     if not has_action(user, action):
         return queryset.none()
-    model = queryset.model
-    from customers.models import Customer
-
-    if action in OBJECT_ACTIONS:
-        ids = customer_ids(user, action)
-        if model is Customer:
-            return queryset.filter(pk__in=ids)
-        return queryset.filter(customer_id__in=ids)
-    if model is Customer:
-        # A partner-wide action on customers still only reaches customers the user can see.
-        from permissions.roles import Action
-
-        return queryset.filter(pk__in=customer_ids(user, Action.VIEW_CUSTOMER))
-    return queryset.filter(partner_id=user.partner_id)
+    if rule.by in (By.PARTNER, By.PARTNER_AND_CUSTOMER):
+        match = Q()
+        for field in rule.partner_fields:
+            match |= Q(**{f"{field}_id": user.partner_id})
+        queryset = queryset.filter(match)
+    if rule.by in (By.CUSTOMER, By.PARTNER_AND_CUSTOMER):
+        path = "pk" if rule.customer_field == "pk" else f"{rule.customer_field}_id"
+        queryset = queryset.filter(**{f"{path}__in": reachable_customer_ids(user)})
+    if rule.narrow is not None:
+        queryset = rule.narrow(queryset, user, Action(action))
+    return queryset
 
 
-def can(user, action: str, obj: Model | None = None) -> bool:
-    """True when the user may take the action (on the object, when one is given)."""
+def can(user: User | Any, action: str, obj: Model | None = None) -> bool:
+    """True when the user may take the action (on the customer, when one is given)."""
     if not has_action(user, action):
         return False
     if obj is None or action not in OBJECT_ACTIONS:
@@ -115,28 +200,19 @@ def can(user, action: str, obj: Model | None = None) -> bool:
     return action in object_actions(user, [obj.pk]).get(obj.pk, frozenset())
 
 
-def object_actions(user, customer_pks: Iterable) -> dict:
-    """Map each customer pk to the set of per-customer actions the user holds on it, in one query.
+def object_actions(user: User | Any, customer_pks: Iterable) -> dict:
+    """Map each reachable customer pk to the per-customer actions the user holds on it, in one query.
 
     Used by lists and pages that show per-row buttons, so templates never test permissions row by row.
     """
-    from customers.models import CustomerGroupObjectPermission, CustomerUserObjectPermission
-
     pks = list(customer_pks)
     result: dict = defaultdict(set)
-    if not pks or not user_actions(user):
+    actions = user_actions(user) & OBJECT_ACTIONS
+    if not pks or not actions:
         return result
-    if user.scope == Scope.ASSIGNED:
-        rows = CustomerUserObjectPermission.objects.filter(user_id=user.pk, content_object_id__in=pks)
-    else:
-        rows = CustomerGroupObjectPermission.objects.filter(
-            group_id__in=_user_group_ids(user), content_object_id__in=pks
-        )
-    # Permission rows name their permission by key; only actions the user's roles grant count.
-    by_permission_id = _object_actions_by_permission_id()
-    granted = user_actions(user)
-    for pk, permission_id in rows.values_list("content_object_id", "permission_id"):
-        action = by_permission_id.get(permission_id)
-        if action in granted:
-            result[pk].add(action)
+    reachable = (
+        reachable_customer_ids(user).filter(content_object_id__in=pks).values_list("content_object_id", flat=True)
+    )
+    for pk in reachable:
+        result[pk] = set(actions)
     return result

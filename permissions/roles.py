@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,10 +41,15 @@ class Scope(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned customers only")
 
 
-class Action:
-    """Permission names, spelled once. Object actions are granted per customer through guardian."""
+class Action(StrEnum):
+    """Every action a user may hold, spelled once (Saleor's permission enums).
 
-    # Per customer (guardian object permissions on customers.Customer).
+    A member is its permission name ("customers.view_customer"), so it compares equal to the string and templates
+    can keep testing `"customers.x" in can`. Per-customer actions are decided on reachable customers (see
+    `policy`); capabilities (the second block) name what the partner type and the cloud allow on top of the roles.
+    """
+
+    # Per customer: the role decides the action, the customer must be reachable (guardian's view_customer).
     VIEW_CUSTOMER = "customers.view_customer"
     CHANGE_CUSTOMER = "customers.change_customer"
     MANAGE_TAGS = "customers.manage_customer_tags"
@@ -60,10 +68,32 @@ class Action:
     MANAGE_STAFF = "partnerportal.manage_staff"
     VIEW_ACTIVITY = "activity.view_activity"
 
+    # Capabilities: folded in from the user's scope, the partner type and the cloud (see CONTEXT_RULES).
+    SEE_WHOLE_PARTNER = "permissions.see_whole_partner"
+    USE_PARTNERSHIPS = "relationships.use_partnerships"
+    REQUEST_PARTNERSHIP = "relationships.request_partnership"
+    AUTHORIZE_PARTNERSHIP = "relationships.authorize_partnership"
+    CHOOSE_INDIRECT_RESELLER = "customers.choose_indirect_reseller"
+    CHOOSE_PROVIDER = "relationships.choose_provider"
+    SELL_THROUGH_RESELLERS = "customers.sell_through_resellers"
+    DELEGATED_ADMIN_FORCED = "relationships.delegated_admin_forced"
 
-# Actions checked against a specific customer. Their codenames are declared in Customer.Meta.permissions
-# (or are Django's default view/change), so guardian can store them as object permissions.
-OBJECT_ACTIONS: frozenset[str] = frozenset(
+    @property
+    def app_label(self) -> str:
+        """The app part of the permission name ("customers")."""
+        return self.value.partition(".")[0]
+
+    @property
+    def codename(self) -> str:
+        """The codename part of the permission name ("view_customer")."""
+        return self.value.partition(".")[2]
+
+
+# The one object permission guardian stores: "this partner's staff (or this assigned user) may reach this customer".
+REACH = Action.VIEW_CUSTOMER
+
+# Actions checked against a specific customer: held on every reachable customer when the user's roles grant them.
+OBJECT_ACTIONS: frozenset[Action] = frozenset(
     {
         Action.VIEW_CUSTOMER,
         Action.CHANGE_CUSTOMER,
@@ -78,7 +108,7 @@ OBJECT_ACTIONS: frozenset[str] = frozenset(
 
 _ALL_READ = {Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER}
 
-ROLE_ACTIONS: dict[Role, frozenset[str]] = {
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.GLOBAL_ADMIN: frozenset(
         _ALL_READ
         | {
@@ -124,14 +154,77 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
 }
 
 
-def actions_for_roles(roles: list[Role] | tuple[Role, ...]) -> frozenset[str]:
-    """Return the union of actions granted by the given roles."""
-    result: set[str] = set()
-    for role in roles:
-        result |= ROLE_ACTIONS[Role(role)]
+# Partner types and clouds, as stored in Partner.type and settings.PORTAL_CLOUD.
+DIRECT_BILL, INDIRECT_PROVIDER, INDIRECT_RESELLER = "direct_bill", "indirect_provider", "indirect_reseller"
+COMMERCIAL, US_GOV = "commercial", "us_gov"
+ANY_PARTNER = frozenset({DIRECT_BILL, INDIRECT_PROVIDER, INDIRECT_RESELLER})
+ANY_CLOUD = frozenset({COMMERCIAL, US_GOV})
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """A capability held by users whose roles grant `needs`, at a partner of one of `partner_types`, in `clouds`.
+
+    With `revoke=True` the rule takes `action` away from everyone outside those partner types and clouds instead.
+    """
+
+    action: Action
+    needs: Action | None
+    partner_types: frozenset[str] = ANY_PARTNER
+    clouds: frozenset[str] = ANY_CLOUD
+    revoke: bool = False
+
+
+# How the partner type and the cloud narrow and extend the role table (PRODUCT.md §2, §5, §7).
+CONTEXT_RULES: tuple[ContextRule, ...] = (
+    # An indirect reseller never attests the agreement itself: its provider's customers accept it in Partner Center.
+    ContextRule(
+        Action.ATTEST_AGREEMENT, needs=None, partner_types=frozenset({DIRECT_BILL, INDIRECT_PROVIDER}), revoke=True
+    ),
+    # The US Government cloud has no provider/reseller features.
+    ContextRule(Action.USE_PARTNERSHIPS, needs=Action.MANAGE_PARTNERSHIPS, clouds=frozenset({COMMERCIAL})),
+    ContextRule(
+        Action.REQUEST_PARTNERSHIP,
+        needs=Action.MANAGE_PARTNERSHIPS,
+        partner_types=frozenset({INDIRECT_PROVIDER}),
+        clouds=frozenset({COMMERCIAL}),
+    ),
+    ContextRule(
+        Action.AUTHORIZE_PARTNERSHIP, needs=Action.MANAGE_PARTNERSHIPS, partner_types=frozenset({INDIRECT_RESELLER})
+    ),
+    # A provider's customers may be sold through one of its resellers: lists show the reseller.
+    ContextRule(
+        Action.SELL_THROUGH_RESELLERS, needs=Action.VIEW_CUSTOMER, partner_types=frozenset({INDIRECT_PROVIDER})
+    ),
+    ContextRule(
+        Action.CHOOSE_INDIRECT_RESELLER,
+        needs=Action.ADD_CUSTOMER,
+        partner_types=frozenset({INDIRECT_PROVIDER}),
+        clouds=frozenset({COMMERCIAL}),
+    ),
+    # A reseller names the indirect provider it sells a new customer through.
+    ContextRule(Action.CHOOSE_PROVIDER, needs=Action.VIEW_CUSTOMER, partner_types=frozenset({INDIRECT_RESELLER})),
+    # US Government: every relationship asks for delegated admin privileges.
+    ContextRule(Action.DELEGATED_ADMIN_FORCED, needs=Action.VIEW_CUSTOMER, clouds=frozenset({US_GOV})),
+)
+
+
+def context_actions(actions: frozenset[Action], *, partner_type: str, cloud: str) -> frozenset[Action]:
+    """The role actions narrowed and extended by the partner type and the cloud (CONTEXT_RULES)."""
+    result = set(actions)
+    for rule in CONTEXT_RULES:
+        applies = partner_type in rule.partner_types and cloud in rule.clouds
+        if rule.revoke:
+            if not applies:
+                result.discard(rule.action)
+        elif applies and (rule.needs is None or rule.needs in actions):
+            result.add(rule.action)
     return frozenset(result)
 
 
-def object_codenames(role: Role) -> list[str]:
-    """Return the bare codenames ("view_customer") of the per-customer actions a role holds."""
-    return sorted(action.split(".", 1)[1] for action in ROLE_ACTIONS[role] & OBJECT_ACTIONS)
+def actions_for_roles(roles: list[Role] | tuple[Role, ...]) -> frozenset[Action]:
+    """Return the union of actions granted by the given roles."""
+    result: set[Action] = set()
+    for role in roles:
+        result |= ROLE_ACTIONS[Role(role)]
+    return frozenset(result)

@@ -6,24 +6,26 @@ from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from partnerportal.models import OutboundEmail
+from partnerportal.models import OutboundEmail, User
 from permissions import policy
-from permissions.roles import Action, Scope
+from permissions.roles import Action
 from relationships.models import Invitation
 
 # The list's state filter: "expired" covers pending invitations past their expiry too.
 STATUS_FILTERS = ("pending", "accepted", "expired", "revoked")
 
 
-def invitation_queryset(*, user) -> QuerySet:
-    """The user's partner's invitations; a user limited to assigned customers sees the ones they sent and those for
-    customers assigned to them. Empty for users whose roles cannot invite."""
-    if not policy.has_action(user, Action.INVITE_CUSTOMER):
-        return Invitation.objects.none()
-    qs = Invitation.objects.filter(partner_id=user.partner_id)
-    if user.scope == Scope.ASSIGNED:
-        qs = qs.filter(Q(created_by_id=user.pk) | Q(customer_id__in=policy.customer_ids(user, Action.VIEW_CUSTOMER)))
-    return qs
+def invitation_narrow(queryset: QuerySet, user: User, action: Action) -> QuerySet:
+    """The policy's extra rule for invitations: a user limited to assigned customers sees the ones they sent and
+    those for customers assigned to them."""
+    if policy.has_action(user, Action.SEE_WHOLE_PARTNER):
+        return queryset
+    return queryset.filter(Q(created_by_id=user.pk) | Q(customer_id__in=policy.reachable_customer_ids(user)))
+
+
+def invitation_queryset(*, user: User) -> QuerySet:
+    """The invitations of the user's partner the user may see; empty for users whose roles cannot invite."""
+    return policy.restrict(Invitation.objects.all(), user, Action.INVITE_CUSTOMER)
 
 
 def _latest_email(field: str) -> Subquery:

@@ -27,6 +27,7 @@ from customers.services.customers import (
     supported_cultures,
 )
 from partnerportal.models import Partner
+from permissions.roles import Action
 from relationships.models import Partnership
 
 
@@ -237,7 +238,8 @@ class CustomerForm(forms.Form):
 class AddCustomerForm(CustomerForm):
     """The add-customer page: the profile, the customer agreement and, for indirect partners, the partner chain.
 
-    `can_attest`: the user may confirm the customer agreement (admin and sales agents, not for a reseller).
+    `actions`: the user's actions (`policy.user_actions`): whether they may confirm the customer agreement, choose
+    the indirect reseller (providers) or must choose the indirect provider (resellers).
     An indirect provider may pick one of its active resellers; an indirect reseller must pick one of its active
     providers (`has_providers` is False when it has none: the page then offers nothing to submit).
     """
@@ -280,18 +282,18 @@ class AddCustomerForm(CustomerForm):
         help_text=_("Your indirect provider for this customer; the customer is linked to both of you."),
     )
 
-    def __init__(self, *args, partner: Partner, can_attest: bool = False, **kwargs):
+    def __init__(self, *args, partner: Partner, actions: frozenset[str] = frozenset(), **kwargs):
         super().__init__(*args, partner=partner, customer=None, **kwargs)
-        if not can_attest or partner.is_indirect_reseller:
+        if Action.ATTEST_AGREEMENT not in actions:
             for name in ("agreement_status", "agreement_name", "agreement_email", "agreement_date"):
                 del self.fields[name]
-        if partner.is_indirect_provider and settings.PORTAL_CLOUD != "us_gov":
+        if Action.CHOOSE_INDIRECT_RESELLER in actions:
             self.fields["reseller"].queryset = Partner.objects.filter(
                 provider_links__provider=partner, provider_links__status=Partnership.Status.ACTIVE
             ).order_by("name")
         else:
             del self.fields["reseller"]
-        if partner.is_indirect_reseller:
+        if Action.CHOOSE_PROVIDER in actions:
             self.fields["provider"].queryset = Partner.objects.filter(
                 reseller_links__reseller=partner, reseller_links__status=Partnership.Status.ACTIVE
             ).order_by("name")

@@ -18,3 +18,4 @@ from customers.views.customers import (  # noqa: F401 -- re-exported
     CustomerUpdateView,
     DomainCheckView,
 )
+from customers.views.purchase_permissions import PurchasePermissionView  # noqa: F401 -- re-exported

@@ -26,6 +26,7 @@ from customers.services.subscriptions import UNKNOWN_ACTION, subscription_create
 from customers.services.tags import customer_tags_set
 from partnerportal.csvexport import csv_lines, csv_response
 from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin
+from permissions import policy
 from permissions.roles import Action
 from relationships.models import relationship_label
 
@@ -58,7 +59,11 @@ class CustomerExportView(PortalPermissionMixin, View):
         header += [str(_("Relationship")), str(_("Tags"))]
         lines = csv_lines(
             header,
-            _export_rows(rows, is_provider=user.partner.is_indirect_provider, language=translation.get_language()),
+            _export_rows(
+                rows,
+                is_provider=policy.has_action(user, Action.SELL_THROUGH_RESELLERS),
+                language=translation.get_language(),
+            ),
         )
         return csv_response(lines, filename="customers.csv")
 
@@ -75,7 +80,7 @@ class CustomerLookupView(PortalPermissionMixin, TemplateView):
         form = CustomerLookupForm(self.request.GET if "q" in self.request.GET else None)
         q = form.cleaned_data["q"] if form.is_valid() else ""
         results = selectors.customer_lookup(user=user, q=q) if q else []
-        is_provider = user.partner.is_indirect_provider
+        is_provider = policy.has_action(user, Action.SELL_THROUGH_RESELLERS)
         for result in results:
             customer = result.customer
             customer.relationship_label = relationship_label(
@@ -104,7 +109,7 @@ class CustomerTagsView(CustomerFormMixin, FormView):
         return kwargs
 
     def get_initial(self):
-        mine = self.object.customer_tags.filter(tag__partner_id=self.request.user.partner_id)
+        mine = policy.restrict(self.object.customer_tags.all(), self.request.user, Action.MANAGE_TAGS)
         return {"tags": list(mine.values_list("tag_id", flat=True))}
 
     def perform(self, form):
@@ -147,9 +152,10 @@ class SubscriptionStatusView(PortalPermissionMixin, SingleObjectMixin, View):
     def post(self, request, *args, **kwargs):
         customer = self.get_object()
         # It must be this customer's subscription and the user's partner's, whatever the URL says.
-        subscription = get_object_or_404(
-            Subscription, pk=kwargs["subscription_pk"], customer=customer, partner_id=request.user.partner_id
+        mine = policy.restrict(
+            Subscription.objects.filter(customer=customer), request.user, Action.MANAGE_SUBSCRIPTIONS
         )
+        subscription = get_object_or_404(mine, pk=kwargs["subscription_pk"])
         redirect = HttpResponseRedirect(customer.get_absolute_url() + "#subscriptions")
         form = SubscriptionStatusForm(request.POST)
         if not form.is_valid():

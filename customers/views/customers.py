@@ -17,11 +17,11 @@ from customers.company_names import company_name_warnings
 from customers.filters import CustomerFilterForm
 from customers.forms import AddCustomerForm, CustomerAgreementForm, CustomerForm
 from customers.models import Customer, Tag
+from customers.views.purchase_permissions import purchase_permission_panel
 from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin, ServiceFormMixin
 from partnerportal.pagination import Ordering, list_state_query, paginate
 from permissions import policy
 from permissions.roles import Action
-from permissions.views import purchase_permission_panel
 from relationships.models import relationship_label
 
 
@@ -52,7 +52,7 @@ class CustomerListView(PortalPermissionMixin, TemplateView):
             size=settings.PORTAL_PAGE_SIZE,
             pk_parse=_parse_uuid,
         )
-        is_provider = user.partner.is_indirect_provider
+        is_provider = policy.has_action(user, Action.SELL_THROUGH_RESELLERS)
         for customer in page.rows:
             customer.relationship_label = relationship_label(
                 customer.rel_kind, is_provider, customer.rel_indirect_partner_name
@@ -89,7 +89,9 @@ class CustomerDetailView(PortalPermissionMixin, DetailView):
             relationships=list(selectors.relationships_of(user=user, customer=customer)),
             subscriptions=subscriptions,
             relationship_label=relationship_label(
-                customer.rel_kind, user.partner.is_indirect_provider, customer.rel_indirect_partner_name
+                customer.rel_kind,
+                policy.has_action(user, Action.SELL_THROUGH_RESELLERS),
+                customer.rel_indirect_partner_name,
             ),
             tag_limit=Tag.MAX_PER_CUSTOMER,
         )
@@ -114,7 +116,7 @@ class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         user = self.request.user
-        kwargs.update(partner=user.partner, can_attest=policy.has_action(user, Action.ATTEST_AGREEMENT))
+        kwargs.update(partner=user.partner, actions=policy.user_actions(user))
         return kwargs
 
     def get_context_data(self, **kwargs):

@@ -335,7 +335,7 @@ def test_subscription_create_and_status_change_are_logged(world):
 
 
 def test_purchase_permission_set_is_logged(world):
-    from permissions.services import purchase_permission_set
+    from customers.services.purchase_permissions import purchase_permission_set
 
     actor = world.users["admin_agent"]
     subscription_create(

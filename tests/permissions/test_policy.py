@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from customers.models import Customer, CustomerGroupObjectPermission
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
+from guardian.shortcuts import get_perms
+
+from customers.models import Customer, CustomerGroupObjectPermission, CustomerUserObjectPermission, Subscription
+from partnerportal.models import Partner
 from permissions import policy
 from permissions.models import CustomerAssignment
 from permissions.roles import Action, Scope
-from permissions.services import customer_access_revoke, user_access_sync
+from permissions.services import customer_access_grant, customer_access_revoke, partner_group, user_access_sync
+from relationships.models import Relationship
+from relationships.services import relationship_begin
 from tests.factories import make_customer, make_partner, make_user
 
 # What PRODUCT.md §2 says each role may do, written out by hand (not read from roles.py).
@@ -139,17 +147,132 @@ def test_inactive_user_and_operator_hold_no_actions(world, django_user_model):
     assert not policy.restrict(Customer.objects.all(), operator, Action.VIEW_CUSTOMER).exists()
 
 
-def test_role_groups_hold_per_customer_rows_only_for_their_actions(world):
+def test_guardian_holds_one_reach_row_per_customer_and_partner(world):
     rows = CustomerGroupObjectPermission.objects.filter(content_object=world.customer_in)
-    codenames_by_role = {}
-    for row in rows.select_related("permission", "group__partner_role"):
-        codenames_by_role.setdefault(row.group.partner_role.role, set()).add(row.permission.codename)
-    assert codenames_by_role["helpdesk_agent"] == {"view_customer", "change_customer"}
-    assert "change_purchase_permission" in codenames_by_role["admin_agent"]
-    assert "change_purchase_permission" not in codenames_by_role["global_admin"]
-    assert not CustomerGroupObjectPermission.objects.filter(
-        content_object=world.customer_in, group__partner_role__partner=world.partner_b
-    ).exists()
+    assert list(rows.values_list("group__partner_group__partner", "permission__codename")) == [
+        (world.partner_a.pk, "view_customer")
+    ]
+    # Every whole-partner staff user of the partner is a member of its one staff group, whatever their roles.
+    group = partner_group(world.partner_a)
+    assert set(group.user_set.values_list("pk", flat=True)) == {u.pk for u in world.users.values() if u.roles}
+
+
+def test_guardian_answers_view_customer_for_a_reachable_customer(world):
+    user = world.users["helpdesk_agent"]
+    assert get_perms(user, world.customer_in) == ["view_customer"]
+    assert user.has_perm("customers.view_customer", world.customer_in)
+    assert not user.has_perm("customers.view_customer", world.customer_out)
+    assert get_perms(user, world.customer_out) == []
+
+
+def test_granting_and_revoking_one_customers_access_writes_one_row(world):
+    customer = make_customer(world.partner_b, actor=world.user_b)
+    before = CustomerGroupObjectPermission.objects.count()
+    customer_access_grant(partner=world.partner_a, customers=[customer])
+    assert CustomerGroupObjectPermission.objects.count() == before + 1
+    customer_access_grant(partner=world.partner_a, customers=[customer])  # idempotent
+    assert CustomerGroupObjectPermission.objects.count() == before + 1
+    assert policy.can(world.users["admin_agent"], Action.CHANGE_PURCHASE_PERMISSION, customer)
+    customer_access_revoke(partner=world.partner_a, customer=customer)
+    assert CustomerGroupObjectPermission.objects.count() == before
+    assert not policy.can(world.users["helpdesk_agent"], Action.VIEW_CUSTOMER, customer)
+
+
+def test_an_assigned_customer_is_one_row_per_user(world):
+    agent = make_user(world.partner_a, "admin_agent", scope=Scope.ASSIGNED)
+    CustomerAssignment.objects.create(user=agent, customer=world.customer_in)
+    user_access_sync(user=agent)
+    assert list(
+        CustomerUserObjectPermission.objects.filter(user=agent).values_list("permission__codename", flat=True)
+    ) == ["view_customer"]
+    assert not agent.groups.exists()
+    # The role table decides the actions on top of the one row.
+    assert policy.object_actions(agent, [world.customer_in.pk])[world.customer_in.pk] == {
+        Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER, Action.MANAGE_TAGS, Action.MANAGE_SUBSCRIPTIONS,
+        Action.ATTEST_AGREEMENT, Action.INVITE_CUSTOMER, Action.END_RELATIONSHIP, Action.CHANGE_PURCHASE_PERMISSION,
+    }  # fmt: skip
+    customer_access_revoke(partner=world.partner_a, customer=world.customer_in)
+    assert not CustomerUserObjectPermission.objects.filter(user=agent).exists()
+
+
+def test_restrict_raises_for_a_model_without_a_declared_scope(world):
+    with pytest.raises(ImproperlyConfigured, match="not registered"):
+        policy.restrict(Group.objects.all(), world.users["global_admin"], Action.VIEW_CUSTOMER)
+
+
+def test_rows_two_partners_hold_on_one_customer_are_narrowed_by_partner_and_customer(world):
+    shared = make_customer(world.partner_a, actor=world.users["global_admin"])
+    relationship_begin(partner=world.partner_b, customer=shared)
+    mine = Subscription.objects.create(customer=shared, partner=world.partner_a, offer_name="Azure plan")
+    theirs = Subscription.objects.create(customer=shared, partner=world.partner_b, offer_name="Azure plan")
+    elsewhere = Subscription.objects.create(customer=world.customer_out, partner=world.partner_b, offer_name="E3")
+    user = world.users["sales_agent"]
+    visible = set(policy.restrict(Subscription.objects.all(), user, Action.VIEW_CUSTOMER))
+    assert mine in visible and theirs not in visible and elsewhere not in visible
+    assert set(policy.restrict(Subscription.objects.all(), world.user_b, Action.VIEW_CUSTOMER)) == {theirs, elsewhere}
+    relationships = policy.restrict(Relationship.objects.filter(customer=shared), user, Action.VIEW_CUSTOMER)
+    assert set(relationships.values_list("partner_id", flat=True)) == {world.partner_a.pk}
+
+
+def test_rows_scoped_by_partner_ignore_customers(world):
+    visible = policy.restrict(get_user_model().objects.all(), world.users["global_admin"], Action.MANAGE_STAFF)
+    assert set(visible) == set(world.users.values())
+    assert not policy.restrict(get_user_model().objects.all(), world.users["admin_agent"], Action.MANAGE_STAFF).exists()
+
+
+def _actions(partner_type: str, role: str = "global_admin", **extra) -> frozenset:
+    return policy.user_actions(make_user(make_partner(type=partner_type), role, **extra))
+
+
+CAPABILITIES = {Action.USE_PARTNERSHIPS, Action.REQUEST_PARTNERSHIP, Action.AUTHORIZE_PARTNERSHIP,
+                Action.CHOOSE_INDIRECT_RESELLER, Action.CHOOSE_PROVIDER, Action.SELL_THROUGH_RESELLERS,
+                Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AGREEMENT}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("cloud", "partner_type", "expected"),
+    [
+        ("commercial", Partner.Type.DIRECT_BILL, {Action.USE_PARTNERSHIPS, Action.ATTEST_AGREEMENT}),
+        ("commercial", Partner.Type.INDIRECT_PROVIDER,
+         {Action.USE_PARTNERSHIPS, Action.REQUEST_PARTNERSHIP, Action.CHOOSE_INDIRECT_RESELLER,
+          Action.SELL_THROUGH_RESELLERS, Action.ATTEST_AGREEMENT}),
+        ("commercial", Partner.Type.INDIRECT_RESELLER,
+         {Action.USE_PARTNERSHIPS, Action.AUTHORIZE_PARTNERSHIP, Action.CHOOSE_PROVIDER}),
+        ("us_gov", Partner.Type.DIRECT_BILL, {Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AGREEMENT}),
+        ("us_gov", Partner.Type.INDIRECT_PROVIDER,
+         {Action.SELL_THROUGH_RESELLERS, Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AGREEMENT}),
+        ("us_gov", Partner.Type.INDIRECT_RESELLER,
+         {Action.AUTHORIZE_PARTNERSHIP, Action.CHOOSE_PROVIDER, Action.DELEGATED_ADMIN_FORCED}),
+    ],
+)  # fmt: skip
+def test_partner_type_and_cloud_fold_into_the_actions(db, settings, cloud, partner_type, expected):
+    settings.PORTAL_CLOUD = cloud
+    # An admin agent holds every role action the capabilities build on.
+    assert _actions(partner_type, "admin_agent") & CAPABILITIES == expected
+
+
+def test_capabilities_need_the_role_actions_they_build_on(db, settings):
+    settings.PORTAL_CLOUD = "commercial"
+    helpdesk = _actions(Partner.Type.INDIRECT_PROVIDER, "helpdesk_agent")
+    assert Action.REQUEST_PARTNERSHIP not in helpdesk and Action.CHOOSE_INDIRECT_RESELLER not in helpdesk
+    assert Action.SELL_THROUGH_RESELLERS in helpdesk
+    assert Action.ATTEST_AGREEMENT not in _actions(Partner.Type.DIRECT_BILL, "global_admin")
+
+
+def test_only_whole_partner_staff_see_the_whole_partner(world):
+    assert policy.has_action(world.users["helpdesk_agent"], Action.SEE_WHOLE_PARTNER)
+    agent = make_user(world.partner_a, "helpdesk_agent", scope=Scope.ASSIGNED)
+    assert not policy.has_action(agent, Action.SEE_WHOLE_PARTNER)
+    assert policy.user_actions(world.users["no_role"]) == frozenset()
+
+
+def test_action_names_split_into_app_label_and_codename():
+    assert (Action.CHANGE_PURCHASE_PERMISSION.app_label, Action.CHANGE_PURCHASE_PERMISSION.codename) == (
+        "customers",
+        "change_purchase_permission",
+    )
+    assert Action.VIEW_CUSTOMER == "customers.view_customer"
+    assert "customers.view_customer" in {Action.VIEW_CUSTOMER}
 
 
 def test_a_user_of_another_partner_never_sees_a_shared_name(world):

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from activity.models import ActivityEntry
 from activity.services import Actions
+from customers.services.purchase_permissions import purchase_permission_set
 from customers.services.subscriptions import subscription_create, subscription_status_change
 from permissions.models import PurchasePermission
-from permissions.services import purchase_permission_set
 from tests.factories import make_user
 
 RESERVATIONS = PurchasePermission.Product.AZURE_RESERVATIONS

@@ -9,10 +9,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
+from customers import selectors
+from customers.forms.purchase_permissions import PurchasePermissionForm
 from customers.models import Customer
+from customers.services import purchase_permissions as services
 from partnerportal.mixins import PortalPermissionMixin, form_add_service_errors
-from permissions import selectors, services
-from permissions.forms import PurchasePermissionForm
 from permissions.roles import Action
 
 
