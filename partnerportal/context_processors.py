@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from permissions import policy
 from permissions.roles import Action
 
 
-def portal(request) -> dict:
-    """Expose `nav` (a set of action names the user holds) and the deployment's cloud."""
+def portal(request: HttpRequest) -> dict:
+    """Expose `nav` (which menu entries the user's actions allow) and `actions` (every action the user holds)."""
     user = getattr(request, "user", None)
     actions = policy.user_actions(user) if user is not None else frozenset()
     return {
@@ -20,11 +21,10 @@ def portal(request) -> dict:
             "invitations": Action.INVITE_CUSTOMER in actions,
             "ended": Action.RESTORE_RELATIONSHIP in actions,
             "import": Action.IMPORT_CUSTOMERS in actions,
-            "partnerships": Action.MANAGE_PARTNERSHIPS in actions and settings.PORTAL_CLOUD != "us_gov",
+            "partnerships": Action.USE_PARTNERSHIPS in actions,
             "activity": Action.VIEW_ACTIVITY in actions,
             "staff": Action.MANAGE_STAFF in actions,
         },
         "actions": actions,
-        "portal_cloud": settings.PORTAL_CLOUD,
         "domain_suffix": settings.PORTAL_DOMAIN_SUFFIX,
     }

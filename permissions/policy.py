@@ -110,16 +110,18 @@ def user_actions(user: User | Any) -> frozenset[Action]:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.partner_id is None:
         return frozenset()
+    # Cached on the user object for the request; keyed by the cloud so a settings override is never stale.
+    cloud = settings.PORTAL_CLOUD
     cached = getattr(user, "_portal_actions", None)
-    if cached is None:
+    if cached is None or cached[0] != cloud:
         actions = actions_for_roles(user.roles)
         if actions:
-            actions = context_actions(actions, partner_type=user.partner.type, cloud=settings.PORTAL_CLOUD)
+            actions = context_actions(actions, partner_type=user.partner.type, cloud=cloud)
             if user.scope == Scope.PARTNER:
                 actions |= {Action.SEE_WHOLE_PARTNER}
-        cached = frozenset(actions)
+        cached = (cloud, frozenset(actions))
         user._portal_actions = cached
-    return cached
+    return cached[1]
 
 
 def has_action(user: User | Any, action: str) -> bool:

@@ -70,6 +70,7 @@ class Action(StrEnum):
 
     # Capabilities: folded in from the user's scope, the partner type and the cloud (see CONTEXT_RULES).
     SEE_WHOLE_PARTNER = "permissions.see_whole_partner"
+    ATTEST_AS_PARTNER = "customers.attest_as_partner"
     USE_PARTNERSHIPS = "relationships.use_partnerships"
     REQUEST_PARTNERSHIP = "relationships.request_partnership"
     AUTHORIZE_PARTNERSHIP = "relationships.authorize_partnership"
@@ -163,23 +164,21 @@ ANY_CLOUD = frozenset({COMMERCIAL, US_GOV})
 
 @dataclass(frozen=True)
 class ContextRule:
-    """A capability held by users whose roles grant `needs`, at a partner of one of `partner_types`, in `clouds`.
-
-    With `revoke=True` the rule takes `action` away from everyone outside those partner types and clouds instead.
-    """
+    """A capability held by users whose roles grant `needs`, at a partner of one of `partner_types`, in `clouds`."""
 
     action: Action
-    needs: Action | None
+    needs: Action
     partner_types: frozenset[str] = ANY_PARTNER
     clouds: frozenset[str] = ANY_CLOUD
-    revoke: bool = False
 
 
 # How the partner type and the cloud narrow and extend the role table (PRODUCT.md §2, §5, §7).
 CONTEXT_RULES: tuple[ContextRule, ...] = (
-    # An indirect reseller never attests the agreement itself: its provider's customers accept it in Partner Center.
+    # An indirect reseller never attests the agreement itself (its provider does): the page explains, nothing offers it.
     ContextRule(
-        Action.ATTEST_AGREEMENT, needs=None, partner_types=frozenset({DIRECT_BILL, INDIRECT_PROVIDER}), revoke=True
+        Action.ATTEST_AS_PARTNER,
+        needs=Action.ATTEST_AGREEMENT,
+        partner_types=frozenset({DIRECT_BILL, INDIRECT_PROVIDER}),
     ),
     # The US Government cloud has no provider/reseller features.
     ContextRule(Action.USE_PARTNERSHIPS, needs=Action.MANAGE_PARTNERSHIPS, clouds=frozenset({COMMERCIAL})),
@@ -210,16 +209,13 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
 
 
 def context_actions(actions: frozenset[Action], *, partner_type: str, cloud: str) -> frozenset[Action]:
-    """The role actions narrowed and extended by the partner type and the cloud (CONTEXT_RULES)."""
-    result = set(actions)
-    for rule in CONTEXT_RULES:
-        applies = partner_type in rule.partner_types and cloud in rule.clouds
-        if rule.revoke:
-            if not applies:
-                result.discard(rule.action)
-        elif applies and (rule.needs is None or rule.needs in actions):
-            result.add(rule.action)
-    return frozenset(result)
+    """The role actions extended with the capabilities the partner type and the cloud allow (CONTEXT_RULES)."""
+    extra = {
+        rule.action
+        for rule in CONTEXT_RULES
+        if rule.needs in actions and partner_type in rule.partner_types and cloud in rule.clouds
+    }
+    return actions | extra
 
 
 def actions_for_roles(roles: list[Role] | tuple[Role, ...]) -> frozenset[Action]:

@@ -284,7 +284,7 @@ class AddCustomerForm(CustomerForm):
 
     def __init__(self, *args, partner: Partner, actions: frozenset[str] = frozenset(), **kwargs):
         super().__init__(*args, partner=partner, customer=None, **kwargs)
-        if Action.ATTEST_AGREEMENT not in actions:
+        if Action.ATTEST_AS_PARTNER not in actions:
             for name in ("agreement_status", "agreement_name", "agreement_email", "agreement_date"):
                 del self.fields[name]
         if Action.CHOOSE_INDIRECT_RESELLER in actions:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal.models import Partner
+from permissions.roles import Action
 from relationships.models import Invitation
 from relationships.selectors import STATUS_FILTERS
 from relationships.services import invitations
@@ -40,17 +41,17 @@ class InvitationForm(forms.Form):
         help_text=_("The customer is linked to you and to this indirect provider."),
     )
 
-    def __init__(self, *args, partner, customer=None, **kwargs):
+    def __init__(self, *args, partner, actions: frozenset[str], customer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("message", invitations.default_message(partner=partner, customer=customer))
         if customer is not None:
             self.initial.setdefault("email", customer.contact_email)
-        if invitations.dap_forced():
+        if Action.DELEGATED_ADMIN_FORCED in actions:
             # A disabled field ignores what is posted and keeps its initial value: always on.
             self.fields["dap"].disabled = True
             self.fields["dap"].initial = True
             self.fields["dap"].help_text = _("Always requested in the US Government cloud.")
-        if partner.is_indirect_reseller:
+        if Action.CHOOSE_PROVIDER in actions:
             self.fields["provider"].queryset = invitations.active_providers(partner)
             self.fields["provider"].empty_label = _("Choose an indirect provider")
         else:

@@ -23,7 +23,8 @@ from customers.models import Customer
 from partnerportal.emails import email_enqueue
 from partnerportal.models import OutboundEmail, Partner, User
 from partnerportal.tokens import token_hash, token_new
-from permissions.roles import AdminRole
+from permissions import policy
+from permissions.roles import Action, AdminRole
 from relationships.models import Invitation, Partnership, Relationship
 
 NAME_MAX_LENGTH = 81
@@ -88,9 +89,9 @@ def active_providers(partner: Partner):
     ).order_by("name")
 
 
-def dap_forced() -> bool:
+def dap_forced(user: User) -> bool:
     """US Government cloud: the delegated-admin request cannot be left out (reference §15)."""
-    return settings.PORTAL_CLOUD == "us_gov"
+    return policy.has_action(user, Action.DELEGATED_ADMIN_FORCED)
 
 
 def relationship_description(invitation: Invitation) -> str:
@@ -166,14 +167,14 @@ def invitation_create(
         if restores is None or restores.partner_id != partner.pk or restores.status != Relationship.Status.ENDED:
             raise ValidationError(RESTORE_NEEDS_ENDED)
         customer = restores.customer
-    if partner.is_indirect_reseller:
+    if policy.has_action(actor, Action.CHOOSE_PROVIDER):
         if provider is None:
             errors["provider"] = [PROVIDER_REQUIRED]
         elif not active_providers(partner).filter(pk=provider.pk).exists():
             errors["provider"] = [PROVIDER_NOT_ACTIVE]
     elif provider is not None:
         errors["provider"] = [NOT_A_RESELLER]
-    if dap_forced():
+    if dap_forced(actor):
         dap = True
     token, hashed = token_new()
     invitation = Invitation(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -18,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
 from customers.models import Customer, CustomerTag, Subscription, Tag
+from permissions import policy
 from permissions.models import PurchasePermission
+from permissions.roles import Action
 from permissions.services import customer_access_revoke
 from relationships.models import Invitation, Relationship
 
@@ -258,9 +259,12 @@ def restore_invitation_send(*, actor, relationship: Relationship, email: str, me
     if relationship.status != Relationship.Status.ENDED or relationship.partner_id != actor.partner_id:
         raise ValidationError(_("Only your organisation's ended relationships can be restored."), code="not_ended")
     provider = None
-    if relationship.kind == Relationship.Kind.INDIRECT and relationship.partner.is_indirect_reseller:
+    # The relationship is the actor's partner's: a reseller restores it through the same provider.
+    if relationship.kind == Relationship.Kind.INDIRECT and policy.has_action(actor, Action.CHOOSE_PROVIDER):
         provider = relationship.indirect_partner
-    dap = settings.PORTAL_CLOUD == "us_gov" or bool((relationship.snapshot or {}).get("dap", True))
+    dap = policy.has_action(actor, Action.DELEGATED_ADMIN_FORCED) or bool(
+        (relationship.snapshot or {}).get("dap", True)
+    )
     invitation, token = invitation_create(
         actor=actor,
         email=email,

@@ -21,6 +21,8 @@ from activity.services import Actions, activity_record
 from partnerportal.emails import email_enqueue
 from partnerportal.models import Partner
 from partnerportal.tokens import token_hash, token_new
+from permissions import policy
+from permissions.roles import Action
 from relationships.models import Partnership
 
 NOT_A_PROVIDER = _("Only an indirect provider can request a partnership with an indirect reseller.")
@@ -51,7 +53,7 @@ def partnership_default_message(*, partner: Partner) -> str:
 def partnership_request(*, actor, email: str, message: str) -> tuple[Partnership, str]:
     """Record the actor's provider's partnership request and email its one-time link; returns it and the token."""
     partner = actor.partner
-    if not partner.is_indirect_provider:
+    if not policy.has_action(actor, Action.REQUEST_PARTNERSHIP):
         raise ValidationError(NOT_A_PROVIDER, code="wrong_partner_type")
     token, hashed = token_new()
     partnership = Partnership(

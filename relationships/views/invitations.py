@@ -96,14 +96,21 @@ class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "partner": self.request.user.partner, "customer": self.customer}
+        user = self.request.user
+        return {
+            **super().get_form_kwargs(),
+            "partner": user.partner,
+            "actions": policy.user_actions(user),
+            "customer": self.customer,
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         partner = self.request.user.partner
         context.update(
             customer=self.customer,
-            no_provider=partner.is_indirect_reseller and not invitations.active_providers(partner).exists(),
+            no_provider=policy.has_action(self.request.user, Action.CHOOSE_PROVIDER)
+            and not invitations.active_providers(partner).exists(),
             cancel_url=self.customer.get_absolute_url() if self.customer else reverse("relationships:invitation_list"),
         )
         return context

@@ -16,7 +16,7 @@ from customers.models import Customer
 from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
 from partnerportal.pagination import Ordering, paginate
 from permissions import policy
-from permissions.roles import Action, Scope
+from permissions.roles import Action
 from relationships.forms.lifecycle import (
     CustomerImportUploadForm,
     PartnershipAuthorizeForm,
@@ -49,7 +49,7 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
         # Only staff who see the whole partner may learn that the partner had this customer.
         ended = (
             lifecycle.ended_relationships(partner=user.partner).filter(customer_id=self.kwargs["pk"]).first()
-            if user.scope == Scope.PARTNER
+            if policy.has_action(user, Action.SEE_WHOLE_PARTNER)
             else None
         )
         if ended is None:
@@ -176,7 +176,7 @@ class CommercialCloudOnlyMixin:
     """Hide a page (404) in the US Government cloud, which has no indirect provider/reseller features."""
 
     def dispatch(self, request, *args, **kwargs):
-        if settings.PORTAL_CLOUD == "us_gov":
+        if not policy.has_action(request.user, Action.USE_PARTNERSHIPS):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -185,7 +185,7 @@ class IndirectProviderOnlyMixin:
     """403 for staff of partners that are not indirect providers (the role allows it, the partner type does not)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.partner.is_indirect_provider:
+        if not policy.has_action(request.user, Action.REQUEST_PARTNERSHIP):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -265,7 +265,8 @@ class PartnershipAuthorizeView(PortalPermissionMixin, CommercialCloudOnlyMixin, 
             return self._problem(_("This partnership link is not valid. Check that you copied all of it."), 404)
         problem = partnerships.partnership_link_problem(self.partnership, partner=partner)
         if problem:
-            return self._problem(problem, 403 if not partner.is_indirect_reseller else 200)
+            authorizes = policy.has_action(self.request.user, Action.AUTHORIZE_PARTNERSHIP)
+            return self._problem(problem, 200 if authorizes else 403)
         return None
 
     def _problem(self, message, status: int):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
@@ -226,21 +225,21 @@ def _actions(partner_type: str, role: str = "global_admin", **extra) -> frozense
 
 CAPABILITIES = {Action.USE_PARTNERSHIPS, Action.REQUEST_PARTNERSHIP, Action.AUTHORIZE_PARTNERSHIP,
                 Action.CHOOSE_INDIRECT_RESELLER, Action.CHOOSE_PROVIDER, Action.SELL_THROUGH_RESELLERS,
-                Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AGREEMENT}  # fmt: skip
+                Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AS_PARTNER}  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("cloud", "partner_type", "expected"),
     [
-        ("commercial", Partner.Type.DIRECT_BILL, {Action.USE_PARTNERSHIPS, Action.ATTEST_AGREEMENT}),
+        ("commercial", Partner.Type.DIRECT_BILL, {Action.USE_PARTNERSHIPS, Action.ATTEST_AS_PARTNER}),
         ("commercial", Partner.Type.INDIRECT_PROVIDER,
          {Action.USE_PARTNERSHIPS, Action.REQUEST_PARTNERSHIP, Action.CHOOSE_INDIRECT_RESELLER,
-          Action.SELL_THROUGH_RESELLERS, Action.ATTEST_AGREEMENT}),
+          Action.SELL_THROUGH_RESELLERS, Action.ATTEST_AS_PARTNER}),
         ("commercial", Partner.Type.INDIRECT_RESELLER,
          {Action.USE_PARTNERSHIPS, Action.AUTHORIZE_PARTNERSHIP, Action.CHOOSE_PROVIDER}),
-        ("us_gov", Partner.Type.DIRECT_BILL, {Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AGREEMENT}),
+        ("us_gov", Partner.Type.DIRECT_BILL, {Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AS_PARTNER}),
         ("us_gov", Partner.Type.INDIRECT_PROVIDER,
-         {Action.SELL_THROUGH_RESELLERS, Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AGREEMENT}),
+         {Action.SELL_THROUGH_RESELLERS, Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AS_PARTNER}),
         ("us_gov", Partner.Type.INDIRECT_RESELLER,
          {Action.AUTHORIZE_PARTNERSHIP, Action.CHOOSE_PROVIDER, Action.DELEGATED_ADMIN_FORCED}),
     ],
@@ -256,7 +255,7 @@ def test_capabilities_need_the_role_actions_they_build_on(db, settings):
     helpdesk = _actions(Partner.Type.INDIRECT_PROVIDER, "helpdesk_agent")
     assert Action.REQUEST_PARTNERSHIP not in helpdesk and Action.CHOOSE_INDIRECT_RESELLER not in helpdesk
     assert Action.SELL_THROUGH_RESELLERS in helpdesk
-    assert Action.ATTEST_AGREEMENT not in _actions(Partner.Type.DIRECT_BILL, "global_admin")
+    assert Action.ATTEST_AS_PARTNER not in _actions(Partner.Type.DIRECT_BILL, "global_admin")
 
 
 def test_only_whole_partner_staff_see_the_whole_partner(world):
