@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from activity.selectors import DEFAULT_DAYS
 from activity.services import action_names
 from partnerportal.models import User
+from permissions import policy
+from permissions.roles import Action
 
 
 class ActivityFilterForm(forms.Form):
@@ -31,7 +33,9 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["actor"].queryset = User.objects.filter(partner_id=user.partner_id).order_by("email")
+        self.fields["actor"].queryset = policy.restrict(User.objects.all(), user, Action.VIEW_ACTIVITY).order_by(
+            "email"
+        )
         self.fields["action"].choices = [("", _("Any action"))] + [(name, name) for name in action_names()]
 
     def clean(self):

@@ -93,6 +93,11 @@ def object_permission_models() -> tuple[Any, Any]:
     return _gate[0].user, _gate[0].group
 
 
+def registered_models() -> frozenset[type[Model]]:
+    """Every model with a declared scope."""
+    return frozenset(_REGISTRY)
+
+
 def scope_rule(model: type[Model]) -> ScopeRule:
     """The registered scope rule of a model; raises for a model holding no declared scope."""
     try:

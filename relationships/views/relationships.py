@@ -71,10 +71,9 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        active = Relationship.objects.filter(customer=self.customer, status=Relationship.Status.ACTIVE)
         relationship = (
-            Relationship.objects.filter(partner=user.partner, customer=self.customer, status=Relationship.Status.ACTIVE)
-            .select_related("partner", "indirect_partner")
-            .first()
+            policy.restrict(active, user, Action.END_RELATIONSHIP).select_related("partner", "indirect_partner").first()
         )
         context.update(
             customer=self.customer,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
@@ -280,3 +281,21 @@ def test_a_user_of_another_partner_never_sees_a_shared_name(world):
     twin = make_customer(other, data={"company_name": world.customer_in.company_name})
     visible = policy.restrict(Customer.objects.all(), world.users["sales_agent"], Action.VIEW_CUSTOMER)
     assert twin.pk not in set(visible.values_list("pk", flat=True))
+
+
+def test_every_model_holding_partner_data_declares_its_scope():
+    holders = {Partner, Customer}
+    gate = set(policy.object_permission_models())
+    unregistered = [
+        model._meta.label
+        for model in apps.get_models()
+        if model not in gate
+        and model not in policy.registered_models()
+        and (
+            model in holders
+            or any(f.many_to_one and f.related_model in holders for f in model._meta.get_fields() if f.is_relation)
+        )
+        and model is not Partner
+    ]
+    assert unregistered == []
+    assert policy.scope_rule(Subscription).by is policy.By.PARTNER_AND_CUSTOMER
