@@ -47,13 +47,15 @@ Narrow = Callable[[QuerySet, "User", Action], QuerySet]
 class ScopeRule:
     """How one model is scoped: by customer, partner or both, through which fields, and any extra per-model rule.
 
-    `partner_fields` are alternatives (a partnership belongs to its provider and to its reseller); `narrow`
-    runs after the partner and customer filters.
+    `partner_fields` are alternatives (a partnership belongs to its provider and to its reseller); for
+    `partner_wide_actions` only the partner filter applies (ended relationships: their customers are out of reach
+    by design); `narrow` runs after the partner and customer filters.
     """
 
     by: By
     customer_field: str = "customer"
     partner_fields: tuple[str, ...] = ("partner",)
+    partner_wide_actions: frozenset[str] = frozenset()
     narrow: Narrow | None = None
 
 
@@ -75,10 +77,17 @@ def register(
     *,
     customer_field: str = "customer",
     partner_fields: tuple[str, ...] = ("partner",),
+    partner_wide_actions: frozenset[str] = frozenset(),
     narrow: Narrow | None = None,
 ) -> None:
     """Declare how `restrict` narrows the model's rows (called by the app that owns the model)."""
-    _REGISTRY[model] = ScopeRule(by=by, customer_field=customer_field, partner_fields=partner_fields, narrow=narrow)
+    _REGISTRY[model] = ScopeRule(
+        by=by,
+        customer_field=customer_field,
+        partner_fields=partner_fields,
+        partner_wide_actions=partner_wide_actions,
+        narrow=narrow,
+    )
 
 
 def register_object_permission_models(*, user_model: type[Model], group_model: type[Model]) -> None:
@@ -190,7 +199,10 @@ def restrict(queryset: QuerySet, user: User | Any, action: str) -> QuerySet:
         for field in rule.partner_fields:
             match |= Q(**{f"{field}_id": user.partner_id})
         queryset = queryset.filter(match)
-    if rule.by in (By.CUSTOMER, By.PARTNER_AND_CUSTOMER):
+    by_customer = rule.by is By.CUSTOMER or (
+        rule.by is By.PARTNER_AND_CUSTOMER and action not in rule.partner_wide_actions
+    )
+    if by_customer:
         path = "pk" if rule.customer_field == "pk" else f"{rule.customer_field}_id"
         queryset = queryset.filter(**{f"{path}__in": reachable_customer_ids(user)})
     if rule.narrow is not None:

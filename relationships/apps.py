@@ -8,9 +8,15 @@ class RelationshipsConfig(AppConfig):
 
     def ready(self) -> None:
         from permissions import policy
+        from permissions.roles import Action
         from relationships import models
         from relationships.selectors import invitation_narrow
 
-        policy.register(models.Relationship, policy.By.PARTNER_AND_CUSTOMER)
+        # Restoring works on ended relationships, whose customers are no longer reachable: partner-wide.
+        policy.register(
+            models.Relationship,
+            policy.By.PARTNER_AND_CUSTOMER,
+            partner_wide_actions=frozenset({Action.RESTORE_RELATIONSHIP}),
+        )
         policy.register(models.Invitation, policy.By.PARTNER, narrow=invitation_narrow)
         policy.register(models.Partnership, policy.By.PARTNER, partner_fields=("provider", "reseller"))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
 from customers.models import Customer, CustomerTag, Subscription, Tag
+from partnerportal.models import User
 from permissions import policy
 from permissions.models import PurchasePermission
 from permissions.roles import Action
@@ -135,14 +136,16 @@ def _pending_invitations_revoke(*, actor, customer: Customer) -> int:
     return revoked
 
 
-def ended_relationships(*, partner) -> QuerySet:
-    """The partner's ended relationships, one per customer (the latest), hiding customers it is active with again.
+def ended_relationships(*, user: User) -> QuerySet:
+    """The user's partner's ended relationships, one per customer (the latest), hiding customers it is active with
+    again; empty for users who may not restore.
 
-    Partner-wide on purpose: these customers are no longer reachable through per-customer permissions.
+    Partner-wide on purpose (see the registry): these customers are no longer reachable per customer.
     """
     same = Relationship.objects.filter(partner_id=OuterRef("partner_id"), customer_id=OuterRef("customer_id"))
+    ended = Relationship.objects.filter(status=Relationship.Status.ENDED)
     return (
-        Relationship.objects.filter(partner_id=partner.pk, status=Relationship.Status.ENDED)
+        policy.restrict(ended, user, Action.RESTORE_RELATIONSHIP)
         .exclude(Exists(same.filter(status=Relationship.Status.ACTIVE)))
         .exclude(Exists(same.filter(status=Relationship.Status.ENDED, ended_at__gt=OuterRef("ended_at"))))
         .select_related("customer", "ended_by", "indirect_partner", "partner")

@@ -48,7 +48,7 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
         user = self.request.user
         # Only staff who see the whole partner may learn that the partner had this customer.
         ended = (
-            lifecycle.ended_relationships(partner=user.partner).filter(customer_id=self.kwargs["pk"]).first()
+            lifecycle.ended_relationships(user=user).filter(customer_id=self.kwargs["pk"]).first()
             if policy.has_action(user, Action.SEE_WHOLE_PARTNER)
             else None
         )
@@ -101,7 +101,7 @@ class RelationshipEndedListView(PortalPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = paginate(
-            lifecycle.ended_relationships(partner=self.request.user.partner),
+            lifecycle.ended_relationships(user=self.request.user),
             Ordering("ended_at", descending=True),
             after=self.request.GET.get("after", ""),
             before=self.request.GET.get("before", ""),
@@ -133,7 +133,7 @@ class RelationshipRestoreView(PortalPermissionMixin, ServiceFormMixin, FormView)
     def _relationship(self) -> Relationship:
         user = self.request.user
         # Partner-wide by design: an ended customer is out of reach per object, so `partner` scopes the lookup.
-        return get_object_or_404(lifecycle.ended_relationships(partner=user.partner), pk=self.kwargs["pk"])
+        return get_object_or_404(lifecycle.ended_relationships(user=user), pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         self.relationship = self._relationship()

@@ -98,14 +98,13 @@ def _template(source: str):
 
 
 def _params(request, **extra) -> dict:
-    from permissions.policy import _permission_id
-    from permissions.roles import Action
+    from permissions.policy import _reach_permission_id
 
     user = request.user
     return {
         "user": user.pk,
         "partner": user.partner_id,
-        "perm": _permission_id(Action.VIEW_CUSTOMER),
+        "perm": _reach_permission_id(),
         "is_provider": user.partner.is_indirect_provider,
         **extra,
     }
