@@ -182,11 +182,9 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
     ),
     # The US Government cloud has no provider/reseller features.
     ContextRule(Action.USE_PARTNERSHIPS, needs=Action.MANAGE_PARTNERSHIPS, clouds=frozenset({COMMERCIAL})),
+    # The partner type decides the side of a partnership; the pages themselves need USE_PARTNERSHIPS.
     ContextRule(
-        Action.REQUEST_PARTNERSHIP,
-        needs=Action.MANAGE_PARTNERSHIPS,
-        partner_types=frozenset({INDIRECT_PROVIDER}),
-        clouds=frozenset({COMMERCIAL}),
+        Action.REQUEST_PARTNERSHIP, needs=Action.MANAGE_PARTNERSHIPS, partner_types=frozenset({INDIRECT_PROVIDER})
     ),
     ContextRule(
         Action.AUTHORIZE_PARTNERSHIP, needs=Action.MANAGE_PARTNERSHIPS, partner_types=frozenset({INDIRECT_RESELLER})

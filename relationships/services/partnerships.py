@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
 from partnerportal.emails import email_enqueue
-from partnerportal.models import Partner
+from partnerportal.models import Partner, User
 from partnerportal.tokens import token_hash, token_new
 from permissions import policy
 from permissions.roles import Action
@@ -94,15 +94,16 @@ def partnership_by_token(token: str) -> Partnership | None:
     return Partnership.objects.select_related("provider", "reseller").filter(token_hash=token_hash(token)).first()
 
 
-def partnership_link_problem(partnership: Partnership, *, partner: Partner) -> str | None:
-    """Why the partner's staff cannot authorize this link now (None when they can)."""
+def partnership_link_problem(partnership: Partnership, *, user: User) -> str | None:
+    """Why the user cannot authorize this link for their partner now (None when they can)."""
+    partner = user.partner
     if partnership.status == Partnership.Status.REMOVED and partnership.activated_at is None:
         return str(LINK_WITHDRAWN)
     if partnership.status != Partnership.Status.INVITED:
         return str(LINK_USED)
     if partnership.expires_at is not None and partnership.expires_at <= timezone.now():
         return str(LINK_EXPIRED)
-    if not partner.is_indirect_reseller:
+    if not policy.has_action(user, Action.AUTHORIZE_PARTNERSHIP):
         return str(NOT_A_RESELLER)
     if Partnership.objects.filter(
         provider_id=partnership.provider_id, reseller=partner, status=Partnership.Status.ACTIVE
@@ -117,7 +118,7 @@ def partnership_authorize(*, actor, token: str) -> Partnership:
     partnership = partnership_by_token(token)
     if partnership is None:
         raise ValidationError(_("This partnership link is not valid."), code="unknown")
-    problem = partnership_link_problem(partnership, partner=partner)
+    problem = partnership_link_problem(partnership, user=actor)
     if problem:
         raise ValidationError(problem, code="unavailable")
     now = timezone.now()
@@ -132,7 +133,7 @@ def partnership_authorize(*, actor, token: str) -> Partnership:
             raise ValidationError(ALREADY_PARTNERS, code="already_partners") from exc
         if not updated:
             partnership.refresh_from_db()
-            raise ValidationError(partnership_link_problem(partnership, partner=partner) or LINK_USED, code="used")
+            raise ValidationError(partnership_link_problem(partnership, user=actor) or LINK_USED, code="used")
         partnership.refresh_from_db()
         for own in (partner, partnership.provider):
             activity_record(
@@ -176,10 +177,7 @@ def partnership_remove(*, actor, partnership: Partnership) -> Partnership:
     return locked
 
 
-def partnership_list(*, partner: Partner) -> QuerySet:
+def partnership_list(*, user: User) -> QuerySet:
     """A provider's resellers (requested, active, removed) or a reseller's providers; nothing for others."""
-    if partner.is_indirect_provider:
-        return Partnership.objects.filter(provider=partner).select_related("reseller", "invited_by")
-    if partner.is_indirect_reseller:
-        return Partnership.objects.filter(reseller=partner).select_related("provider", "authorized_by")
-    return Partnership.objects.none()
+    mine = policy.restrict(Partnership.objects.all(), user, Action.MANAGE_PARTNERSHIPS)
+    return mine.select_related("reseller", "invited_by", "provider", "authorized_by")

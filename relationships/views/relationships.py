@@ -199,7 +199,7 @@ class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, Templ
         context = super().get_context_data(**kwargs)
         partner = self.request.user.partner
         page = paginate(
-            partnerships.partnership_list(partner=partner),
+            partnerships.partnership_list(user=self.request.user),
             Ordering("created_at", descending=True),
             after=self.request.GET.get("after", ""),
             before=self.request.GET.get("before", ""),
@@ -258,11 +258,10 @@ class PartnershipAuthorizeView(PortalPermissionMixin, CommercialCloudOnlyMixin, 
 
     def _refusal(self):
         """The page to show instead of the form (unknown, used, expired or withdrawn link; wrong partner type)."""
-        partner = self.request.user.partner
         self.partnership = partnerships.partnership_by_token(self.kwargs["token"])
         if self.partnership is None:
             return self._problem(_("This partnership link is not valid. Check that you copied all of it."), 404)
-        problem = partnerships.partnership_link_problem(self.partnership, partner=partner)
+        problem = partnerships.partnership_link_problem(self.partnership, user=self.request.user)
         if problem:
             authorizes = policy.has_action(self.request.user, Action.AUTHORIZE_PARTNERSHIP)
             return self._problem(problem, 200 if authorizes else 403)
