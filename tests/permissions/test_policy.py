@@ -11,9 +11,9 @@ from guardian.shortcuts import get_perms
 
 from customers.models import Customer, CustomerGroupObjectPermission, CustomerUserObjectPermission, Subscription
 from partnerportal.models import Partner
-from permissions import policy
+from permissions import policy, roles
 from permissions.models import CustomerAssignment
-from permissions.roles import Action, Scope
+from permissions.roles import Action, Role, Scope
 from permissions.services import customer_access_grant, customer_access_revoke, partner_group, user_access_sync
 from relationships.models import Relationship
 from relationships.services import relationship_begin
@@ -300,3 +300,16 @@ def test_every_model_holding_partner_data_declares_its_scope():
     ]
     assert unregistered == []
     assert policy.scope_rule(Subscription).by is policy.By.PARTNER_AND_CUSTOMER
+
+
+def test_a_role_table_change_needs_no_data_migration(world, monkeypatch, django_user_model):
+    rows = list(CustomerGroupObjectPermission.objects.values_list("pk", flat=True).order_by("pk"))
+    helpdesk = django_user_model.objects.get(pk=world.users["helpdesk_agent"].pk)
+    assert not policy.can(helpdesk, Action.MANAGE_TAGS, world.customer_in)
+    monkeypatch.setitem(
+        roles.ROLE_ACTIONS, Role.HELPDESK_AGENT, roles.ROLE_ACTIONS[Role.HELPDESK_AGENT] | {Action.MANAGE_TAGS}
+    )
+    helpdesk = django_user_model.objects.get(pk=helpdesk.pk)
+    assert policy.can(helpdesk, Action.MANAGE_TAGS, world.customer_in)
+    assert not policy.can(helpdesk, Action.MANAGE_TAGS, world.customer_out)
+    assert list(CustomerGroupObjectPermission.objects.values_list("pk", flat=True).order_by("pk")) == rows
