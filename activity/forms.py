@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity.selectors import DEFAULT_DAYS
-from activity.services import action_names
+from activity.services import action_choices
 from partnerportal.models import User
 
 
@@ -32,7 +32,7 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["actor"].queryset = User.objects.filter(partner_id=user.partner_id).order_by("email")
-        self.fields["action"].choices = [("", _("Any action"))] + [(name, name) for name in action_names()]
+        self.fields["action"].choices = [("", _("Any action")), *action_choices()]
 
     def clean(self):
         cleaned = super().clean()
