@@ -26,7 +26,11 @@ def activity_record(
     after: dict[str, Any] | None = None,
     **extra: Any,
 ) -> ActivityEntry:
-    """Append one entry to the activity log; call it inside the transaction that makes the change."""
+    """Append one entry to the activity log; call it inside the transaction that makes the change.
+
+    `action` must be one of `Actions` (a misspelt code raises ValueError here, not later as an unlabelled row).
+    """
+    action = Actions(action)
     details: dict[str, Any] = {}
     if before:
         details["before"] = before
