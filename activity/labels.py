@@ -9,7 +9,8 @@ to the app that writes the entry, and `activity` imports no other app, so apps r
                              fields={"reason": "end_reason"}, labels={"invitations_revoked": _("Invitations revoked")})
 
 A key takes the label of the first source that knows it (the model field's verbose name, or an explicit label);
-a value of a field with choices shows the choice's label, booleans show Yes/No. A key no source knows reads as
+a value of a field with choices shows the choice's label, booleans show Yes/No, a nested record (a list of
+purchase permissions) shows as "Label: value" pairs. A key no source knows reads as
 the key itself made readable ("invitations_revoked" → "Invitations revoked"); its value shows as stored.
 """
 
@@ -114,12 +115,21 @@ def value_label(action: str, key: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, dict):  # a nested record, e.g. one purchase permission of a relationship's snapshot
+        return "; ".join(f"{field_label(action, k)}: {value_label(action, k, v)}" for k, v in value.items())
     choices = _value_labels(action, key)
     if isinstance(value, list):
-        return ", ".join(_plain(choices.get(v, v) if choices else v) for v in value)
+        separator = " | " if any(isinstance(v, dict) for v in value) else ", "
+        return separator.join(
+            value_label(action, key, v) if isinstance(v, dict) else _plain(_choice(choices, v)) for v in value
+        )
+    return _plain(_choice(choices, value))
+
+
+def _choice(choices: Mapping[Any, Any] | None, value: Any) -> Any:
     if choices and isinstance(value, str | int) and value in choices:
-        return str(choices[value])
-    return _plain(value)
+        return choices[value]
+    return value
 
 
 def _plain(value: Any) -> str:

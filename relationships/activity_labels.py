@@ -38,6 +38,8 @@ def register() -> None:
             "invitations_revoked": _("Invitations revoked"),
         },
     )
+    # The purchase permissions a relationship's snapshot carries (product, expires_on, note).
+    activity_labels_register(*RELATIONSHIPS, model="permissions.PurchasePermission")
     activity_labels_register(
         *PARTNERSHIPS,
         model="relationships.Partnership",

@@ -1,7 +1,7 @@
 """End reasons become codes: a `Relationship.EndReason` code in `end_reason`, free text in `end_reason_details`.
 
-Until now the end form's chosen English label (", details" appended after ": ") or, for "other", the details alone
-were stored as text. Known labels map back to their codes (with what followed ": " as details); anything else
+Until now the end form's chosen English label (with ": <details>" appended when given) or, for "other", the details
+alone were stored as text. Known labels map back to their codes (with what followed ": " as details); anything else
 becomes "other" with the old text as its details, so no reason a partner wrote is lost. 0006 then narrows the
 column to the codes. The labels are frozen here, as they were stored.
 """

@@ -19,6 +19,7 @@ from activity.models import ActivityEntry
 from activity.services import activity_record
 from customers.models import Customer
 from customers.services import customer_agreement_attest
+from permissions.models import PurchasePermission
 from tests.activity.test_activity_log import EXPORT, LIST, export_rows
 from tests.factories import make_customer
 
@@ -232,3 +233,23 @@ def test_the_frozen_mapping_covers_every_action():
     assert {Actions(code).label for code in action_codes.SENTENCE_TO_CODE.values()} == set(
         action_codes.SENTENCE_TO_CODE
     )
+
+
+def test_a_relationships_purchase_permissions_read_as_labelled_records():
+    details = {
+        "before": {
+            "purchase_permissions": [
+                {"product": "azure_reservations", "expires_on": None, "note": "Q1"},
+                {"product": "azure_savings_plans", "expires_on": "2026-05-01", "note": ""},
+            ]
+        }
+    }
+    [(field, before, after)] = detail_rows(Actions.RELATIONSHIP_END, details)
+    product = PurchasePermission._meta.get_field("product")
+    labels = dict(product.flatchoices)
+    assert field == "Purchase permissions" and after == ""
+    records = before.split(" | ")
+    assert records[0].startswith(f"Product: {labels['azure_reservations']}; ")
+    assert "Expires on: —" in records[0] and "Note: Q1" in records[0]
+    assert records[1].startswith(f"Product: {labels['azure_savings_plans']}; ")
+    assert "azure_reservations" not in before
