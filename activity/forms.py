@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity.selectors import DEFAULT_DAYS
-from activity.services import action_names
+from activity.services import action_choices
 from partnerportal.models import User
 from permissions import policy
 from permissions.roles import Action
@@ -36,7 +36,7 @@ class ActivityFilterForm(forms.Form):
         self.fields["actor"].queryset = policy.restrict(User.objects.all(), user, Action.VIEW_ACTIVITY).order_by(
             "email"
         )
-        self.fields["action"].choices = [("", _("Any action"))] + [(name, name) for name in action_names()]
+        self.fields["action"].choices = [("", _("Any action")), *action_choices()]
 
     def clean(self):
         cleaned = super().clean()

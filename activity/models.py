@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from activity import labels
+from activity.actions import Actions
 
 
 class ActivityEntry(models.Model):
@@ -27,7 +28,7 @@ class ActivityEntry(models.Model):
         "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", null=True
     )
     customer_name = models.CharField(_("affected customer"), max_length=255, blank=True)
-    action = models.CharField(_("action"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True, choices=Actions.choices)
     details = models.JSONField(_("details"), default=dict, blank=True)
     client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
 
@@ -43,23 +44,5 @@ class ActivityEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
     def detail_rows(self) -> list[tuple[str, str, str]]:
-        """The details as (field, before, after) rows for display; keys other than before/after show as "after"."""
-        details = self.details or {}
-        before = details.get("before") or {}
-        after = details.get("after") or {}
-        rows = [
-            (key, _display(before[key]) if key in before else "", _display(after[key]) if key in after else "")
-            for key in dict.fromkeys([*before, *after])
-        ]
-        rows += [(key, "", _display(value)) for key, value in details.items() if key not in ("before", "after")]
-        return rows
-
-
-def _display(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return json.dumps(value, ensure_ascii=False)
+        """The details as (field, before, after) rows in the reader's language (see `activity.labels`)."""
+        return labels.detail_rows(self.action, self.details)

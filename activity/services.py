@@ -4,47 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from activity.actions import Actions
 from activity.models import ActivityEntry
 from partnerportal.middleware import client_address
 
-
-class Actions:
-    """Activity action names, spelled once (shown in the log and its filter)."""
-
-    CUSTOMER_CREATE = "Create customer"
-    CUSTOMER_UPDATE = "Update customer"
-    CUSTOMER_AGREEMENT_ATTEST = "Attest customer agreement"
-    CUSTOMER_IMPORT = "Import customer"
-    TAGS_UPDATE = "Update customer tags"
-    SUBSCRIPTION_CREATE = "Create subscription"
-    SUBSCRIPTION_STATUS = "Change subscription status"
-    INVITATION_CREATE = "Send invitation"
-    INVITATION_RESEND = "Resend invitation"
-    INVITATION_REVOKE = "Revoke invitation"
-    INVITATION_ACCEPT = "Accept invitation"
-    RELATIONSHIP_END = "End relationship"
-    RELATIONSHIP_RESTORE = "Restore relationship"
-    PARTNERSHIP_REQUEST = "Request partnership"
-    PARTNERSHIP_AUTHORIZE = "Authorize partnership"
-    PARTNERSHIP_REMOVE = "Remove partnership"
-    PURCHASE_PERMISSION_CREATE = "Create customer purchase permission"
-    PURCHASE_PERMISSION_DELETE = "Delete customer purchase permission"
-    STAFF_CREATE = "Add staff user"
-    STAFF_UPDATE = "Update staff user"
-    STAFF_DEACTIVATE = "Deactivate staff user"
-    STAFF_REACTIVATE = "Reactivate staff user"
-    STAFF_PASSWORD_RESET = "Send password reset"  # noqa: S105 -- an action name, not a password
-    STAFF_PASSWORD_SET = "Set password"  # noqa: S105 -- an action name, not a password
+__all__ = ["Actions", "action_choices", "activity_record"]
 
 
-def action_names() -> list[str]:
-    """Every action name in `Actions`, sorted (the activity log's action filter)."""
-    return sorted(value for key, value in vars(Actions).items() if key.isupper() and isinstance(value, str))
+def action_choices() -> list[tuple[str, str]]:
+    """Every action as (code, label in the current language), sorted by label (the log's action filter)."""
+    return sorted(((code, str(label)) for code, label in Actions.choices), key=lambda choice: choice[1].casefold())
 
 
 def activity_record(
     *,
-    action: str,
+    action: Actions,
     actor=None,
     partner=None,
     customer=None,
@@ -52,7 +26,11 @@ def activity_record(
     after: dict[str, Any] | None = None,
     **extra: Any,
 ) -> ActivityEntry:
-    """Append one entry to the activity log; call it inside the transaction that makes the change."""
+    """Append one entry to the activity log; call it inside the transaction that makes the change.
+
+    `action` must be one of `Actions` (a misspelt code raises ValueError here, not later as an unlabelled row).
+    """
+    action = Actions(action)
     details: dict[str, Any] = {}
     if before:
         details["before"] = before

@@ -71,7 +71,9 @@ class ActivityExportView(PortalPermissionMixin, View):
 
     permission_required = Action.VIEW_ACTIVITY
     http_method_names = ["get", "head"]
-    header = ["Time (UTC)", "User", "Customer ID", "Customer", "Action", "Details", "Client address"]
+    # "Action" is the stored code (stable across languages and releases, the same value the `action` filter takes)
+    # and "Action label" its label in the exporting user's language; "Details" is the stored record, raw.
+    header = ["Time (UTC)", "User", "Customer ID", "Customer", "Action", "Action label", "Details", "Client address"]
 
     def get(self, request):
         values = _filter_form(request).values()
@@ -83,6 +85,7 @@ class ActivityExportView(PortalPermissionMixin, View):
                 entry.customer_id or "",
                 entry.customer_name,
                 entry.action,
+                entry.get_action_display(),
                 details_json(entry.details),
                 entry.client_address or "",
             )

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from customers import activity_labels
+
 
 class CustomersConfig(AppConfig):
     """Customers, their tags and subscriptions."""
@@ -7,6 +9,7 @@ class CustomersConfig(AppConfig):
     name = "customers"
 
     def ready(self) -> None:
+        activity_labels.register()
         from customers import models
         from permissions import policy
 

@@ -203,7 +203,7 @@ def bulk_seed(*, count: int, rng: random.Random, stdout) -> None:
             "created",
             began.isoformat(),
             end.isoformat() if end else r"\N",
-            "The customer moved to another partner." if ended else "",
+            Relationship.EndReason.MOVED_PARTNER if ended else "",
         )
         if not ended:
             prefixes = grants[partner.pk]

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from permissions import activity_labels
+
 
 class PermissionsConfig(AppConfig):
     """Roles, the access policy and the services that grant access."""
@@ -7,6 +9,7 @@ class PermissionsConfig(AppConfig):
     name = "permissions"
 
     def ready(self) -> None:
+        activity_labels.register()
         from partnerportal.models import OutboundEmail, User
         from permissions import policy
         from permissions.models import CustomerAssignment, PurchasePermission

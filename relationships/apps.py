@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from relationships import activity_labels
+
 
 class RelationshipsConfig(AppConfig):
     """Relationships with customers, invitations and provider↔reseller partnerships."""
@@ -7,6 +9,7 @@ class RelationshipsConfig(AppConfig):
     name = "relationships"
 
     def ready(self) -> None:
+        activity_labels.register()
         from permissions import policy
         from permissions.roles import Action
         from relationships import models

@@ -23,6 +23,15 @@ class Relationship(models.Model):
         INVITATION = "invitation", _("Invitation accepted")
         IMPORT = "import", _("Imported")
 
+    class EndReason(models.TextChoices):
+        """Why a partner ended the relationship; "other" always comes with details."""
+
+        NO_LONGER_TRANSACTING = "no_longer_transacting", _("We no longer transact with this customer")
+        CUSTOMER_REQUEST = "customer_request", _("The customer asked to end the relationship")
+        MOVED_PARTNER = "moved_partner", _("The customer moved to another partner")
+        CREATED_BY_MISTAKE = "created_by_mistake", _("The relationship was created by mistake")
+        OTHER = "other", _("Other reason")
+
     partner = models.ForeignKey("partnerportal.Partner", on_delete=models.PROTECT, related_name="relationships")
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="relationships")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DIRECT)
@@ -41,7 +50,8 @@ class Relationship(models.Model):
     source = models.CharField(_("began by"), max_length=16, choices=Source.choices, default=Source.CREATED)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
-    end_reason = models.TextField(_("reason"), blank=True)
+    end_reason = models.CharField(_("reason"), max_length=32, choices=EndReason.choices, blank=True)
+    end_reason_details = models.TextField(_("reason details"), blank=True)
     ended_by = models.ForeignKey(
         "partnerportal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -75,6 +85,16 @@ class Relationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} → {self.customer}"
+
+    @property
+    def end_reason_text(self) -> str:
+        """The reason as shown, in the reader's language: the label with the details ("other": the details)."""
+        if not self.end_reason:
+            return ""
+        if self.end_reason == self.EndReason.OTHER and self.end_reason_details:
+            return self.end_reason_details
+        label = self.get_end_reason_display()
+        return f"{label}: {self.end_reason_details}" if self.end_reason_details else label
 
     @property
     def label(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from relationships.models import Relationship
 from relationships.services.imports import MAX_BYTES, MAX_ROWS
 
 GOOD_FAITH_STATEMENT = _(
@@ -17,12 +18,10 @@ GOOD_FAITH_STATEMENT = _(
 class RelationshipEndForm(forms.Form):
     """Why the relationship ends (a reason from a short list, with details for "other") and the good-faith box."""
 
+    # The stored codes (`Relationship.EndReason`); only "other" reads differently here, to ask for the details.
     REASONS = [
-        ("no_longer_transacting", _("We no longer transact with this customer")),
-        ("customer_request", _("The customer asked to end the relationship")),
-        ("moved_partner", _("The customer moved to another partner")),
-        ("created_by_mistake", _("The relationship was created by mistake")),
-        ("other", _("Other reason (explain below)")),
+        (code, _("Other reason (explain below)") if code == Relationship.EndReason.OTHER else label)
+        for code, label in Relationship.EndReason.choices
     ]
 
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", _("Choose a reason")), *REASONS])
@@ -45,14 +44,6 @@ class RelationshipEndForm(forms.Form):
         if cleaned.get("reason") == "other" and not details:
             self.add_error("details", _("Describe the reason for ending the relationship."))
         return cleaned
-
-    def reason_text(self) -> str:
-        """The reason as stored with the relationship: the chosen label, plus the details when given."""
-        label = str(dict(self.REASONS)[self.cleaned_data["reason"]])
-        details = self.cleaned_data.get("details")
-        if self.cleaned_data["reason"] == "other":
-            return details
-        return f"{label}: {details}" if details else label
 
 
 class RestoreInvitationForm(forms.Form):

@@ -29,6 +29,7 @@ HAS_BLOCKERS = _(
     "Suspend or cancel the customer's active subscriptions with your organisation before ending the relationship."
 )
 REASON_REQUIRED = _("Give a reason for ending the relationship.")
+DETAILS_REQUIRED = _("Describe the reason for ending the relationship.")
 REASON_MAX_LENGTH = 1000
 
 
@@ -59,18 +60,23 @@ def _snapshot(*, relationship: Relationship) -> dict[str, Any]:
     return {"tags": tags, "dap": relationship.dap, "purchase_permissions": permissions}
 
 
-def relationship_end(*, actor, customer: Customer, reason: str) -> Relationship:
+def relationship_end(*, actor, customer: Customer, reason: str, details: str = "") -> Relationship:
     """End the actor's partner's active relationship with the customer, keeping a snapshot for a later restore.
 
     One transaction: the relationship row is locked first, so of two concurrent requests one ends it and the
     other finds it ended. Only the acting partner's row ends: in an indirect chain the other partner's own
-    relationship (and its access) stays as it is.
+    relationship (and its access) stays as it is. `reason` is a `Relationship.EndReason` code; `details` are
+    free text, required for "other".
     """
-    reason = (reason or "").strip()
-    if not reason:
+    details = (details or "").strip()
+    if reason not in Relationship.EndReason.values:
         raise ValidationError({"reason": [REASON_REQUIRED]})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError({"reason": [_("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}]})
+    if reason == Relationship.EndReason.OTHER and not details:
+        raise ValidationError({"details": [DETAILS_REQUIRED]})
+    if len(details) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"details": [_("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}]}
+        )
     partner = actor.partner
     with transaction.atomic():
         relationship = (
@@ -90,11 +96,14 @@ def relationship_end(*, actor, customer: Customer, reason: str) -> Relationship:
         relationship.status = Relationship.Status.ENDED
         relationship.ended_at = now
         relationship.end_reason = reason
+        relationship.end_reason_details = details
         relationship.ended_by = actor
         relationship.dap = False
         relationship.snapshot = snapshot
         relationship.full_clean(validate_unique=False, validate_constraints=False)
-        relationship.save(update_fields=["status", "ended_at", "end_reason", "ended_by", "dap", "snapshot"])
+        relationship.save(
+            update_fields=["status", "ended_at", "end_reason", "end_reason_details", "ended_by", "dap", "snapshot"]
+        )
 
         for permission in snapshot["purchase_permissions"]:
             activity_record(
@@ -113,7 +122,13 @@ def relationship_end(*, actor, customer: Customer, reason: str) -> Relationship:
             actor=actor,
             customer=customer,
             before=before,
-            after={"status": relationship.status, "dap": False, "reason": reason, "invitations_revoked": revoked},
+            after={
+                "status": relationship.status,
+                "dap": False,
+                "reason": reason,
+                **({"reason_details": details} if details else {}),
+                "invitations_revoked": revoked,
+            },
         )
     return relationship
 

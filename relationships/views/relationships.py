@@ -83,7 +83,12 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return context
 
     def perform(self, form):
-        lifecycle.relationship_end(actor=self.request.user, customer=self.customer, reason=form.reason_text())
+        lifecycle.relationship_end(
+            actor=self.request.user,
+            customer=self.customer,
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"],
+        )
         messages.success(
             self.request,
             _("The relationship with %(customer)s has ended. It is listed under Ended relationships.")

@@ -56,7 +56,7 @@ def export_rows(response) -> list[list[str]]:
         "UPDATE activity_activityentry SET action = 'forged'",
         "DELETE FROM activity_activityentry",
         "DELETE FROM activity_activityentry WHERE id = (SELECT min(id) FROM activity_activityentry)",
-        "UPDATE activity_activityentry SET details = '{}'::jsonb WHERE action = 'Create customer'",
+        "UPDATE activity_activityentry SET details = '{}'::jsonb WHERE action = 'customer.create'",
     ],
 )
 # TRUNCATE is deliberately left to the table owner (activity/migrations/0004_allow_truncate.py): Django's test
@@ -91,7 +91,7 @@ def test_partner_b_never_sees_partner_a_entries(world, client_for):
         html = client.get(LIST).content.decode()
         assert world.customer_out.company_name in html
         assert world.customer_in.company_name not in html
-        assert f"<td>{Actions.TAGS_UPDATE}</td>" not in html
+        assert f"<td>{Actions.TAGS_UPDATE.label}</td>" not in html
         # Even asked for A's customer by ID, or A's user, B gets nothing.
         html = client.get(LIST, {"customer": str(world.customer_in.pk)}).content.decode()
         assert world.customer_in.company_name not in html
@@ -147,11 +147,11 @@ def test_default_range_is_the_last_30_days(world, client_for):
     entry(world, customer=old, days_ago=45, action=Actions.TAGS_UPDATE)
     client = client_for(world.users["global_admin"])
     html = client.get(LIST).content.decode()
-    assert f"<td>{Actions.TAGS_UPDATE}</td>" not in html
+    assert f"<td>{Actions.TAGS_UPDATE.label}</td>" not in html
     today = timezone.localdate()
     assert f'value="{(today - timedelta(days=30)).isoformat()}"' in html
     html = client.get(LIST, {"date_from": (today - timedelta(days=60)).isoformat()}).content.decode()
-    assert f"<td>{Actions.TAGS_UPDATE}</td>" in html
+    assert f"<td>{Actions.TAGS_UPDATE.label}</td>" in html
     html = client.get(
         LIST,
         {
@@ -159,8 +159,8 @@ def test_default_range_is_the_last_30_days(world, client_for):
             "date_to": (today - timedelta(days=40)).isoformat(),
         },
     ).content.decode()
-    assert f"<td>{Actions.TAGS_UPDATE}</td>" in html
-    assert f"<td>{Actions.CUSTOMER_CREATE}</td>" not in html
+    assert f"<td>{Actions.TAGS_UPDATE.label}</td>" in html
+    assert f"<td>{Actions.CUSTOMER_CREATE.label}</td>" not in html
 
 
 @pytest.mark.parametrize(
@@ -235,7 +235,7 @@ def test_list_query_count_is_the_same_at_1_and_50_rows(world, client_for):
     from django.test.utils import CaptureQueriesContext
 
     client = client_for(world.users["global_admin"])
-    counted = make_customer(world.partner_a, actor=world.users["admin_agent"])  # its "Create customer" entry
+    counted = make_customer(world.partner_a, actor=world.users["admin_agent"])  # its customer.create entry
     params = {"customer": str(counted.pk)}
     client.get(LIST, params)  # warm caches (permission ids, sessions) outside the measurement
     with CaptureQueriesContext(connection) as one:
@@ -252,7 +252,7 @@ def test_list_query_count_is_the_same_at_1_and_50_rows(world, client_for):
 def test_export_neutralises_spreadsheet_formulas(world, client_for):
     for name in ('=HYPERLINK("http://evil")', "+1+1", "-2", "@SUM(A1)", "\tTab"):
         ActivityEntry.objects.create(
-            partner=world.partner_a, actor_email="=evil@example.com", customer_name=name, action="Import customer"
+            partner=world.partner_a, actor_email="=evil@example.com", customer_name=name, action=Actions.CUSTOMER_IMPORT
         )
     rows = export_rows(client_for(world.users["admin_agent"]).get(EXPORT, {"action": Actions.CUSTOMER_IMPORT}))
     assert len(rows) == 6

@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
+from activity.actions import Actions
 from activity.models import ActivityEntry
 from customers.models import Customer
 from partnerportal.models import Partner
@@ -44,7 +45,7 @@ def test_an_agent_confirms_the_agreement_and_it_is_logged(world, client_for, rol
     assert "The customer agreement was confirmed." in html
     assert "Confirmed by partner" in html
     assert agreement_state(customer) == ("attested_by_partner", "Ana Kim", "ana@customer.example.net", today)
-    entry = ActivityEntry.objects.get(customer=customer, action="Attest customer agreement")
+    entry = ActivityEntry.objects.get(customer=customer, action=Actions.CUSTOMER_AGREEMENT_ATTEST)
     assert entry.actor == world.users[role]
     assert entry.details["before"]["agreement_status"] == "not_provided"
     assert entry.details["after"] == {

@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
+from activity.actions import Actions
 from activity.models import ActivityEntry
 from customers.models import Customer
 from partnerportal.models import Partner
@@ -107,7 +108,7 @@ def test_adding_a_customer_creates_it_with_an_active_relationship_access_and_one
     assert (relationship.partner, relationship.kind, relationship.status) == (world.partner_a, "direct", "active")
     entries = ActivityEntry.objects.filter(customer=customer)
     assert ActivityEntry.objects.count() == before_entries + 1
-    assert entries.get().action == "Create customer"
+    assert entries.get().action == Actions.CUSTOMER_CREATE
     assert entries.get().actor == world.users["sales_agent"]
     # Access went through the permission services: every role of A sees it, partner B does not.
     assert client_for(world.users["helpdesk_agent"]).get(f"/customers/{customer.pk}/").status_code == 200

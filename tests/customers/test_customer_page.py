@@ -56,7 +56,7 @@ def test_only_the_permitted_buttons_show(world, client_for, role, tags_button, s
 
 def test_the_relationship_section_shows_dap_and_history(world, client_for):
     admin = world.users["global_admin"]
-    relationship_end(actor=admin, customer=world.customer_in, reason="Paused for audit")
+    relationship_end(actor=admin, customer=world.customer_in, reason="other", details="Paused for audit")
     relationship_begin(partner=world.partner_a, customer=world.customer_in, dap=False)
     html = _section(client_for(admin).get(world.customer_in.get_absolute_url()).content.decode(), "relationships")
     rows = html.split("<tbody>", 1)[1].split("</tr>")[:-1]

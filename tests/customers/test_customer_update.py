@@ -7,6 +7,7 @@ from html import unescape
 import pytest
 from django.forms.models import model_to_dict
 
+from activity.actions import Actions
 from activity.models import ActivityEntry
 from customers.models import Customer
 from tests.customers.test_customer_create import OWN_DOMAIN, field_errors
@@ -53,7 +54,7 @@ def test_every_role_edits_a_customer_and_the_change_is_logged_with_only_the_chan
     assert "The customer&#x27;s details were saved." in response.content.decode()
     customer.refresh_from_db()
     assert (customer.city, customer.address_line2) == ("Bellevue", "Suite 200")
-    entry = ActivityEntry.objects.filter(customer=customer, action="Update customer").get()
+    entry = ActivityEntry.objects.filter(customer=customer, action=Actions.CUSTOMER_UPDATE).get()
     assert entry.actor == world.users[role]
     assert entry.details == {
         "before": {"city": "Redmond", "address_line2": ""},

@@ -195,7 +195,7 @@ def test_no_subscription_is_added_or_reactivated_after_the_relationship_ended(wo
     from relationships.services.lifecycle import relationship_end
 
     subscription_status_change(actor=sales, subscription=subscription, action="suspend")
-    relationship_end(actor=world.users["global_admin"], customer=world.customer_in, reason="Moving on")
+    relationship_end(actor=world.users["global_admin"], customer=world.customer_in, reason="other", details="Moving on")
     with pytest.raises(ValidationError):
         subscription_create(actor=sales, customer=world.customer_in, offer_name="Late", quantity=1)
     with pytest.raises(ValidationError):

@@ -174,7 +174,7 @@ def test_the_assign_button_shows_only_to_roles_that_manage_tags(world, roles_see
 def test_tags_cannot_change_after_the_relationship_ended(world, admin):
     from relationships.services.lifecycle import relationship_end
 
-    relationship_end(actor=admin, customer=world.customer_in, reason="Moving on")
+    relationship_end(actor=admin, customer=world.customer_in, reason="other", details="Moving on")
     with pytest.raises(ValidationError):
         customer_tags_set(actor=admin, customer=world.customer_in, tag_ids=[], new_names=["Late"])
     assert not Tag.objects.filter(name="Late").exists()

@@ -16,13 +16,15 @@ def _make_type(partner: Partner, type: str) -> None:
 
 def ended_in(world) -> dict:
     """Partner A's ended relationship with its customer."""
-    relationship = relationship_end(actor=world.users["global_admin"], customer=world.customer_in, reason="Test")
+    relationship = relationship_end(
+        actor=world.users["global_admin"], customer=world.customer_in, reason="other", details="Test"
+    )
     return {"pk": relationship.pk}
 
 
 def ended_out(world) -> dict:
     """Partner B's ended relationship: A's staff must get 404."""
-    relationship = relationship_end(actor=world.user_b, customer=world.customer_out, reason="Test")
+    relationship = relationship_end(actor=world.user_b, customer=world.customer_out, reason="other", details="Test")
     return {"pk": relationship.pk}
 
 

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from activity.actions import Actions
 from activity.models import ActivityEntry
 from customers.models import Customer, CustomerTag, Tag
 from partnerportal.models import OutboundEmail, Partner
@@ -79,7 +80,7 @@ def test_accepting_creates_the_customer_with_the_relationship_agreement_and_acce
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ACCEPTED
     assert (invitation.customer, invitation.relationship) == (customer, relationship)
-    assert ActivityEntry.objects.filter(action="Accept invitation", customer=customer).exists()
+    assert ActivityEntry.objects.filter(action=Actions.INVITATION_ACCEPT, customer=customer).exists()
     notice = OutboundEmail.objects.get(topic=f"invitation-accepted:{invitation.pk}")
     assert notice.to == world.users["global_admin"].email
     for role in ("global_admin", "helpdesk_agent"):
@@ -158,7 +159,9 @@ def test_a_restore_invitation_brings_back_the_old_tags(world, client, client_for
     customer = make_customer(world.partner_a, actor=world.users["global_admin"])
     tag = Tag.objects.create(partner=world.partner_a, name="priority")
     CustomerTag.objects.create(customer=customer, tag=tag)
-    ended = relationship_end(actor=world.users["global_admin"], customer=customer, reason="Contract over")
+    ended = relationship_end(
+        actor=world.users["global_admin"], customer=customer, reason="other", details="Contract over"
+    )
     assert client_for(world.users["admin_agent"]).get(customer.get_absolute_url()).status_code == 404
     _invitation, token = _invite(
         world, customer=customer, purpose=Invitation.Purpose.RESTORE, restores=ended, email="a@restore.example.net"
@@ -268,4 +271,4 @@ def test_twenty_concurrent_acceptances_make_exactly_one_relationship(world):
     new_customers = Customer.objects.exclude(pk__in=[world.customer_in.pk, world.customer_out.pk])
     assert new_customers.count() == 1
     assert Relationship.objects.filter(customer__in=new_customers).count() == 1
-    assert ActivityEntry.objects.filter(action="Accept invitation").count() == 1
+    assert ActivityEntry.objects.filter(action=Actions.INVITATION_ACCEPT).count() == 1

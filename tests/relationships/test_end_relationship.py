@@ -6,10 +6,11 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from activity.models import ActivityEntry
 from activity.services import Actions
@@ -17,6 +18,8 @@ from customers.models import CustomerTag, Subscription, Tag
 from partnerportal.models import Partner
 from permissions.models import PurchasePermission
 from relationships.models import Invitation, Partnership, Relationship
+from relationships.services import relationship_begin
+from relationships.services.lifecycle import relationship_end
 from tests.factories import make_customer, make_partner, make_user
 
 VALID = {"reason": "no_longer_transacting", "details": "", "confirm": "on"}
@@ -120,7 +123,8 @@ def test_ending_keeps_a_snapshot_and_removes_tags_permissions_invitations_and_da
     assert relationship.status == "ended"
     assert relationship.ended_by == user
     assert relationship.ended_at is not None
-    assert relationship.end_reason == "Merged into a holding"
+    assert (relationship.end_reason, relationship.end_reason_details) == ("other", "Merged into a holding")
+    assert relationship.end_reason_text == "Merged into a holding"
     assert relationship.dap is False
     assert relationship.snapshot == {
         "tags": ["education", "priority"],
@@ -146,7 +150,46 @@ def test_chosen_reason_is_stored_with_its_details(world, client_for):
         end_url(world.customer_in), {"reason": "moved_partner", "details": "Went to Fabrikam", "confirm": "on"}
     )
     relationship = Relationship.objects.get(partner=world.partner_a, customer=world.customer_in)
-    assert relationship.end_reason == "The customer moved to another partner: Went to Fabrikam"
+    assert (relationship.end_reason, relationship.end_reason_details) == ("moved_partner", "Went to Fabrikam")
+    assert relationship.end_reason_text == "The customer moved to another partner: Went to Fabrikam"
+    entry = ActivityEntry.objects.get(action=Actions.RELATIONSHIP_END, customer=world.customer_in)
+    assert (entry.details["after"]["reason"], entry.details["after"]["reason_details"]) == (
+        "moved_partner",
+        "Went to Fabrikam",
+    )
+
+
+def test_the_reason_shows_as_a_label_in_the_readers_language(world, client_for):
+    client = client_for(world.users["global_admin"])
+    client.post(end_url(world.customer_in), {"reason": "moved_partner", "details": "Went to Fabrikam", "confirm": "on"})
+    korean = _ko(Relationship.EndReason.MOVED_PARTNER.label)
+    assert korean != "The customer moved to another partner"
+    ended_list = reverse("relationships:relationship_ended_list")
+    assert "The customer moved to another partner: Went to Fabrikam" in client.get(ended_list).content.decode()
+    client.post(reverse("set_language"), {"language": "ko"})
+    assert f"{korean}: Went to Fabrikam" in client.get(ended_list).content.decode()
+
+    # The customer page's relationship history, once the partner has the customer again.
+    relationship_begin(partner=world.partner_a, customer=world.customer_in)
+    assert f"{korean}: Went to Fabrikam" in client.get(world.customer_in.get_absolute_url()).content.decode()
+    client.post(reverse("set_language"), {"language": "en"})
+    detail = client.get(world.customer_in.get_absolute_url()).content.decode()
+    assert "The customer moved to another partner: Went to Fabrikam" in detail
+
+
+def _ko(label):
+    with translation.override("ko"):
+        return str(label)
+
+
+@pytest.mark.parametrize(
+    ("reason", "details"),
+    [("", ""), ("moved on", ""), ("other", ""), ("no_longer_transacting", "x" * 1001)],
+)
+def test_the_service_takes_only_a_known_code_and_details_for_other(world, reason, details):
+    with pytest.raises(ValidationError):
+        relationship_end(actor=world.users["global_admin"], customer=world.customer_in, reason=reason, details=details)
+    assert active(world.partner_a, world.customer_in) is not None
 
 
 @pytest.mark.parametrize("role", ["global_admin", "admin_agent", "sales_agent", "helpdesk_agent"])

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from activity.actions import Actions
 from activity.models import ActivityEntry
 from partnerportal.models import OutboundEmail, Partner
 from permissions.roles import Scope
@@ -69,7 +70,7 @@ def test_sending_records_the_invitation_emails_the_link_and_shows_it_once(world,
     email = OutboundEmail.objects.get(topic=f"invitation:{invitation.pk}")
     assert email.to == "it.admin@fourthcoffee.example.net"
     assert "Dear IT team" in email.body and f"/invite/{token}/" in email.body
-    assert ActivityEntry.objects.filter(action="Send invitation", partner=world.partner_a).count() == 1
+    assert ActivityEntry.objects.filter(action=Actions.INVITATION_CREATE, partner=world.partner_a).count() == 1
     assert "it.admin@fourthcoffee.example.net" in response.content.decode()
 
 
@@ -209,7 +210,7 @@ def test_resend_issues_a_fresh_link_and_kills_the_old_one(world, client_for, cli
         "the unsent email carrying the dead link was withdrawn; the new one replaces it"
     )
     assert f"/invite/{new}/" in OutboundEmail.objects.get(topic=f"invitation:{invitation.pk}").body
-    assert ActivityEntry.objects.filter(action="Resend invitation").count() == 1
+    assert ActivityEntry.objects.filter(action=Actions.INVITATION_RESEND).count() == 1
 
 
 def test_an_expired_invitation_can_be_resent(world, client):
@@ -236,7 +237,7 @@ def test_revoke_kills_the_link_and_cannot_be_repeated(world, client_for, client)
     assert "Only a pending invitation can be revoked" in again.content.decode()
     resend = staff.post(reverse("relationships:invitation_resend", args=[invitation.pk]), follow=True)
     assert "can be sent again" in resend.content.decode()
-    assert ActivityEntry.objects.filter(action="Revoke invitation").count() == 1
+    assert ActivityEntry.objects.filter(action=Actions.INVITATION_REVOKE).count() == 1
     client.logout()
     assert client.get(accept_url(token)).status_code == 410
 

@@ -30,7 +30,10 @@ def restore_url(relationship) -> str:
 
 def end(world, customer=None, *, actor=None) -> Relationship:
     return relationship_end(
-        actor=actor or world.users["global_admin"], customer=customer or world.customer_in, reason="Test"
+        actor=actor or world.users["global_admin"],
+        customer=customer or world.customer_in,
+        reason="other",
+        details="Test",
     )
 
 

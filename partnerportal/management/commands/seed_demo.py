@@ -14,7 +14,7 @@ from customers.services import customer_create
 from partnerportal.models import Partner, User
 from partnerportal.services import partner_create, staff_user_create
 from permissions.roles import AdminRole, AgentRole
-from relationships.models import Partnership
+from relationships.models import Partnership, Relationship
 
 DEMO_PASSWORD = "Portal-Demo-2026!"  # noqa: S105 -- the documented demo password, only ever used for demo data
 
@@ -92,7 +92,7 @@ class Command(BaseCommand):
             if customer is None:
                 continue  # already ended by an earlier run
             Subscription.objects.filter(customer=customer, partner=partner, status="active").update(status="suspended")
-            relationship_end(actor=actor, customer=customer, reason="We no longer transact with this customer")
+            relationship_end(actor=actor, customer=customer, reason=Relationship.EndReason.NO_LONGER_TRANSACTING)
 
     def _invitations(self, partner, prefix, provider=None):
         """A few pending invitations to organisations new to the portal, through the real service (idempotent)."""

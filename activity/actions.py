@@ -1,0 +1,39 @@
+"""Activity actions: a stable code is stored, its label is shown in the reader's language."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Actions(models.TextChoices):
+    """Every action the activity log records, spelled once.
+
+    The value (e.g. `customer.create`) is what the log stores, the URL filter carries and the CSV exports; never
+    change one (migrate the rows if you must). The label is translated and shown on pages.
+    """
+
+    CUSTOMER_CREATE = "customer.create", _("Create customer")
+    CUSTOMER_UPDATE = "customer.update", _("Update customer")
+    CUSTOMER_AGREEMENT_ATTEST = "customer.agreement_attest", _("Attest customer agreement")
+    CUSTOMER_IMPORT = "customer.import", _("Import customer")
+    TAGS_UPDATE = "customer.tags_update", _("Update customer tags")
+    SUBSCRIPTION_CREATE = "subscription.create", _("Create subscription")
+    SUBSCRIPTION_STATUS = "subscription.status_change", _("Change subscription status")
+    INVITATION_CREATE = "invitation.create", _("Send invitation")
+    INVITATION_RESEND = "invitation.resend", _("Resend invitation")
+    INVITATION_REVOKE = "invitation.revoke", _("Revoke invitation")
+    INVITATION_ACCEPT = "invitation.accept", _("Accept invitation")
+    RELATIONSHIP_END = "relationship.end", _("End relationship")
+    RELATIONSHIP_RESTORE = "relationship.restore", _("Restore relationship")
+    PARTNERSHIP_REQUEST = "partnership.request", _("Request partnership")
+    PARTNERSHIP_AUTHORIZE = "partnership.authorize", _("Authorize partnership")
+    PARTNERSHIP_REMOVE = "partnership.remove", _("Remove partnership")
+    PURCHASE_PERMISSION_CREATE = "purchase_permission.create", _("Create customer purchase permission")
+    PURCHASE_PERMISSION_DELETE = "purchase_permission.delete", _("Delete customer purchase permission")
+    STAFF_CREATE = "staff.create", _("Add staff user")
+    STAFF_UPDATE = "staff.update", _("Update staff user")
+    STAFF_DEACTIVATE = "staff.deactivate", _("Deactivate staff user")
+    STAFF_REACTIVATE = "staff.reactivate", _("Reactivate staff user")
+    STAFF_PASSWORD_RESET = "staff.password_reset", _("Send password reset")
+    STAFF_PASSWORD_SET = "staff.password_set", _("Set password")
