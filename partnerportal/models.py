@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from permissions.roles import AdminRole, AgentRole, Role, Scope
+from partnerportal.roles import AdminRole, AgentRole, Role, Scope
 
 
 class Partner(models.Model):

@@ -8,6 +8,8 @@ from django.views.i18n import set_language
 
 from partnerportal import views
 from partnerportal.forms import LoginForm, QueuedPasswordResetForm
+from customers import urls as customers_urls
+from permissions import views as permission_views
 from relationships import urls as relationships_urls
 
 auth_patterns = [
@@ -38,7 +40,24 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include(auth_patterns)),
-    path("customers/", include("customers.urls")),
+    # One "customers" namespace built here from the pattern lists of several apps, so no app imports one above it.
+    path(
+        "customers/",
+        include(
+            (
+                [
+                    *customers_urls.urlpatterns,
+                    *relationships_urls.customer_urlpatterns,
+                    path(
+                        "<uuid:pk>/purchase-permissions/",
+                        permission_views.PurchasePermissionView.as_view(),
+                        name="purchase_permissions",
+                    ),
+                ],
+                customers_urls.app_name,
+            )
+        ),
+    ),
     # One "relationships" namespace holding the staff pages under relationships/ and the public /invite/<token>/.
     path(
         "",

@@ -20,8 +20,6 @@ from customers import countries
 from customers.company_names import validate_company_name
 from customers.models import Customer
 from partnerportal.models import Partner
-from relationships.models import Partnership, Relationship
-from relationships.services import relationship_begin
 
 DOMAIN_TAKEN = _("This domain name is already in use. Choose another one.")
 
@@ -99,8 +97,6 @@ MESSAGES = {
         "Indirect resellers can't confirm the customer agreement for their customers; your indirect provider does."
     ),
     "agreement_already_accepted": _("The customer has already accepted the customer agreement themselves."),
-    "reseller_inactive": _("Select one of your active indirect resellers."),
-    "provider_inactive": _("Select one of your active indirect providers."),
 }
 
 
@@ -339,15 +335,6 @@ def supported_cultures() -> tuple[str, ...]:
     return tuple(sorted({countries.get_rules(code).culture for code in countries.country_codes()}))
 
 
-def _partnership_lock(*, provider: Partner, reseller: Partner) -> bool:
-    """Lock the active provider↔reseller partnership for the rest of the transaction; False when there is none."""
-    return (
-        Partnership.objects.select_for_update()
-        .filter(provider=provider, reseller=reseller, status=Partnership.Status.ACTIVE)
-        .exists()
-    )
-
-
 @transaction.atomic
 def customer_create(
     *,
@@ -355,22 +342,17 @@ def customer_create(
     data: dict[str, Any],
     domain_prefix: str,
     partner: Partner | None = None,
-    reseller: Partner | None = None,
-    provider: Partner | None = None,
-    source: str = Relationship.Source.CREATED,
+    action: str = Actions.CUSTOMER_CREATE,
+    details: dict[str, Any] | None = None,
     log: bool = True,
 ) -> Customer:
-    """Create a customer and the partner's active relationship with it.
+    """Create a customer, and nothing else: validate the profile, save it, log "customer created".
 
-    Indirect when a provider adds it for one of its resellers (`reseller`) or a reseller adds it through one of
-    its providers (`provider`): both partners then hold the relationship, which needs an active partnership.
+    Who holds the customer is not this function's business: `relationships.services.customer_onboard` creates
+    the customer through it and begins the partner's relationship. `details` add to the activity entry.
     """
     partner = partner or actor.partner
     cleaned = customer_clean(data=data, domain_prefix=domain_prefix, partner=partner)
-    if reseller is not None and not _partnership_lock(provider=partner, reseller=reseller):
-        raise ValidationError({"reseller": [_error("reseller_inactive")]})
-    if provider is not None and not _partnership_lock(provider=provider, reseller=partner):
-        raise ValidationError({"provider": [_error("provider_inactive")]})
     customer = Customer(primary_domain=primary_domain_for(domain_prefix), **cleaned)
     customer.full_clean(validate_unique=False)
     try:
@@ -382,22 +364,14 @@ def customer_create(
         if "primary_domain" in str(exc):
             raise ValidationError({"domain_prefix": [ValidationError(DOMAIN_TAKEN, code="unique")]}) from exc
         raise
-    relationship_begin(partner=partner, customer=customer, source=source, reseller=reseller, provider=provider)
     if log:
         after = {
             "company_name": customer.company_name,
             "primary_domain": customer.primary_domain,
             "agreement_status": customer.agreement_status,
+            **(details or {}),
         }
-        if reseller is not None or provider is not None:
-            after["indirect_partner"] = (reseller or provider).name
-        activity_record(
-            action=Actions.CUSTOMER_CREATE if source != Relationship.Source.IMPORT else Actions.CUSTOMER_IMPORT,
-            actor=actor,
-            partner=partner,
-            customer=customer,
-            after=after,
-        )
+        activity_record(action=action, actor=actor, partner=partner, customer=customer, after=after)
     return customer
 
 

@@ -1,11 +1,13 @@
-"""Customer pages: list, detail (and, in later modules, add, edit, export, lookup, tags, subscriptions)."""
+"""Customer pages: list, detail, edit, agreement, domain check (Add customer is an onboarding page in
+`relationships.views.onboarding`: it begins a relationship too)."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
@@ -15,9 +17,9 @@ from customers import selectors
 from customers import services as customer_services
 from customers.company_names import company_name_warnings
 from customers.filters import CustomerFilterForm
-from customers.forms import AddCustomerForm, CustomerAgreementForm, CustomerForm
+from customers.forms import CustomerAgreementForm, CustomerForm
 from customers.models import Customer, Tag
-from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin, ServiceFormMixin
+from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin
 from partnerportal.pagination import Ordering, list_state_query, paginate
 from permissions import policy
 from permissions.roles import Action
@@ -25,9 +27,7 @@ from permissions.views import purchase_permission_panel
 from relationships.models import relationship_label
 
 
-def _parse_uuid(value: str):
-    import uuid
-
+def _parse_uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
@@ -102,51 +102,6 @@ class CustomerDetailView(PortalPermissionMixin, DetailView):
         )
         context["recent_activity"] = activity_recent_for_customer(user=user, customer=customer)
         return context
-
-
-class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
-    """Add a customer: the profile, the customer agreement and, for indirect partners, the other partner."""
-
-    permission_required = Action.ADD_CUSTOMER
-    form_class = AddCustomerForm
-    template_name = "customers/customer_form.html"
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        user = self.request.user
-        kwargs.update(partner=user.partner, can_attest=policy.has_action(user, Action.ATTEST_AGREEMENT))
-        return kwargs
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            title=_("Add customer"),
-            intro=_("A new customer gets an active reseller relationship with your organisation at once."),
-            submit_label=_("Add customer"),
-            cancel_url=reverse("customers:customer_list"),
-            can_submit=context["form"].has_providers,
-        )
-        return context
-
-    def perform(self, form):
-        customer = customer_services.customer_create(
-            actor=self.request.user,
-            data=form.customer_data(),
-            domain_prefix=form.cleaned_data["domain_prefix"],
-            reseller=form.cleaned_data.get("reseller"),
-            provider=form.cleaned_data.get("provider"),
-        )
-        messages.success(self.request, _("%(name)s was added.") % {"name": customer.company_name})
-        for warning in company_name_warnings(customer.company_name):
-            messages.warning(self.request, warning)
-        return customer
-
-    def get_success_url(self) -> str:
-        if policy.can(self.request.user, Action.VIEW_CUSTOMER, self.object):
-            return self.object.get_absolute_url()
-        # Staff limited to assigned customers do not see a customer they added until someone assigns it.
-        messages.info(self.request, _("The customer is not assigned to you, so it is not in your list."))
-        return reverse("customers:customer_list")
 
 
 class CustomerUpdateView(CustomerFormMixin, FormView):

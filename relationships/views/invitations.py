@@ -21,13 +21,15 @@ from customers.models import Customer
 from partnerportal.middleware import request_client_address
 from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
 from partnerportal.pagination import Ordering, list_state_query, paginate
+from partnerportal.tokens import token_hash
 from permissions import policy
 from permissions.roles import Action
+from relationships import selectors as relationship_selectors
 from relationships.forms.invitations import AcceptanceForm, InvitationFilterForm, InvitationForm
 from relationships.models import Invitation
 from relationships.ratelimit import rate_limit_hit
 from relationships.selectors import invitation_list, invitation_queryset
-from relationships.services import invitations
+from relationships.services import acceptance, invitation_emails, invitations
 
 
 class InvitationListView(PortalPermissionMixin, TemplateView):
@@ -53,7 +55,7 @@ class InvitationListView(PortalPermissionMixin, TemplateView):
         visible = policy.object_actions(user, {i.customer_id for i in page.rows if i.customer_id})
         for invitation in page.rows:
             invitation.state = invitation.effective_status
-            invitation.state_label = invitations.status_label(invitation)
+            invitation.state_label = relationship_selectors.status_label(invitation)
             invitation.customer_visible = Action.VIEW_CUSTOMER in visible.get(invitation.customer_id, ())
             invitation.can_resend = invitation.state in (Invitation.Status.PENDING, Invitation.Status.EXPIRED)
             invitation.can_revoke = invitation.status == Invitation.Status.PENDING
@@ -103,7 +105,7 @@ class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
         partner = self.request.user.partner
         context.update(
             customer=self.customer,
-            no_provider=partner.is_indirect_reseller and not invitations.active_providers(partner).exists(),
+            no_provider=partner.is_indirect_reseller and not relationship_selectors.active_providers(partner).exists(),
             cancel_url=self.customer.get_absolute_url() if self.customer else reverse("relationships:invitation_list"),
         )
         return context
@@ -126,7 +128,7 @@ def render_link(request, invitation: Invitation, token: str, *, resent: bool):
     return render(
         request,
         "relationships/invitation_sent.html",
-        {"invitation": invitation, "link": invitations.invitation_link(token), "resent": resent},
+        {"invitation": invitation, "link": invitation_emails.invitation_link(token), "resent": resent},
     )
 
 
@@ -190,8 +192,8 @@ class InvitationAcceptView(View):
         limited = self.rate_limited(request, token)
         if limited is not None:
             return limited
-        self.invitation = invitations.invitation_by_token(token)
-        reason = invitations.closed_reason(self.invitation)
+        self.invitation = relationship_selectors.invitation_by_token(token)
+        reason = relationship_selectors.closed_reason(self.invitation)
         if reason:
             return self.closed(reason)
         return super().dispatch(request, *args, **kwargs)
@@ -201,7 +203,7 @@ class InvitationAcceptView(View):
         checks = [
             (f"invite:addr:{address}", settings.PORTAL_INVITE_RATE_LIMIT_ADDRESS),
             # The key holds a hash prefix, never the token itself.
-            (f"invite:link:{invitations.token_hash(token)[:32]}", settings.PORTAL_INVITE_RATE_LIMIT_TOKEN),
+            (f"invite:link:{token_hash(token)[:32]}", settings.PORTAL_INVITE_RATE_LIMIT_TOKEN),
         ]
         for key, (limit, seconds) in checks:
             result = rate_limit_hit(key=key, limit=limit, seconds=seconds)
@@ -253,7 +255,7 @@ class InvitationAcceptView(View):
                 "invitation": invitation,
                 "form": form,
                 "profile_form": profile_form,
-                "relationship": invitations.relationship_description(invitation),
+                "relationship": relationship_selectors.relationship_description(invitation),
             },
             status=status,
         )
@@ -269,12 +271,12 @@ class InvitationAcceptView(View):
         if not valid:
             return self.render_page(form, profile_form)
         try:
-            invitation = invitations.invitation_accept(
+            invitation = acceptance.invitation_accept(
                 token=kwargs["token"],
                 profile=self.profile_data(profile_form),
                 **form.cleaned_data,
             )
-        except invitations.InvitationClosed as exc:
+        except acceptance.InvitationClosed as exc:
             self.invitation = exc.invitation
             return self.closed(exc.reason)
         except ValidationError as exc:

@@ -17,6 +17,7 @@ from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
 from partnerportal.pagination import Ordering, paginate
 from permissions import policy
 from permissions.roles import Action, Scope
+from relationships import selectors
 from relationships.forms.lifecycle import (
     CustomerImportUploadForm,
     PartnershipAuthorizeForm,
@@ -48,7 +49,7 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
         user = self.request.user
         # Only staff who see the whole partner may learn that the partner had this customer.
         ended = (
-            lifecycle.ended_relationships(partner=user.partner).filter(customer_id=self.kwargs["pk"]).first()
+            selectors.ended_relationships(partner=user.partner).filter(customer_id=self.kwargs["pk"]).first()
             if user.scope == Scope.PARTNER
             else None
         )
@@ -102,7 +103,7 @@ class RelationshipEndedListView(PortalPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = paginate(
-            lifecycle.ended_relationships(partner=self.request.user.partner),
+            selectors.ended_relationships(partner=self.request.user.partner),
             Ordering("ended_at", descending=True),
             after=self.request.GET.get("after", ""),
             before=self.request.GET.get("before", ""),
@@ -134,7 +135,7 @@ class RelationshipRestoreView(PortalPermissionMixin, ServiceFormMixin, FormView)
     def _relationship(self) -> Relationship:
         user = self.request.user
         # Partner-wide by design: an ended customer is out of reach per object, so `partner` scopes the lookup.
-        return get_object_or_404(lifecycle.ended_relationships(partner=user.partner), pk=self.kwargs["pk"])
+        return get_object_or_404(selectors.ended_relationships(partner=user.partner), pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         self.relationship = self._relationship()

@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.models import Customer, CustomerTag, Subscription, Tag
-from customers.services import customer_create
+from partnerportal.bulk_seed import bulk_seed
 from partnerportal.models import Partner, User
 from partnerportal.services import partner_create, staff_user_create
 from permissions.roles import AdminRole, AgentRole
 from relationships.models import Partnership
+from relationships.services import customer_onboard, invitation_create, relationship_end
+from relationships.services.invitation_emails import default_message
 
 DEMO_PASSWORD = "Portal-Demo-2026!"  # noqa: S105 -- the documented demo password, only ever used for demo data
 
@@ -73,8 +75,6 @@ class Command(BaseCommand):
             self._ended(contoso, ["contoso027", "contoso028", "contoso029"])
             self._ended(fabrikam, ["fabrikam022", "fabrikam023"])
         if customers:
-            from partnerportal.bulk_seed import bulk_seed
-
             bulk_seed(count=customers, rng=rng, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo user: " + DEMO_PASSWORD))
         for login in demo_logins():
@@ -82,8 +82,6 @@ class Command(BaseCommand):
 
     def _ended(self, partner, prefixes):
         """End a few relationships (their subscriptions suspended first, as ending requires) for the restore page."""
-        from relationships.services.lifecycle import relationship_end
-
         actor = User.objects.filter(partner=partner, admin_role=AdminRole.GLOBAL_ADMIN).first()
         for prefix in prefixes:
             customer = Customer.objects.filter(
@@ -96,8 +94,6 @@ class Command(BaseCommand):
 
     def _invitations(self, partner, prefix, provider=None):
         """A few pending invitations to organisations new to the portal, through the real service (idempotent)."""
-        from relationships.services.invitations import default_message, invitation_create
-
         actor = User.objects.filter(partner=partner, agent_role=AgentRole.SALES_AGENT).first()
         for index in range(3):
             email = f"it.admin@{prefix}-prospect{index}.example.net"
@@ -139,7 +135,7 @@ class Command(BaseCommand):
                 continue
             country, city, state, postal = rng.choice(CITIES)
             name = f"{rng.choice(NAME_PARTS)} {rng.choice(NAME_PARTS)} {rng.choice(SUFFIXES)}"
-            customer = customer_create(
+            customer = customer_onboard(
                 actor=actor,
                 partner=partner,
                 domain_prefix=domain_prefix,
