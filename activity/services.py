@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from activity.models import ActivityEntry
-from partnerportal.middleware import client_address
+from partnerportal.infrastructure.middleware import client_address
 
 
 class Actions:

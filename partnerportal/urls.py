@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from partnerportal import views
-from partnerportal.forms import LoginForm, QueuedPasswordResetForm
 from customers import urls as customers_urls
+from partnerportal.forms import LoginForm, QueuedPasswordResetForm
+from partnerportal.views import pages as views
 from permissions import views as permission_views
 from relationships import urls as relationships_urls
 
@@ -72,10 +72,10 @@ urlpatterns = [
         ),
     ),
     path("activity/", include("activity.urls")),
-    path("staff/", include("partnerportal.staff_urls")),
+    path("staff/", include("partnerportal.staff.urls")),
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "partnerportal.views.permission_denied"
-handler404 = "partnerportal.views.page_not_found"
-handler500 = "partnerportal.views.server_error"
+handler403 = "partnerportal.views.pages.permission_denied"
+handler404 = "partnerportal.views.pages.page_not_found"
+handler500 = "partnerportal.views.pages.server_error"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
 from customers.models import Customer
-from partnerportal.mixins import PortalPermissionMixin, form_add_service_errors
+from partnerportal.views.generic import PortalPermissionMixin, form_add_service_errors
 from permissions import selectors, services
 from permissions.forms import PurchasePermissionForm
 from permissions.roles import Action

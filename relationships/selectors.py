@@ -9,8 +9,8 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.models import OutboundEmail, Partner
-from partnerportal.tokens import token_hash
 from permissions import policy
 from permissions.roles import Action, Scope
 from relationships.models import Invitation, Partnership, Relationship

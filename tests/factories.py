@@ -7,7 +7,7 @@ from typing import Any
 
 from customers.models import Customer
 from partnerportal.models import Partner, User
-from partnerportal.services import partner_create, staff_user_create
+from partnerportal.staff.services import partner_create, staff_user_create
 from permissions.roles import AdminRole, AgentRole, Scope
 from relationships.services import customer_onboard
 

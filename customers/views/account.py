@@ -24,8 +24,9 @@ from customers.forms.tags import CustomerTagsForm
 from customers.models import Customer, Subscription
 from customers.services.subscriptions import UNKNOWN_ACTION, subscription_create, subscription_status_change
 from customers.services.tags import customer_tags_set
-from partnerportal.csvexport import csv_lines, csv_response
-from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin
+from customers.views.base import CustomerFormMixin
+from partnerportal.infrastructure.csvexport import csv_lines, csv_response
+from partnerportal.views.generic import PortalPermissionMixin
 from permissions.roles import Action
 from relationships.models import relationship_label
 
@@ -114,8 +115,10 @@ class CustomerTagsView(CustomerFormMixin, FormView):
             tag_ids=[tag.pk for tag in form.cleaned_data["tags"]],
             new_names=form.cleaned_data["new_names"],
         )
-        messages.success(self.request, _("Tags saved."))
         return HttpResponseRedirect(self.object.get_absolute_url() + "#tags")
+
+    def notify(self, result):
+        messages.success(self.request, _("Tags saved."))
 
 
 class SubscriptionCreateView(CustomerFormMixin, FormView):
@@ -126,9 +129,11 @@ class SubscriptionCreateView(CustomerFormMixin, FormView):
     template_name = "customers/subscription_form.html"
 
     def perform(self, form):
-        subscription = subscription_create(actor=self.request.user, customer=self.object, **form.cleaned_data)
-        messages.success(self.request, _("“%(offer)s” added.") % {"offer": subscription.offer_name})
+        self.subscription = subscription_create(actor=self.request.user, customer=self.object, **form.cleaned_data)
         return HttpResponseRedirect(self.object.get_absolute_url() + "#subscriptions")
+
+    def notify(self, result):
+        messages.success(self.request, _("“%(offer)s” added.") % {"offer": self.subscription.offer_name})
 
 
 class SubscriptionStatusView(PortalPermissionMixin, SingleObjectMixin, View):

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, FormView
 
 from activity.selectors import activity_recent_for_customer
 from customers import selectors
@@ -19,8 +18,9 @@ from customers.company_names import company_name_warnings
 from customers.filters import CustomerFilterForm
 from customers.forms import CustomerAgreementForm, CustomerForm
 from customers.models import Customer, Tag
-from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin
-from partnerportal.pagination import Ordering, list_state_query, paginate
+from customers.views.base import CustomerFormMixin
+from partnerportal.infrastructure.pagination import Ordering
+from partnerportal.views.generic import KeysetListView, PortalPermissionMixin
 from permissions import policy
 from permissions.roles import Action
 from permissions.views import purchase_permission_panel
@@ -31,39 +31,34 @@ def _parse_uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
-class CustomerListView(PortalPermissionMixin, TemplateView):
+class CustomerListView(KeysetListView):
     """The customer list: search, filters, sort and keyset pages of 50, all state in the URL."""
 
     permission_required = Action.VIEW_CUSTOMER
     template_name = "customers/customer_list.html"
+    rows_name = "customers"
+    pk_parse = _parse_uuid
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        form = CustomerFilterForm(self.request.GET, user=user)
-        values = form.values()
-        field, descending = selectors.SORTS[values.pop("sort")]
-        qs = selectors.customer_list_page_queryset(user=user, **values)
-        page = paginate(
-            qs,
-            Ordering(field, descending),
-            after=self.request.GET.get("after", ""),
-            before=self.request.GET.get("before", ""),
-            size=settings.PORTAL_PAGE_SIZE,
-            pk_parse=_parse_uuid,
-        )
-        is_provider = user.partner.is_indirect_provider
-        for customer in page.rows:
+    def get_list_queryset(self):
+        self.form = CustomerFilterForm(self.request.GET, user=self.request.user)
+        self.values = self.form.values()
+        field, descending = selectors.SORTS[self.values.pop("sort")]
+        self.sort = Ordering(field, descending)
+        return selectors.customer_list_page_queryset(user=self.request.user, **self.values)
+
+    def get_ordering(self) -> Ordering:
+        return self.sort
+
+    def prepare_rows(self, rows):
+        is_provider = self.request.user.partner.is_indirect_provider
+        for customer in rows:
             customer.relationship_label = relationship_label(
                 customer.rel_kind, is_provider, customer.rel_indirect_partner_name
             )
-        context.update(
-            form=form,
-            page=page,
-            customers=page.rows,
-            base_query=list_state_query(self.request),
-            filtered=any(values.values()),
-        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(form=self.form, filtered=any(self.values.values()))
         return context
 
 
@@ -127,13 +122,14 @@ class CustomerUpdateView(CustomerFormMixin, FormView):
         return context
 
     def perform(self, form):
-        customer = customer_services.customer_update(
+        return customer_services.customer_update(
             actor=self.request.user, customer=self.object, data=form.customer_data()
         )
+
+    def notify(self, customer):
         messages.success(self.request, _("The customer's details were saved."))
         for warning in company_name_warnings(customer.company_name):
             messages.warning(self.request, warning)
-        return customer
 
 
 class CustomerAgreementView(CustomerFormMixin, FormView):
@@ -169,15 +165,16 @@ class CustomerAgreementView(CustomerFormMixin, FormView):
         return context
 
     def perform(self, form):
-        customer = customer_services.customer_agreement_attest(
+        return customer_services.customer_agreement_attest(
             actor=self.request.user,
             customer=self.object,
             name=form.cleaned_data["agreement_name"],
             email=form.cleaned_data["agreement_email"],
             date=form.cleaned_data["agreement_date"],
         )
+
+    def notify(self, customer):
         messages.success(self.request, _("The customer agreement was confirmed."))
-        return customer
 
 
 class DomainCheckView(PortalPermissionMixin, View):

@@ -13,7 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from partnerportal.emails import email_enqueue
+from partnerportal.infrastructure.emails import email_enqueue
 from partnerportal.models import OutboundEmail, Partner, User
 from permissions.roles import AdminRole
 from relationships.models import Invitation

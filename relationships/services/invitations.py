@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
 from customers.models import Customer
+from partnerportal.infrastructure.tokens import token_new
 from partnerportal.models import Partner, User
-from partnerportal.tokens import token_new
 from relationships.models import Invitation, Relationship
 from relationships.selectors import active_providers, dap_forced, status_label
 from relationships.services.invitation_emails import invitation_email_enqueue, invitation_unsent_withdraw

@@ -13,7 +13,7 @@ from django.views.generic import FormView
 
 from customers.company_names import company_name_warnings
 from customers.forms import AddCustomerForm
-from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
+from partnerportal.views.generic import PortalPermissionMixin, ServiceFormMixin
 from permissions import policy
 from permissions.roles import Action
 from relationships.services import customer_onboard

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
 from customers.models import Customer
-from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
-from partnerportal.pagination import Ordering, paginate
+from partnerportal.infrastructure.pagination import Ordering
+from partnerportal.views.generic import KeysetListMixin, KeysetListView, PortalPermissionMixin, ServiceFormMixin
 from permissions import policy
 from permissions.roles import Action, Scope
 from relationships import selectors
@@ -94,24 +94,16 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return HttpResponseRedirect(reverse("customers:customer_list"))
 
 
-class RelationshipEndedListView(PortalPermissionMixin, TemplateView):
+class RelationshipEndedListView(KeysetListView):
     """The partner's ended relationships, newest first, each with "Send restore invitation"."""
 
     permission_required = Action.RESTORE_RELATIONSHIP
     template_name = "relationships/relationship_ended_list.html"
+    ordering = Ordering("ended_at", descending=True)
+    rows_name = "relationships"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        page = paginate(
-            selectors.ended_relationships(partner=self.request.user.partner),
-            Ordering("ended_at", descending=True),
-            after=self.request.GET.get("after", ""),
-            before=self.request.GET.get("before", ""),
-            size=settings.PORTAL_PAGE_SIZE,
-            pk_parse=int,
-        )
-        context.update(page=page, relationships=page.rows)
-        return context
+    def get_list_queryset(self):
+        return selectors.ended_relationships(partner=self.request.user.partner)
 
 
 def restore_default_message(*, relationship: Relationship) -> str:
@@ -191,24 +183,20 @@ class IndirectProviderOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, TemplateView):
+class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, KeysetListMixin, TemplateView):
     """A provider's indirect resellers (requested, active, removed) or a reseller's indirect providers."""
 
     permission_required = Action.MANAGE_PARTNERSHIPS
     template_name = "relationships/partnership_list.html"
+    ordering = Ordering("created_at", descending=True)
+    rows_name = "partnerships"
+
+    def get_list_queryset(self):
+        return partnerships.partnership_list(partner=self.request.user.partner)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        partner = self.request.user.partner
-        page = paginate(
-            partnerships.partnership_list(partner=partner),
-            Ordering("created_at", descending=True),
-            after=self.request.GET.get("after", ""),
-            before=self.request.GET.get("before", ""),
-            size=settings.PORTAL_PAGE_SIZE,
-            pk_parse=int,
-        )
-        context.update(page=page, partnerships=page.rows, partner=partner, now=timezone.now())
+        context.update(partner=self.request.user.partner, now=timezone.now())
         return context
 
 

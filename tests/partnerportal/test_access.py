@@ -74,7 +74,7 @@ def _staff_user_in(world) -> dict:
 
 def _set_password_token(world) -> dict:
     from partnerportal.models import SetPasswordToken
-    from partnerportal.services import set_password_token_issue, staff_user_create
+    from partnerportal.staff.services import set_password_token_issue, staff_user_create
 
     user = staff_user_create(partner=world.partner_a, email="invited.user@contoso.example", agent_role="sales_agent")
     return {"token": set_password_token_issue(user=user, purpose=SetPasswordToken.Purpose.WELCOME)}

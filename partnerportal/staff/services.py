@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
-from partnerportal.emails import email_enqueue
+from customers.models import Customer
+from partnerportal.infrastructure.emails import email_enqueue
+from partnerportal.infrastructure.tokens import token_hash, token_new
 from partnerportal.models import Partner, SetPasswordToken, User
-from partnerportal.tokens import token_hash, token_new
+from permissions.models import CustomerAssignment
 from permissions.roles import AdminRole, AgentRole, Scope
 from permissions.services import role_groups, user_access_sync
 
@@ -132,8 +134,6 @@ def _lock_active_global_admins(partner: Partner) -> list[User]:
 
 def _assignable_customers(partner: Partner, customers: Iterable) -> list:
     """The given customers, checked to be ones the partner holds an active relationship with."""
-    from customers.models import Customer
-
     wanted = {getattr(c, "pk", c) for c in customers}
     if not wanted:
         return []
@@ -144,8 +144,6 @@ def _assignable_customers(partner: Partner, customers: Iterable) -> list:
 
 
 def _assignments_set(user: User, customers: list) -> None:
-    from permissions.models import CustomerAssignment
-
     keep = {c.pk for c in customers}
     CustomerAssignment.objects.filter(user=user).exclude(customer_id__in=keep).delete()
     existing = set(CustomerAssignment.objects.filter(user=user).values_list("customer_id", flat=True))
