@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers import company_names, countries
 from customers.models import Customer
-from customers.services.customers import (
+from customers.services.validation import (
     DOMAIN_PREFIX_MAX_LENGTH,
     PROFILE_FIELDS,
     customer_clean,

@@ -15,7 +15,6 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
-from django.views.generic.detail import SingleObjectMixin
 
 from customers import selectors
 from customers.filters import CustomerFilterForm, CustomerLookupForm
@@ -26,7 +25,7 @@ from customers.services.subscriptions import UNKNOWN_ACTION, subscription_create
 from customers.services.tags import customer_tags_set
 from customers.views.base import CustomerFormMixin
 from partnerportal.infrastructure.csvexport import csv_lines, csv_response
-from partnerportal.views.generic import PortalPermissionMixin
+from partnerportal.views.generic import PortalPermissionMixin, ServiceActionView
 from permissions.roles import Action
 from relationships.models import relationship_label
 
@@ -136,12 +135,11 @@ class SubscriptionCreateView(CustomerFormMixin, FormView):
         messages.success(self.request, _("“%(offer)s” added.") % {"offer": self.subscription.offer_name})
 
 
-class SubscriptionStatusView(PortalPermissionMixin, SingleObjectMixin, View):
+class SubscriptionStatusView(ServiceActionView):
     """Suspend, reactivate or cancel one of the partner's subscriptions of the customer (POST only)."""
 
     permission_required = Action.MANAGE_SUBSCRIPTIONS
     model = Customer
-    http_method_names = ["post"]
 
     SUCCESS = {
         "suspend": _("“%(offer)s” is suspended."),
@@ -149,22 +147,21 @@ class SubscriptionStatusView(PortalPermissionMixin, SingleObjectMixin, View):
         "cancel": _("“%(offer)s” is cancelled."),
     }
 
-    def post(self, request, *args, **kwargs):
-        customer = self.get_object()
+    def run(self, customer: Customer) -> None:
         # It must be this customer's subscription and the user's partner's, whatever the URL says.
         subscription = get_object_or_404(
-            Subscription, pk=kwargs["subscription_pk"], customer=customer, partner_id=request.user.partner_id
+            Subscription, pk=self.kwargs["subscription_pk"], customer=customer, partner_id=self.request.user.partner_id
         )
-        redirect = HttpResponseRedirect(customer.get_absolute_url() + "#subscriptions")
-        form = SubscriptionStatusForm(request.POST)
+        form = SubscriptionStatusForm(self.request.POST)
         if not form.is_valid():
-            messages.error(request, UNKNOWN_ACTION)
-            return redirect
-        action = form.cleaned_data["action"]
-        try:
-            subscription = subscription_status_change(actor=request.user, subscription=subscription, action=action)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, self.SUCCESS[action] % {"offer": subscription.offer_name})
-        return redirect
+            raise ValidationError(UNKNOWN_ACTION)
+        self.action = form.cleaned_data["action"]
+        self.subscription = subscription_status_change(
+            actor=self.request.user, subscription=subscription, action=self.action
+        )
+
+    def get_success_message(self, customer: Customer) -> str:
+        return self.SUCCESS[self.action] % {"offer": self.subscription.offer_name}
+
+    def get_redirect_url(self, customer: Customer) -> str:
+        return customer.get_absolute_url() + "#subscriptions"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
 from customers.models import Customer
-from partnerportal.infrastructure.emails import email_enqueue
+from partnerportal.infrastructure.emails import email_enqueue, email_render
 from partnerportal.infrastructure.tokens import token_hash, token_new
 from partnerportal.models import Partner, SetPasswordToken, User
 from permissions.models import CustomerAssignment
@@ -107,18 +107,16 @@ def set_password_token_issue(*, user: User, purpose: str, actor: User | None = N
 
 
 def _email_set_password_link(*, user: User, token: str, purpose: str) -> None:
-    partner_name = user.partner.name if user.partner_id else ""
-    link = set_password_link(token)
-    if purpose == SetPasswordToken.Purpose.WELCOME:
-        subject = f"Your {partner_name} account on the Partner Portal"
-        intro = f"An account has been created for you at {partner_name} on the Partner Portal."
-    else:
-        subject = f"Reset your {partner_name} Partner Portal password"
-        intro = f"A global admin of {partner_name} has sent you a link to choose a new password."
-    hours = int(SET_PASSWORD_TOKEN_LIFETIME.total_seconds() // 3600)
-    body = (
-        f"{intro}\n\nChoose your password here (the link works once and expires in {hours} hours):\n{link}\n\n"
-        f"Sign in with your email address: {user.email}\n"
+    subject, body = email_render(
+        subject_template="partnerportal/email/set_password_subject.txt",
+        body_template="partnerportal/email/set_password.txt",
+        context={
+            "welcome": purpose == SetPasswordToken.Purpose.WELCOME,
+            "partner": user.partner.name if user.partner_id else "",
+            "link": set_password_link(token),
+            "hours": int(SET_PASSWORD_TOKEN_LIFETIME.total_seconds() // 3600),
+            "email": user.email,
+        },
     )
     email_enqueue(to=user.email, subject=subject, body=body, partner=user.partner, topic=f"staff:{user.pk}")
 

@@ -22,7 +22,7 @@ from partnerportal.staff import services
 from partnerportal.staff.forms import StaffUserCreateForm, StaffUserForm
 from partnerportal.views.generic import (
     KeysetListView,
-    ObjectFormMixin,
+    ObjectFormView,
     PortalPermissionMixin,
     ServiceActionView,
     ServiceFormMixin,
@@ -125,7 +125,7 @@ class StaffUserCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return reverse("staff:user_list")
 
 
-class StaffUserUpdateView(ObjectFormMixin, FormView):
+class StaffUserUpdateView(ObjectFormView):
     """Change a staff user's roles, scope and assigned customers; deactivate, reactivate or reset a password."""
 
     permission_required = Action.MANAGE_STAFF

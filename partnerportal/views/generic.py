@@ -5,6 +5,7 @@
 - `KeysetListView`: a list in keyset pages (never a COUNT), the list state in the URL;
 - `ObjectFormMixin`: a form about one object in scope, saved through a service inside a transaction that
   re-checks afterwards that the object is still in the user's scope (NetBox's ObjectEditView);
+- `ObjectFormView`: the same as a complete view;
 - `ServiceActionView`: a POST-only button that runs one service on one object in scope.
 """
 
@@ -19,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from partnerportal.infrastructure.pagination import Ordering, Page, list_state_query, paginate
@@ -180,12 +181,13 @@ class ObjectFormMixin(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin
         return self.object.get_absolute_url()
 
 
-class ServiceActionView(PortalPermissionMixin, SingleObjectMixin, View):
-    """A POST-only button that runs one service on one object in the user's scope (404 otherwise).
+class ServiceActionMixin:
+    """A POST-only button that runs one service on one object (`get_object()`) and reports the outcome.
 
     Subclasses implement `run(obj)` (the service call; it may return a response to show instead of the redirect),
     `get_redirect_url(obj)`, and set `success_message` or override `get_success_message(obj)`. A service's
-    ValidationError becomes an error message on the page redirected to.
+    ValidationError becomes an error message on the page redirected to. Use `ServiceActionView`, or this mixin
+    after `PortalPermissionMixin` and any other dispatch mixin when a page needs one.
     """
 
     http_method_names = ["post"]
@@ -213,3 +215,12 @@ class ServiceActionView(PortalPermissionMixin, SingleObjectMixin, View):
             if message:
                 messages.success(request, message)
         return HttpResponseRedirect(self.get_redirect_url(self.object))
+
+
+class ServiceActionView(PortalPermissionMixin, ServiceActionMixin, SingleObjectMixin, View):
+    """A POST-only button on one object in the user's scope (404 otherwise): set `permission_required`, `model`
+    (or `get_queryset`) and implement `run(obj)` and `get_redirect_url(obj)`."""
+
+
+class ObjectFormView(ObjectFormMixin, FormView):
+    """A form page about one object in the user's scope, saved through `perform(form)` with the scope re-check."""

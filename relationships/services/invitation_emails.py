@@ -7,13 +7,12 @@ queues them in the outbox (sent after commit by the worker).
 from __future__ import annotations
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from partnerportal.infrastructure.emails import email_enqueue
+from partnerportal.infrastructure.emails import email_enqueue, email_render
 from partnerportal.models import OutboundEmail, Partner, User
 from permissions.roles import AdminRole
 from relationships.models import Invitation
@@ -42,14 +41,6 @@ def default_message(*, partner: Partner, customer: Customer | None = None) -> st
     return str(text)
 
 
-def _subject(template: str, context: dict) -> str:
-    return "".join(render_to_string(template, context).splitlines()).strip()
-
-
-def _body(template: str, context: dict) -> str:
-    return render_to_string(template, context).rstrip("\n") + "\n"
-
-
 def invitation_email_enqueue(invitation: Invitation, token: str) -> OutboundEmail:
     """Queue the email that carries the invitation's link to the customer."""
     context = {
@@ -60,10 +51,15 @@ def invitation_email_enqueue(invitation: Invitation, token: str) -> OutboundEmai
         "date": formats.date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT"),
         "partner": invitation.partner.name,
     }
+    subject, body = email_render(
+        subject_template="relationships/email/invitation_subject.txt",
+        body_template="relationships/email/invitation.txt",
+        context=context,
+    )
     return email_enqueue(
         to=invitation.email,
-        subject=_subject("relationships/email/invitation_subject.txt", context),
-        body=_body("relationships/email/invitation.txt", context),
+        subject=subject,
+        body=body,
         partner=invitation.partner,
         topic=invitation_topic(invitation),
     )
@@ -98,8 +94,11 @@ def acceptance_email_enqueue(invitation: Invitation, *, customer: Customer, name
         "domain": customer.primary_domain,
         "link": settings.PORTAL_BASE_URL.rstrip("/") + customer.get_absolute_url(),
     }
-    subject = _subject("relationships/email/invitation_accepted_subject.txt", context)
-    body = _body("relationships/email/invitation_accepted.txt", context)
+    subject, body = email_render(
+        subject_template="relationships/email/invitation_accepted_subject.txt",
+        body_template="relationships/email/invitation_accepted.txt",
+        context=context,
+    )
     for recipient in _inviter_recipients(invitation):
         email_enqueue(
             to=recipient,

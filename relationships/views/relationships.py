@@ -11,10 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
+from django.views.generic.detail import SingleObjectMixin
 
 from customers.models import Customer
 from partnerportal.infrastructure.pagination import Ordering
-from partnerportal.views.generic import KeysetListMixin, KeysetListView, PortalPermissionMixin, ServiceFormMixin
+from partnerportal.views.generic import (
+    KeysetListMixin,
+    KeysetListView,
+    PortalPermissionMixin,
+    ServiceActionMixin,
+    ServiceFormMixin,
+)
 from permissions import policy
 from permissions.roles import Action, Scope
 from relationships import selectors
@@ -288,28 +295,27 @@ class PartnershipAuthorizeView(PortalPermissionMixin, CommercialCloudOnlyMixin, 
         return redirect("relationships:partnership_list")
 
 
-class PartnershipRemoveView(PortalPermissionMixin, CommercialCloudOnlyMixin, View):
+class PartnershipRemoveView(
+    PortalPermissionMixin, CommercialCloudOnlyMixin, ServiceActionMixin, SingleObjectMixin, View
+):
     """The provider removes a partnership or withdraws its request (POST only); customer relationships stay."""
 
     permission_required = Action.MANAGE_PARTNERSHIPS
     http_method_names = ["post"]
 
-    def post(self, request, *args, **kwargs):
-        partnership = get_object_or_404(
-            Partnership.objects.filter(provider_id=request.user.partner_id).select_related("reseller"),
-            pk=kwargs["pk"],
-        )
-        try:
-            partnerships.partnership_remove(actor=request.user, partnership=partnership)
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(
-                request,
-                _("The partnership with %(reseller)s has been removed. Its customers keep their relationships.")
-                % {"reseller": partnership.reseller.name if partnership.reseller else partnership.email},
-            )
-        return redirect("relationships:partnership_list")
+    def get_queryset(self):
+        return Partnership.objects.filter(provider_id=self.request.user.partner_id).select_related("reseller")
+
+    def run(self, partnership: Partnership) -> None:
+        partnerships.partnership_remove(actor=self.request.user, partnership=partnership)
+
+    def get_success_message(self, partnership: Partnership) -> str:
+        return _("The partnership with %(reseller)s has been removed. Its customers keep their relationships.") % {
+            "reseller": partnership.reseller.name if partnership.reseller else partnership.email
+        }
+
+    def get_redirect_url(self, partnership: Partnership) -> str:
+        return reverse("relationships:partnership_list")
 
 
 # ---------------------------------------------------------------- import existing customers
