@@ -31,7 +31,7 @@ def database_fingerprint() -> str:
         m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS or m._meta.app_label == "django_tasks_db"
     ]
     for model in sorted(models, key=lambda m: m._meta.label):
-        if model._meta.label == "relationships.RateLimitCounter":
+        if model._meta.label == "partnerportal.RateLimitCounter":
             # The public invitation page counts every request, refused ones above all (that is its purpose).
             continue
         if model._meta.label == "partnerportal.User":
