@@ -61,6 +61,13 @@ def active_providers(partner: Partner):
     ).order_by("name")
 
 
+def active_resellers(partner: Partner):
+    """The indirect resellers an indirect provider is actively partnered with."""
+    return Partner.objects.filter(
+        provider_links__provider=partner, provider_links__status=Partnership.Status.ACTIVE
+    ).order_by("name")
+
+
 def dap_forced() -> bool:
     """US Government cloud: the delegated-admin request cannot be left out (reference §15)."""
     return settings.PORTAL_CLOUD == "us_gov"

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from customers.company_names import company_name_warnings
-from customers.forms import AddCustomerForm
 from partnerportal.views.generic import PortalPermissionMixin, ServiceFormMixin
 from permissions import policy
 from permissions.roles import Action
+from relationships.forms.onboarding import AddCustomerForm
 from relationships.services import customer_onboard
 
 
