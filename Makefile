@@ -40,6 +40,7 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 check: install
 	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) check --fail-level WARNING

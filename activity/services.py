@@ -6,7 +6,7 @@ from typing import Any
 
 from activity.actions import Actions
 from activity.models import ActivityEntry
-from partnerportal.middleware import client_address
+from partnerportal.infrastructure.middleware import client_address
 
 __all__ = ["Actions", "action_choices", "activity_record"]
 

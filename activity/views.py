@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC
 
-from django.conf import settings
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 
 from activity import selectors
 from activity.forms import ActivityFilterForm
-from partnerportal.csvexport import csv_lines, csv_response
-from partnerportal.mixins import PortalPermissionMixin
-from partnerportal.pagination import Ordering, list_state_query, paginate
+from partnerportal.infrastructure.csvexport import csv_lines, csv_response
+from partnerportal.infrastructure.pagination import Ordering, list_state_query
+from partnerportal.views.generic import KeysetListView, PortalPermissionMixin
 from permissions.roles import Action
 
 ORDERING = Ordering("created_at", descending=True)
@@ -33,36 +31,27 @@ def _filter_form(request) -> ActivityFilterForm:
     return ActivityFilterForm(data, user=request.user)
 
 
-class ActivityListView(PortalPermissionMixin, TemplateView):
+class ActivityListView(KeysetListView):
     """The partner's activity log, newest first, filtered by date range, customer, user and action."""
 
     permission_required = Action.VIEW_ACTIVITY
     template_name = "activity/activity_list.html"
+    ordering = ORDERING
+    rows_name = "entries"
+
+    def get_list_queryset(self):
+        self.form = _filter_form(self.request)
+        self.values = self.form.values()
+        return selectors.activity_list(user=self.request.user, **self.values)
+
+    def prepare_rows(self, rows):
+        visible = selectors.visible_customer_ids(user=self.request.user, entries=rows)
+        for entry in rows:
+            entry.customer_visible = entry.customer_id in visible
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = _filter_form(self.request)
-        values = form.values()
-        qs = selectors.activity_list(user=self.request.user, **values)
-        page = paginate(
-            qs,
-            ORDERING,
-            after=self.request.GET.get("after", ""),
-            before=self.request.GET.get("before", ""),
-            size=settings.PORTAL_PAGE_SIZE,
-            pk_parse=int,
-        )
-        visible = selectors.visible_customer_ids(user=self.request.user, entries=page.rows)
-        for entry in page.rows:
-            entry.customer_visible = entry.customer_id in visible
-        context.update(
-            form=form,
-            page=page,
-            entries=page.rows,
-            values=values,
-            base_query=list_state_query(self.request),
-            export_query=list_state_query(self.request),
-        )
+        context.update(form=self.form, values=self.values, export_query=list_state_query(self.request))
         return context
 
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from customers.countries import get_rules
+
 
 class Customer(models.Model):
     """A customer organisation; partners reach it only through an active relationship."""
@@ -98,8 +100,6 @@ class Customer(models.Model):
     @property
     def country_name(self) -> str:
         """The country/region's name (its code when the portal has no rules for it)."""
-        from customers.countries import get_rules
-
         try:
             return get_rules(self.country).name
         except KeyError:

@@ -1,15 +1,20 @@
+"""The customer pages of the `customers` namespace.
+
+The root urlconf (`partnerportal.urls`) mounts these together with the customer pages of higher apps (Add customer
+and End relationship from `relationships`, purchase permissions) in the one `customers` namespace, so this app
+never imports the apps above it.
+"""
+
 from django.urls import path
 
 from customers import views
-from relationships import views as relationship_views
 
 app_name = "customers"
 
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="customer_list"),
     path("<uuid:pk>/", views.CustomerDetailView.as_view(), name="customer_detail"),
-    # add, edit, agreement, domain check
-    path("new/", views.CustomerCreateView.as_view(), name="customer_create"),
+    # edit, agreement, domain check (Add customer is `relationships.urls.customer_urlpatterns`)
     path("domain-check/", views.DomainCheckView.as_view(), name="domain_check"),
     path("<uuid:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer_update"),
     path("<uuid:pk>/agreement/", views.CustomerAgreementView.as_view(), name="customer_agreement"),
@@ -28,5 +33,4 @@ urlpatterns = [
         views.PurchasePermissionView.as_view(),
         name="purchase_permissions",
     ),
-    path("<uuid:pk>/relationship/end/", relationship_views.RelationshipEndView.as_view(), name="relationship_end"),
 ]

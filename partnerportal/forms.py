@@ -1,7 +1,10 @@
 """Sign-in form: email + password."""
 
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
+
+from partnerportal.infrastructure.emails import email_enqueue
 
 
 class LoginForm(AuthenticationForm):
@@ -19,10 +22,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
-        from django.template import loader
-
-        from partnerportal.emails import email_enqueue
-
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         email_enqueue(to=to_email, subject=subject, body=body, topic="password-reset")

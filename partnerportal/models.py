@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from permissions.roles import AdminRole, AgentRole, Role, Scope
+from partnerportal.roles import AdminRole, AgentRole, Role, Scope
 
 
 class Partner(models.Model):
@@ -202,3 +202,19 @@ class SetPasswordToken(models.Model):
         """True while the link has not been used, revoked or passed its expiry."""
         now = now or timezone.now()
         return self.used_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class RateLimitCounter(models.Model):
+    """Requests counted per key (a client address or a link) in one fixed time window; rows of past windows are
+    deleted as new windows begin. Lives in PostgreSQL so every web process shares the counts (no Redis)."""
+
+    key = models.CharField(max_length=128)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window")]
+        indexes = [models.Index(fields=["window_start"], name="ratelimit_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.count}"

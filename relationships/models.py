@@ -223,19 +223,3 @@ class Invitation(models.Model):
         if self.status == self.Status.PENDING and self.expires_at <= timezone.now():
             return self.Status.EXPIRED
         return self.status
-
-
-class RateLimitCounter(models.Model):
-    """Requests counted per key (a client address or a link) in one fixed time window; rows of past windows are
-    deleted as new windows begin. Lives in PostgreSQL so every web process shares the counts (no Redis)."""
-
-    key = models.CharField(max_length=128)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window")]
-        indexes = [models.Index(fields=["window_start"], name="ratelimit_window")]
-
-    def __str__(self) -> str:
-        return f"{self.key} @ {self.window_start}: {self.count}"

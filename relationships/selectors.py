@@ -1,15 +1,18 @@
-"""Reads of invitations: the partner's invitations a user may see, with the delivery state of their emails."""
+"""Reads of relationships: the invitations a user may see (with the delivery state of their emails), what a link
+points to, the indirect providers a reseller may name, and the partner's ended relationships."""
 
 from __future__ import annotations
 
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from partnerportal.models import OutboundEmail, User
+from partnerportal.infrastructure.tokens import token_hash
+from partnerportal.models import OutboundEmail, Partner, User
 from permissions import policy
 from permissions.roles import Action
-from relationships.models import Invitation
+from relationships.models import Invitation, Partnership, Relationship
 
 # The list's state filter: "expired" covers pending invitations past their expiry too.
 STATUS_FILTERS = ("pending", "accepted", "expired", "revoked")
@@ -49,4 +52,80 @@ def invitation_list(*, user, status: str = "") -> QuerySet:
         email_status=_latest_email("status"),
         email_error=_latest_email("last_error"),
         email_attempts=_latest_email("attempts"),
+    )
+
+
+def active_providers(partner: Partner):
+    """The indirect providers an indirect reseller is actively partnered with."""
+    return Partner.objects.filter(
+        reseller_links__reseller=partner, reseller_links__status=Partnership.Status.ACTIVE
+    ).order_by("name")
+
+
+def active_resellers(partner: Partner):
+    """The indirect resellers an indirect provider is actively partnered with."""
+    return Partner.objects.filter(
+        provider_links__provider=partner, provider_links__status=Partnership.Status.ACTIVE
+    ).order_by("name")
+
+
+def dap_forced(user: User) -> bool:
+    """US Government cloud: the delegated-admin request cannot be left out (reference §15)."""
+    return policy.has_action(user, Action.DELEGATED_ADMIN_FORCED)
+
+
+def relationship_description(invitation: Invitation) -> str:
+    """How the relationship the invitation offers reads to the customer."""
+    if invitation.provider_id:
+        return str(
+            _("Indirect reseller: %(reseller)s, through the indirect provider %(provider)s")
+            % {"reseller": invitation.partner.name, "provider": invitation.provider.name}
+        )
+    return str(_("Direct reseller: %(partner)s") % {"partner": invitation.partner.name})
+
+
+def status_label(invitation: Invitation) -> str:
+    """The state a person should read (a pending invitation past its expiry reads "Expired")."""
+    return str(Invitation.Status(invitation.effective_status).label)
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation a link points to (whatever its state), or None. Reads only: opening a link changes nothing."""
+    if not token or len(token) > 200:
+        return None
+    return (
+        Invitation.objects.select_related("partner", "provider", "customer", "restores")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def closed_reason(invitation: Invitation | None) -> str | None:
+    """Why a link cannot be accepted (not_found, expired, revoked, accepted), or None while it can."""
+    if invitation is None:
+        return "not_found"
+    status = invitation.effective_status
+    return None if status == Invitation.Status.PENDING else status
+
+
+def ended_relationships(*, user: User) -> QuerySet:
+    """The user's partner's ended relationships, one per customer (the latest), hiding customers it is active with
+    again; empty for users who may not restore.
+
+    Partner-wide on purpose (see the registry): these customers are no longer reachable per customer.
+    """
+    same = Relationship.objects.filter(partner_id=OuterRef("partner_id"), customer_id=OuterRef("customer_id"))
+    ended = Relationship.objects.filter(status=Relationship.Status.ENDED)
+    return (
+        policy.restrict(ended, user, Action.RESTORE_RELATIONSHIP)
+        .exclude(Exists(same.filter(status=Relationship.Status.ACTIVE)))
+        .exclude(Exists(same.filter(status=Relationship.Status.ENDED, ended_at__gt=OuterRef("ended_at"))))
+        .select_related("customer", "ended_by", "indirect_partner", "partner")
+        .annotate(
+            restore_pending=Exists(
+                Invitation.objects.filter(
+                    restores_id=OuterRef("pk"), status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+                )
+            )
+        )
     )

@@ -25,6 +25,13 @@ urlpatterns: list = [
     path("import/template.csv", views.CustomerImportTemplateView.as_view(), name="customer_import_template"),
 ]
 
+# Mounted by partnerportal/urls.py in the `customers` namespace: pages about one customer that begin or end its
+# relationship (their names stay customers:customer_create and customers:relationship_end).
+customer_urlpatterns: list = [
+    path("new/", views.CustomerCreateView.as_view(), name="customer_create"),
+    path("<uuid:pk>/relationship/end/", views.RelationshipEndView.as_view(), name="relationship_end"),
+]
+
 # Mounted at the site root by partnerportal/urls.py (the link in the email is /invite/<token>/), in this namespace.
 public_urlpatterns: list = [
     path("invite/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),

@@ -6,10 +6,10 @@ import itertools
 from typing import Any
 
 from customers.models import Customer
-from customers.services import customer_create
 from partnerportal.models import Partner, User
-from partnerportal.services import partner_create, staff_user_create
+from partnerportal.staff.services import partner_create, staff_user_create
 from permissions.roles import AdminRole, AgentRole, Scope
+from relationships.services import customer_onboard
 
 _seq = itertools.count(1)
 
@@ -68,4 +68,4 @@ def make_customer(partner: Partner, *, actor: User | None = None, prefix: str | 
     n = next(_seq)
     actor = actor or User.objects.filter(partner=partner).first()
     data = customer_data(**kwargs.pop("data", {}))
-    return customer_create(actor=actor, partner=partner, data=data, domain_prefix=prefix or f"cust{n:06d}", **kwargs)
+    return customer_onboard(actor=actor, partner=partner, data=data, domain_prefix=prefix or f"cust{n:06d}", **kwargs)

@@ -4,7 +4,6 @@ The modules are re-exported here, so callers import from `customers.forms`.
 """
 
 from customers.forms.customers import (  # noqa: F401 -- re-exported
-    AddCustomerForm,
     CustomerAgreementForm,
     CustomerForm,
 )

@@ -1,4 +1,4 @@
-"""Customer pages: list, page, add, edit, agreement (customers.py); export, lookup, tags, subscriptions (account.py).
+"""Customer pages: list, page, edit, agreement (customers.py); export, lookup, tags, subscriptions (account.py).
 
 The modules are re-exported here, so callers import from `customers.views`.
 """
@@ -12,7 +12,6 @@ from customers.views.account import (  # noqa: F401 -- re-exported
 )
 from customers.views.customers import (  # noqa: F401 -- re-exported
     CustomerAgreementView,
-    CustomerCreateView,
     CustomerDetailView,
     CustomerListView,
     CustomerUpdateView,

@@ -15,7 +15,6 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
-from django.views.generic.detail import SingleObjectMixin
 
 from customers import selectors
 from customers.filters import CustomerFilterForm, CustomerLookupForm
@@ -24,8 +23,9 @@ from customers.forms.tags import CustomerTagsForm
 from customers.models import Customer, Subscription
 from customers.services.subscriptions import UNKNOWN_ACTION, subscription_create, subscription_status_change
 from customers.services.tags import customer_tags_set
-from partnerportal.csvexport import csv_lines, csv_response
-from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin
+from customers.views.base import CustomerFormMixin
+from partnerportal.infrastructure.csvexport import csv_lines, csv_response
+from partnerportal.views.generic import PortalPermissionMixin, ServiceActionView
 from permissions import policy
 from permissions.roles import Action
 from relationships.models import relationship_label
@@ -119,8 +119,10 @@ class CustomerTagsView(CustomerFormMixin, FormView):
             tag_ids=[tag.pk for tag in form.cleaned_data["tags"]],
             new_names=form.cleaned_data["new_names"],
         )
-        messages.success(self.request, _("Tags saved."))
         return HttpResponseRedirect(self.object.get_absolute_url() + "#tags")
+
+    def notify(self, result):
+        messages.success(self.request, _("Tags saved."))
 
 
 class SubscriptionCreateView(CustomerFormMixin, FormView):
@@ -131,17 +133,18 @@ class SubscriptionCreateView(CustomerFormMixin, FormView):
     template_name = "customers/subscription_form.html"
 
     def perform(self, form):
-        subscription = subscription_create(actor=self.request.user, customer=self.object, **form.cleaned_data)
-        messages.success(self.request, _("“%(offer)s” added.") % {"offer": subscription.offer_name})
+        self.subscription = subscription_create(actor=self.request.user, customer=self.object, **form.cleaned_data)
         return HttpResponseRedirect(self.object.get_absolute_url() + "#subscriptions")
 
+    def notify(self, result):
+        messages.success(self.request, _("“%(offer)s” added.") % {"offer": self.subscription.offer_name})
 
-class SubscriptionStatusView(PortalPermissionMixin, SingleObjectMixin, View):
+
+class SubscriptionStatusView(ServiceActionView):
     """Suspend, reactivate or cancel one of the partner's subscriptions of the customer (POST only)."""
 
     permission_required = Action.MANAGE_SUBSCRIPTIONS
     model = Customer
-    http_method_names = ["post"]
 
     SUCCESS = {
         "suspend": _("“%(offer)s” is suspended."),
@@ -149,23 +152,22 @@ class SubscriptionStatusView(PortalPermissionMixin, SingleObjectMixin, View):
         "cancel": _("“%(offer)s” is cancelled."),
     }
 
-    def post(self, request, *args, **kwargs):
-        customer = self.get_object()
+    def run(self, customer: Customer) -> None:
         # It must be this customer's subscription and the user's partner's, whatever the URL says.
         mine = policy.restrict(
-            Subscription.objects.filter(customer=customer), request.user, Action.MANAGE_SUBSCRIPTIONS
+            Subscription.objects.filter(customer=customer), self.request.user, Action.MANAGE_SUBSCRIPTIONS
         )
-        subscription = get_object_or_404(mine, pk=kwargs["subscription_pk"])
-        redirect = HttpResponseRedirect(customer.get_absolute_url() + "#subscriptions")
-        form = SubscriptionStatusForm(request.POST)
+        subscription = get_object_or_404(mine, pk=self.kwargs["subscription_pk"])
+        form = SubscriptionStatusForm(self.request.POST)
         if not form.is_valid():
-            messages.error(request, UNKNOWN_ACTION)
-            return redirect
-        action = form.cleaned_data["action"]
-        try:
-            subscription = subscription_status_change(actor=request.user, subscription=subscription, action=action)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, self.SUCCESS[action] % {"offer": subscription.offer_name})
-        return redirect
+            raise ValidationError(UNKNOWN_ACTION)
+        self.action = form.cleaned_data["action"]
+        self.subscription = subscription_status_change(
+            actor=self.request.user, subscription=subscription, action=self.action
+        )
+
+    def get_success_message(self, customer: Customer) -> str:
+        return self.SUCCESS[self.action] % {"offer": self.subscription.offer_name}
+
+    def get_redirect_url(self, customer: Customer) -> str:
+        return customer.get_absolute_url() + "#subscriptions"

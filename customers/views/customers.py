@@ -1,69 +1,64 @@
-"""Customer pages: list, detail (and, in later modules, add, edit, export, lookup, tags, subscriptions)."""
+"""Customer pages: list, detail, edit, agreement, domain check (Add customer is an onboarding page in
+`relationships.views.onboarding`: it begins a relationship too)."""
 
 from __future__ import annotations
 
-from django.conf import settings
+import uuid
+
 from django.contrib import messages
 from django.http import JsonResponse
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import DetailView, FormView
 
 from activity.selectors import activity_recent_for_customer
 from customers import selectors
 from customers import services as customer_services
 from customers.company_names import company_name_warnings
 from customers.filters import CustomerFilterForm
-from customers.forms import AddCustomerForm, CustomerAgreementForm, CustomerForm
+from customers.forms import CustomerAgreementForm, CustomerForm
 from customers.models import Customer, Tag
+from customers.views.base import CustomerFormMixin
 from customers.views.purchase_permissions import purchase_permission_panel
-from partnerportal.mixins import CustomerFormMixin, PortalPermissionMixin, ServiceFormMixin
-from partnerportal.pagination import Ordering, list_state_query, paginate
+from partnerportal.infrastructure.pagination import Ordering
+from partnerportal.views.generic import KeysetListView, PortalPermissionMixin
 from permissions import policy
 from permissions.roles import Action
 from relationships.models import relationship_label
 
 
-def _parse_uuid(value: str):
-    import uuid
-
+def _parse_uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
-class CustomerListView(PortalPermissionMixin, TemplateView):
+class CustomerListView(KeysetListView):
     """The customer list: search, filters, sort and keyset pages of 50, all state in the URL."""
 
     permission_required = Action.VIEW_CUSTOMER
     template_name = "customers/customer_list.html"
+    rows_name = "customers"
+    pk_parse = _parse_uuid
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        form = CustomerFilterForm(self.request.GET, user=user)
-        values = form.values()
-        field, descending = selectors.SORTS[values.pop("sort")]
-        qs = selectors.customer_list_page_queryset(user=user, **values)
-        page = paginate(
-            qs,
-            Ordering(field, descending),
-            after=self.request.GET.get("after", ""),
-            before=self.request.GET.get("before", ""),
-            size=settings.PORTAL_PAGE_SIZE,
-            pk_parse=_parse_uuid,
-        )
-        is_provider = policy.has_action(user, Action.SELL_THROUGH_RESELLERS)
-        for customer in page.rows:
+    def get_list_queryset(self):
+        self.form = CustomerFilterForm(self.request.GET, user=self.request.user)
+        self.values = self.form.values()
+        field, descending = selectors.SORTS[self.values.pop("sort")]
+        self.sort = Ordering(field, descending)
+        return selectors.customer_list_page_queryset(user=self.request.user, **self.values)
+
+    def get_ordering(self) -> Ordering:
+        return self.sort
+
+    def prepare_rows(self, rows):
+        is_provider = policy.has_action(self.request.user, Action.SELL_THROUGH_RESELLERS)
+        for customer in rows:
             customer.relationship_label = relationship_label(
                 customer.rel_kind, is_provider, customer.rel_indirect_partner_name
             )
-        context.update(
-            form=form,
-            page=page,
-            customers=page.rows,
-            base_query=list_state_query(self.request),
-            filtered=any(values.values()),
-        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(form=self.form, filtered=any(self.values.values()))
         return context
 
 
@@ -106,51 +101,6 @@ class CustomerDetailView(PortalPermissionMixin, DetailView):
         return context
 
 
-class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
-    """Add a customer: the profile, the customer agreement and, for indirect partners, the other partner."""
-
-    permission_required = Action.ADD_CUSTOMER
-    form_class = AddCustomerForm
-    template_name = "customers/customer_form.html"
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        user = self.request.user
-        kwargs.update(partner=user.partner, actions=policy.user_actions(user))
-        return kwargs
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            title=_("Add customer"),
-            intro=_("A new customer gets an active reseller relationship with your organisation at once."),
-            submit_label=_("Add customer"),
-            cancel_url=reverse("customers:customer_list"),
-            can_submit=context["form"].has_providers,
-        )
-        return context
-
-    def perform(self, form):
-        customer = customer_services.customer_create(
-            actor=self.request.user,
-            data=form.customer_data(),
-            domain_prefix=form.cleaned_data["domain_prefix"],
-            reseller=form.cleaned_data.get("reseller"),
-            provider=form.cleaned_data.get("provider"),
-        )
-        messages.success(self.request, _("%(name)s was added.") % {"name": customer.company_name})
-        for warning in company_name_warnings(customer.company_name):
-            messages.warning(self.request, warning)
-        return customer
-
-    def get_success_url(self) -> str:
-        if policy.can(self.request.user, Action.VIEW_CUSTOMER, self.object):
-            return self.object.get_absolute_url()
-        # Staff limited to assigned customers do not see a customer they added until someone assigns it.
-        messages.info(self.request, _("The customer is not assigned to you, so it is not in your list."))
-        return reverse("customers:customer_list")
-
-
 class CustomerUpdateView(CustomerFormMixin, FormView):
     """Edit a customer's profile; the primary domain is shown but never changes."""
 
@@ -174,13 +124,14 @@ class CustomerUpdateView(CustomerFormMixin, FormView):
         return context
 
     def perform(self, form):
-        customer = customer_services.customer_update(
+        return customer_services.customer_update(
             actor=self.request.user, customer=self.object, data=form.customer_data()
         )
+
+    def notify(self, customer):
         messages.success(self.request, _("The customer's details were saved."))
         for warning in company_name_warnings(customer.company_name):
             messages.warning(self.request, warning)
-        return customer
 
 
 class CustomerAgreementView(CustomerFormMixin, FormView):
@@ -216,15 +167,16 @@ class CustomerAgreementView(CustomerFormMixin, FormView):
         return context
 
     def perform(self, form):
-        customer = customer_services.customer_agreement_attest(
+        return customer_services.customer_agreement_attest(
             actor=self.request.user,
             customer=self.object,
             name=form.cleaned_data["agreement_name"],
             email=form.cleaned_data["agreement_email"],
             date=form.cleaned_data["agreement_date"],
         )
+
+    def notify(self, customer):
         messages.success(self.request, _("The customer agreement was confirmed."))
-        return customer
 
 
 class DomainCheckView(PortalPermissionMixin, View):

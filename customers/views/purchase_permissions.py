@@ -13,7 +13,7 @@ from customers import selectors
 from customers.forms.purchase_permissions import PurchasePermissionForm
 from customers.models import Customer
 from customers.services import purchase_permissions as services
-from partnerportal.mixins import PortalPermissionMixin, form_add_service_errors
+from partnerportal.views.generic import PortalPermissionMixin, form_add_service_errors
 from permissions.roles import Action
 
 

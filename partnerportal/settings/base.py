@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "partnerportal.middleware.RequestContextMiddleware",
+    "partnerportal.infrastructure.middleware.RequestContextMiddleware",
 ]
 
 ROOT_URLCONF = "partnerportal.urls"
@@ -87,7 +87,7 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
-    from partnerportal.db import embedded_database_url
+    from partnerportal.infrastructure.db import embedded_database_url
 
     DATABASES = {"default": dj_database_url.parse(embedded_database_url(), conn_max_age=60)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

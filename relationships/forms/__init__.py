@@ -1,4 +1,5 @@
-"""Relationship forms: invitations and acceptance (invitations.py); end, restore, partnerships, import (lifecycle.py).
+"""Relationship forms: Add customer (onboarding.py); invitations and acceptance (invitations.py); end, restore,
+partnerships, import (lifecycle.py).
 
 The modules are re-exported here, so callers import from `relationships.forms`.
 """
@@ -15,3 +16,4 @@ from relationships.forms.lifecycle import (  # noqa: F401 -- re-exported
     RelationshipEndForm,
     RestoreInvitationForm,
 )
+from relationships.forms.onboarding import AddCustomerForm  # noqa: F401 -- re-exported

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerportal.models import Partner
 from permissions.roles import Action
+from relationships import selectors
 from relationships.models import Invitation
 from relationships.selectors import STATUS_FILTERS
-from relationships.services import invitations
+from relationships.services import acceptance, invitation_emails, invitations
 
 
 class InvitationForm(forms.Form):
@@ -43,7 +44,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, partner, actions: frozenset[str], customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("message", invitations.default_message(partner=partner, customer=customer))
+        self.initial.setdefault("message", invitation_emails.default_message(partner=partner, customer=customer))
         if customer is not None:
             self.initial.setdefault("email", customer.contact_email)
         if Action.DELEGATED_ADMIN_FORCED in actions:
@@ -52,7 +53,7 @@ class InvitationForm(forms.Form):
             self.fields["dap"].initial = True
             self.fields["dap"].help_text = _("Always requested in the US Government cloud.")
         if Action.CHOOSE_PROVIDER in actions:
-            self.fields["provider"].queryset = invitations.active_providers(partner)
+            self.fields["provider"].queryset = selectors.active_providers(partner)
             self.fields["provider"].empty_label = _("Choose an indirect provider")
         else:
             del self.fields["provider"]
@@ -74,13 +75,13 @@ class InvitationFilterForm(forms.Form):
 class AcceptanceForm(forms.Form):
     """What the customer's global administrator confirms to accept an invitation."""
 
-    name = forms.CharField(label=_("Your name"), max_length=invitations.NAME_MAX_LENGTH)
+    name = forms.CharField(label=_("Your name"), max_length=acceptance.NAME_MAX_LENGTH)
     email = forms.EmailField(label=_("Your email address"), max_length=254)
     confirm_global_admin = forms.BooleanField(
         label=_("I am a global administrator of this organisation"),
-        error_messages={"required": invitations.CONFIRM_GLOBAL_ADMIN},
+        error_messages={"required": acceptance.CONFIRM_GLOBAL_ADMIN},
     )
     accept_agreement = forms.BooleanField(
         label=_("I accept the reseller relationship and the customer agreement"),
-        error_messages={"required": invitations.ACCEPT_AGREEMENT},
+        error_messages={"required": acceptance.ACCEPT_AGREEMENT},
     )

@@ -1,28 +1,30 @@
 """Writes of relationships, one module per workflow, re-exported here:
 
 - relationships.py: begin a relationship (the rows and the partner's staff access);
-- invitations.py: request a relationship by email, resend, revoke, accept;
-- lifecycle.py: end a relationship and restore it from its snapshot;
+- onboarding.py: a new customer and its relationship, as one write (Add customer, import, invitations);
+- invitations.py: request a relationship by email, resend, revoke (their emails: invitation_emails.py);
+- acceptance.py: the customer's acceptance through the emailed link;
+- lifecycle.py: end a relationship and send the invitation that restores it;
+- snapshots.py: what ending a relationship removes, taken when it ends and reapplied on restore;
 - partnerships.py: an indirect provider's partnerships with its resellers;
 - imports.py: import existing customers from CSV.
+
+Each module imports the ones it builds on directly (never this package), so there is no cycle to work around.
 """
 
+from relationships.services.acceptance import InvitationClosed, invitation_accept  # noqa: F401 -- re-exported
 from relationships.services.imports import customer_import_apply, import_preview  # noqa: F401 -- re-exported
 from relationships.services.invitations import (  # noqa: F401 -- re-exported
-    InvitationClosed,
-    invitation_accept,
     invitation_create,
     invitation_resend,
     invitation_revoke,
 )
-from relationships.services.lifecycle import (  # noqa: F401 -- re-exported
-    relationship_end,
-    relationship_snapshot_apply,
-    restore_invitation_send,
-)
+from relationships.services.lifecycle import relationship_end, restore_invitation_send  # noqa: F401 -- re-exported
+from relationships.services.onboarding import customer_onboard  # noqa: F401 -- re-exported
 from relationships.services.partnerships import (  # noqa: F401 -- re-exported
     partnership_authorize,
     partnership_remove,
     partnership_request,
 )
 from relationships.services.relationships import relationship_begin  # noqa: F401 -- re-exported
+from relationships.services.snapshots import relationship_snapshot_apply  # noqa: F401 -- re-exported

@@ -1,28 +1,27 @@
-"""Ending a partner's relationship with a customer, the list of ended relationships, and restoring them.
+"""Ending a partner's relationship with a customer, and sending the invitation that restores it.
 
-Kept apart from `relationships.services` (invitations live there) so two engineers can work on the app at once;
-`relationships.services` re-exports the public functions.
+What ending removes is kept as a snapshot (`snapshots.py`) and reapplied when the restore invitation is accepted;
+the list of ended relationships is a read (`relationships.selectors.ended_relationships`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
-from customers.models import Customer, CustomerTag, Subscription, Tag
-from partnerportal.models import User
+from customers.models import Customer, CustomerTag, Subscription
 from permissions import policy
 from permissions.models import PurchasePermission
 from permissions.roles import Action
 from permissions.services import customer_access_revoke
 from relationships.models import Invitation, Relationship
+from relationships.services.invitation_emails import invitation_link
+from relationships.services.invitations import invitation_create, invitation_revoke
+from relationships.services.snapshots import relationship_snapshot_take
 
 ALREADY_ENDED = _("This relationship has already been ended.")
 HAS_BLOCKERS = _(
@@ -38,26 +37,6 @@ def relationship_blockers(*, partner, customer: Customer) -> QuerySet:
     return Subscription.objects.filter(customer=customer, partner=partner, status=Subscription.Status.ACTIVE).order_by(
         "offer_name", "pk"
     )
-
-
-def _snapshot(*, relationship: Relationship) -> dict[str, Any]:
-    """What the relationship carries that ending removes: the partner's tags, DAP, purchase permissions."""
-    tags = list(
-        CustomerTag.objects.filter(customer_id=relationship.customer_id, tag__partner_id=relationship.partner_id)
-        .order_by("tag__name")
-        .values_list("tag__name", flat=True)
-    )
-    permissions = [
-        {
-            "product": p.product,
-            "expires_on": p.expires_on.isoformat() if p.expires_on else None,
-            "note": p.note,
-        }
-        for p in PurchasePermission.objects.filter(
-            partner_id=relationship.partner_id, customer_id=relationship.customer_id
-        ).order_by("product")
-    ]
-    return {"tags": tags, "dap": relationship.dap, "purchase_permissions": permissions}
 
 
 def relationship_end(*, actor, customer: Customer, reason: str, details: str = "") -> Relationship:
@@ -90,7 +69,7 @@ def relationship_end(*, actor, customer: Customer, reason: str, details: str = "
         blockers = list(relationship_blockers(partner=partner, customer=customer).select_for_update())
         if blockers:
             raise ValidationError(HAS_BLOCKERS, code="blocked")
-        snapshot = _snapshot(relationship=relationship)
+        snapshot = relationship_snapshot_take(relationship=relationship)
         now = timezone.now()
         before = {"status": relationship.status, "dap": relationship.dap, **snapshot}
         relationship.status = Relationship.Status.ENDED
@@ -135,9 +114,6 @@ def relationship_end(*, actor, customer: Customer, reason: str, details: str = "
 
 def _pending_invitations_revoke(*, actor, customer: Customer) -> int:
     """Revoke the partner's pending invitations to the customer (their unsent emails are withdrawn too)."""
-    # Imported here: relationships.services re-exports both modules, so module-level imports would be circular.
-    from relationships.services.invitations import invitation_revoke
-
     revoked = 0
     pending = Invitation.objects.select_for_update().filter(
         partner_id=actor.partner_id, customer=customer, status=Invitation.Status.PENDING
@@ -151,129 +127,12 @@ def _pending_invitations_revoke(*, actor, customer: Customer) -> int:
     return revoked
 
 
-def ended_relationships(*, user: User) -> QuerySet:
-    """The user's partner's ended relationships, one per customer (the latest), hiding customers it is active with
-    again; empty for users who may not restore.
-
-    Partner-wide on purpose (see the registry): these customers are no longer reachable per customer.
-    """
-    same = Relationship.objects.filter(partner_id=OuterRef("partner_id"), customer_id=OuterRef("customer_id"))
-    ended = Relationship.objects.filter(status=Relationship.Status.ENDED)
-    return (
-        policy.restrict(ended, user, Action.RESTORE_RELATIONSHIP)
-        .exclude(Exists(same.filter(status=Relationship.Status.ACTIVE)))
-        .exclude(Exists(same.filter(status=Relationship.Status.ENDED, ended_at__gt=OuterRef("ended_at"))))
-        .select_related("customer", "ended_by", "indirect_partner", "partner")
-        .annotate(
-            restore_pending=Exists(
-                Invitation.objects.filter(
-                    restores_id=OuterRef("pk"), status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
-                )
-            )
-        )
-    )
-
-
-def relationship_snapshot_apply(*, relationship: Relationship, snapshot: dict[str, Any]) -> Relationship:
-    """Reapply an ended relationship's snapshot to the partner's active relationship with the customer.
-
-    Re-creates the partner's tags on the customer (by name; missing tags are created), the DAP flag and the
-    purchase permissions that have not expired. Called when a restore invitation is accepted.
-    """
-    snapshot = snapshot or {}
-    with transaction.atomic():
-        if relationship.status != Relationship.Status.ACTIVE:
-            # Given the ended relationship itself: apply to the partner's new, active one.
-            relationship = (
-                Relationship.objects.select_for_update()
-                .filter(
-                    partner_id=relationship.partner_id,
-                    customer_id=relationship.customer_id,
-                    status=Relationship.Status.ACTIVE,
-                )
-                .first()
-            )
-            if relationship is None:
-                raise ValidationError(_("There is no active relationship to restore."), code="not_active")
-        partner_id, customer = relationship.partner_id, relationship.customer
-        tag_names = _clean_tag_names(snapshot.get("tags"))
-        tags = []
-        for name in tag_names:
-            tag = Tag.objects.filter(partner_id=partner_id, name__iexact=name).first()
-            if tag is None:
-                tag = Tag(partner_id=partner_id, name=name)
-                tag.full_clean(validate_constraints=False)
-                try:
-                    with transaction.atomic():
-                        tag.save()
-                except IntegrityError:
-                    # A colleague created the same tag at this moment: use theirs.
-                    tag = Tag.objects.get(partner_id=partner_id, name__iexact=name)
-            tags.append(tag)
-        existing = CustomerTag.objects.filter(customer=customer, tag__partner_id=partner_id).count()
-        room = max(Tag.MAX_PER_CUSTOMER - existing, 0)
-        CustomerTag.objects.bulk_create(
-            [CustomerTag(customer=customer, tag=tag) for tag in tags[:room]], ignore_conflicts=True
-        )
-
-        dap = bool(snapshot.get("dap", relationship.dap))
-        if relationship.dap != dap:
-            relationship.dap = dap
-            relationship.save(update_fields=["dap"])
-
-        today = timezone.localdate()
-        restored_permissions = []
-        for item in snapshot.get("purchase_permissions") or []:
-            product = item.get("product")
-            expires_on = parse_date(item["expires_on"]) if item.get("expires_on") else None
-            if product not in PurchasePermission.Product.values or (expires_on is not None and expires_on < today):
-                continue
-            permission, _created = PurchasePermission.objects.update_or_create(
-                partner_id=partner_id,
-                customer=customer,
-                product=product,
-                defaults={"expires_on": expires_on, "note": (item.get("note") or "")[:500]},
-            )
-            restored = {"product": product, "expires_on": item.get("expires_on"), "note": permission.note}
-            restored_permissions.append(restored)
-            activity_record(
-                action=Actions.PURCHASE_PERMISSION_CREATE,
-                partner=relationship.partner,
-                customer=customer,
-                after=restored,
-                cause=Actions.RELATIONSHIP_RESTORE,
-            )
-        activity_record(
-            action=Actions.RELATIONSHIP_RESTORE,
-            partner=relationship.partner,
-            customer=customer,
-            after={"tags": [t.name for t in tags[:room]], "dap": dap, "purchase_permissions": restored_permissions},
-        )
-    return relationship
-
-
-def _clean_tag_names(names) -> list[str]:
-    """Distinct (case-insensitively), non-empty tag names of valid length, in their snapshot order."""
-    seen: set[str] = set()
-    result = []
-    for name in names or []:
-        name = str(name).strip()
-        if not name or len(name) > Tag.MAX_LENGTH or name.lower() in seen:
-            continue
-        seen.add(name.lower())
-        result.append(name)
-    return result
-
-
 def restore_invitation_send(*, actor, relationship: Relationship, email: str, message: str) -> tuple[Invitation, str]:
     """Send a restore invitation for an ended relationship; returns it and the link to copy.
 
     DAP is requested as the relationship had it when it ended (always in the US Government cloud); an indirect
     reseller's invitation names its indirect provider again.
     """
-    # Imported here: relationships.services re-exports both modules, so module-level imports would be circular.
-    from relationships.services.invitations import invitation_create, invitation_link
-
     if relationship.status != Relationship.Status.ENDED or relationship.partner_id != actor.partner_id:
         raise ValidationError(_("Only your organisation's ended relationships can be restored."), code="not_ended")
     provider = None

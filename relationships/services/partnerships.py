@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
-from partnerportal.emails import email_enqueue
+from partnerportal.infrastructure.emails import email_enqueue
+from partnerportal.infrastructure.tokens import token_hash, token_new
 from partnerportal.models import Partner, User
-from partnerportal.tokens import token_hash, token_new
 from permissions import policy
 from permissions.roles import Action
 from relationships.models import Partnership

@@ -5,61 +5,59 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 
+from customers.forms import CustomerForm
 from customers.models import Customer
-from partnerportal.middleware import request_client_address
-from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
-from partnerportal.pagination import Ordering, list_state_query, paginate
+from partnerportal.infrastructure.middleware import request_client_address
+from partnerportal.infrastructure.pagination import Ordering
+from partnerportal.infrastructure.ratelimit import rate_limit_hit
+from partnerportal.infrastructure.tokens import token_hash
+from partnerportal.views.generic import KeysetListView, PortalPermissionMixin, ServiceActionView, ServiceFormMixin
 from permissions import policy
 from permissions.roles import Action
+from relationships import selectors as relationship_selectors
 from relationships.forms.invitations import AcceptanceForm, InvitationFilterForm, InvitationForm
 from relationships.models import Invitation
-from relationships.ratelimit import rate_limit_hit
 from relationships.selectors import invitation_list, invitation_queryset
-from relationships.services import invitations
+from relationships.services import acceptance, invitation_emails, invitations
 
 
-class InvitationListView(PortalPermissionMixin, TemplateView):
+class InvitationListView(KeysetListView):
     """The partner's invitations: who sent what to whom, state, expiry and email delivery; resend and revoke."""
 
     permission_required = Action.INVITE_CUSTOMER
     template_name = "relationships/invitation_list.html"
+    ordering = Ordering("created_at", descending=True)
+    rows_name = "invitations"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        form = InvitationFilterForm(self.request.GET)
-        status = form.value()
-        page = paginate(
-            invitation_list(user=user, status=status),
-            Ordering("created_at", descending=True),
-            after=self.request.GET.get("after", ""),
-            before=self.request.GET.get("before", ""),
-            size=settings.PORTAL_PAGE_SIZE,
-            pk_parse=int,
-        )
+    def get_list_queryset(self):
+        self.form = InvitationFilterForm(self.request.GET)
+        self.status = self.form.value()
+        return invitation_list(user=self.request.user, status=self.status)
+
+    def prepare_rows(self, rows):
         # One query tells which customers the user may open, so rows link only to pages that answer.
-        visible = policy.object_actions(user, {i.customer_id for i in page.rows if i.customer_id})
-        for invitation in page.rows:
+        visible = policy.object_actions(self.request.user, {i.customer_id for i in rows if i.customer_id})
+        for invitation in rows:
             invitation.state = invitation.effective_status
-            invitation.state_label = invitations.status_label(invitation)
+            invitation.state_label = relationship_selectors.status_label(invitation)
             invitation.customer_visible = Action.VIEW_CUSTOMER in visible.get(invitation.customer_id, ())
             invitation.can_resend = invitation.state in (Invitation.Status.PENDING, Invitation.Status.EXPIRED)
             invitation.can_revoke = invitation.status == Invitation.Status.PENDING
-        context.update(
-            form=form, page=page, invitations=page.rows, base_query=list_state_query(self.request), filtered=status
-        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(form=self.form, filtered=self.status)
         return context
 
 
@@ -70,9 +68,8 @@ class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     form_class = InvitationForm
     template_name = "relationships/invitation_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.customer = None
-        return super().dispatch(request, *args, **kwargs)
+    # Set by get_customer() for an invitation to a known customer; None for a new organisation.
+    customer: Customer | None = None
 
     def get_customer(self) -> Customer | None:
         """The known customer of `?customer=<uuid>`: it must be one the user may invite, else 404."""
@@ -110,7 +107,7 @@ class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
         context.update(
             customer=self.customer,
             no_provider=policy.has_action(self.request.user, Action.CHOOSE_PROVIDER)
-            and not invitations.active_providers(partner).exists(),
+            and not relationship_selectors.active_providers(partner).exists(),
             cancel_url=self.customer.get_absolute_url() if self.customer else reverse("relationships:invitation_list"),
         )
         return context
@@ -133,48 +130,38 @@ def render_link(request, invitation: Invitation, token: str, *, resent: bool):
     return render(
         request,
         "relationships/invitation_sent.html",
-        {"invitation": invitation, "link": invitations.invitation_link(token), "resent": resent},
+        {"invitation": invitation, "link": invitation_emails.invitation_link(token), "resent": resent},
     )
 
 
-class InvitationActionView(PortalPermissionMixin, View):
+class InvitationActionView(ServiceActionView):
     """Base of the POST-only buttons on the invitations list: the invitation must be one the user may see, else 404."""
 
     permission_required = Action.INVITE_CUSTOMER
-    http_method_names = ["post"]
 
-    def get_invitation(self) -> Invitation:
-        return get_object_or_404(
-            invitation_queryset(user=self.request.user).select_related("partner", "provider", "customer"),
-            pk=self.kwargs["pk"],
-        )
+    def get_queryset(self):
+        return invitation_queryset(user=self.request.user).select_related("partner", "provider", "customer")
+
+    def get_redirect_url(self, invitation: Invitation) -> str:
+        return reverse("relationships:invitation_list")
 
 
 class InvitationResendView(InvitationActionView):
     """Send an invitation again with a fresh link and expiry; the old link stops working."""
 
-    def post(self, request, *args, **kwargs):
-        invitation = self.get_invitation()
-        try:
-            invitation, token = invitations.invitation_resend(actor=request.user, invitation=invitation)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return HttpResponseRedirect(reverse("relationships:invitation_list"))
-        return render_link(request, invitation, token, resent=True)
+    def run(self, invitation: Invitation):
+        invitation, token = invitations.invitation_resend(actor=self.request.user, invitation=invitation)
+        return render_link(self.request, invitation, token, resent=True)
 
 
 class InvitationRevokeView(InvitationActionView):
     """Revoke a pending invitation; its link then says so."""
 
-    def post(self, request, *args, **kwargs):
-        invitation = self.get_invitation()
-        try:
-            invitations.invitation_revoke(actor=request.user, invitation=invitation)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email})
-        return HttpResponseRedirect(reverse("relationships:invitation_list"))
+    def run(self, invitation: Invitation) -> None:
+        invitations.invitation_revoke(actor=self.request.user, invitation=invitation)
+
+    def get_success_message(self, invitation: Invitation) -> str:
+        return _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
 
 
 CLOSED_STATUS = {"not_found": 404, "expired": 410, "revoked": 410, "accepted": 410}
@@ -197,8 +184,8 @@ class InvitationAcceptView(View):
         limited = self.rate_limited(request, token)
         if limited is not None:
             return limited
-        self.invitation = invitations.invitation_by_token(token)
-        reason = invitations.closed_reason(self.invitation)
+        self.invitation = relationship_selectors.invitation_by_token(token)
+        reason = relationship_selectors.closed_reason(self.invitation)
         if reason:
             return self.closed(reason)
         return super().dispatch(request, *args, **kwargs)
@@ -208,7 +195,7 @@ class InvitationAcceptView(View):
         checks = [
             (f"invite:addr:{address}", settings.PORTAL_INVITE_RATE_LIMIT_ADDRESS),
             # The key holds a hash prefix, never the token itself.
-            (f"invite:link:{invitations.token_hash(token)[:32]}", settings.PORTAL_INVITE_RATE_LIMIT_TOKEN),
+            (f"invite:link:{token_hash(token)[:32]}", settings.PORTAL_INVITE_RATE_LIMIT_TOKEN),
         ]
         for key, (limit, seconds) in checks:
             result = rate_limit_hit(key=key, limit=limit, seconds=seconds)
@@ -235,8 +222,6 @@ class InvitationAcceptView(View):
         """The company profile, for a customer new to the portal (same fields and rules as Add customer)."""
         if self.invitation.customer_id is not None:
             return None
-        from customers.forms import CustomerForm
-
         data = self.request.POST if self.request.method == "POST" else None
         form = CustomerForm(data, prefix="profile", partner=self.invitation.partner)
         # Worded for the customer, not for partner staff; and the live domain check is a staff-only endpoint.
@@ -260,7 +245,7 @@ class InvitationAcceptView(View):
                 "invitation": invitation,
                 "form": form,
                 "profile_form": profile_form,
-                "relationship": invitations.relationship_description(invitation),
+                "relationship": relationship_selectors.relationship_description(invitation),
             },
             status=status,
         )
@@ -276,12 +261,12 @@ class InvitationAcceptView(View):
         if not valid:
             return self.render_page(form, profile_form)
         try:
-            invitation = invitations.invitation_accept(
+            invitation = acceptance.invitation_accept(
                 token=kwargs["token"],
                 profile=self.profile_data(profile_form),
                 **form.cleaned_data,
             )
-        except invitations.InvitationClosed as exc:
+        except acceptance.InvitationClosed as exc:
             self.invitation = exc.invitation
             return self.closed(exc.reason)
         except ValidationError as exc:

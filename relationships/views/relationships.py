@@ -11,12 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
+from django.views.generic.detail import SingleObjectMixin
 
 from customers.models import Customer
-from partnerportal.mixins import PortalPermissionMixin, ServiceFormMixin
-from partnerportal.pagination import Ordering, paginate
+from partnerportal.infrastructure.pagination import Ordering
+from partnerportal.views.generic import (
+    KeysetListMixin,
+    KeysetListView,
+    PortalPermissionMixin,
+    ServiceActionMixin,
+    ServiceFormMixin,
+)
 from permissions import policy
 from permissions.roles import Action
+from relationships import selectors
 from relationships.forms.lifecycle import (
     CustomerImportUploadForm,
     PartnershipAuthorizeForm,
@@ -48,7 +56,7 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
         user = self.request.user
         # Only staff who see the whole partner may learn that the partner had this customer.
         ended = (
-            lifecycle.ended_relationships(user=user).filter(customer_id=self.kwargs["pk"]).first()
+            selectors.ended_relationships(user=user).filter(customer_id=self.kwargs["pk"]).first()
             if policy.has_action(user, Action.SEE_WHOLE_PARTNER)
             else None
         )
@@ -97,24 +105,16 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return HttpResponseRedirect(reverse("customers:customer_list"))
 
 
-class RelationshipEndedListView(PortalPermissionMixin, TemplateView):
+class RelationshipEndedListView(KeysetListView):
     """The partner's ended relationships, newest first, each with "Send restore invitation"."""
 
     permission_required = Action.RESTORE_RELATIONSHIP
     template_name = "relationships/relationship_ended_list.html"
+    ordering = Ordering("ended_at", descending=True)
+    rows_name = "relationships"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        page = paginate(
-            lifecycle.ended_relationships(user=self.request.user),
-            Ordering("ended_at", descending=True),
-            after=self.request.GET.get("after", ""),
-            before=self.request.GET.get("before", ""),
-            size=settings.PORTAL_PAGE_SIZE,
-            pk_parse=int,
-        )
-        context.update(page=page, relationships=page.rows)
-        return context
+    def get_list_queryset(self):
+        return selectors.ended_relationships(user=self.request.user)
 
 
 def restore_default_message(*, relationship: Relationship) -> str:
@@ -138,7 +138,7 @@ class RelationshipRestoreView(PortalPermissionMixin, ServiceFormMixin, FormView)
     def _relationship(self) -> Relationship:
         user = self.request.user
         # Partner-wide by design: an ended customer is out of reach per object, so `partner` scopes the lookup.
-        return get_object_or_404(lifecycle.ended_relationships(user=user), pk=self.kwargs["pk"])
+        return get_object_or_404(selectors.ended_relationships(user=user), pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         self.relationship = self._relationship()
@@ -194,24 +194,20 @@ class IndirectProviderOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, TemplateView):
+class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, KeysetListMixin, TemplateView):
     """A provider's indirect resellers (requested, active, removed) or a reseller's indirect providers."""
 
     permission_required = Action.MANAGE_PARTNERSHIPS
     template_name = "relationships/partnership_list.html"
+    ordering = Ordering("created_at", descending=True)
+    rows_name = "partnerships"
+
+    def get_list_queryset(self):
+        return partnerships.partnership_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        partner = self.request.user.partner
-        page = paginate(
-            partnerships.partnership_list(user=self.request.user),
-            Ordering("created_at", descending=True),
-            after=self.request.GET.get("after", ""),
-            before=self.request.GET.get("before", ""),
-            size=settings.PORTAL_PAGE_SIZE,
-            pk_parse=int,
-        )
-        context.update(page=page, partnerships=page.rows, partner=partner, now=timezone.now())
+        context.update(partner=self.request.user.partner, now=timezone.now())
         return context
 
 
@@ -303,28 +299,27 @@ class PartnershipAuthorizeView(PortalPermissionMixin, CommercialCloudOnlyMixin, 
         return redirect("relationships:partnership_list")
 
 
-class PartnershipRemoveView(PortalPermissionMixin, CommercialCloudOnlyMixin, View):
+class PartnershipRemoveView(
+    PortalPermissionMixin, CommercialCloudOnlyMixin, ServiceActionMixin, SingleObjectMixin, View
+):
     """The provider removes a partnership or withdraws its request (POST only); customer relationships stay."""
 
     permission_required = Action.MANAGE_PARTNERSHIPS
     http_method_names = ["post"]
 
-    def post(self, request, *args, **kwargs):
-        partnership = get_object_or_404(
-            Partnership.objects.filter(provider_id=request.user.partner_id).select_related("reseller"),
-            pk=kwargs["pk"],
-        )
-        try:
-            partnerships.partnership_remove(actor=request.user, partnership=partnership)
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(
-                request,
-                _("The partnership with %(reseller)s has been removed. Its customers keep their relationships.")
-                % {"reseller": partnership.reseller.name if partnership.reseller else partnership.email},
-            )
-        return redirect("relationships:partnership_list")
+    def get_queryset(self):
+        return Partnership.objects.filter(provider_id=self.request.user.partner_id).select_related("reseller")
+
+    def run(self, partnership: Partnership) -> None:
+        partnerships.partnership_remove(actor=self.request.user, partnership=partnership)
+
+    def get_success_message(self, partnership: Partnership) -> str:
+        return _("The partnership with %(reseller)s has been removed. Its customers keep their relationships.") % {
+            "reseller": partnership.reseller.name if partnership.reseller else partnership.email
+        }
+
+    def get_redirect_url(self, partnership: Partnership) -> str:
+        return reverse("relationships:partnership_list")
 
 
 # ---------------------------------------------------------------- import existing customers

@@ -18,7 +18,7 @@ from activity.services import Actions, activity_record
 from customers.services import customer_agreement_attest, customer_update
 from customers.services.subscriptions import subscription_create, subscription_status_change
 from customers.services.tags import customer_tags_set
-from partnerportal.pagination import encode_cursor
+from partnerportal.infrastructure.pagination import encode_cursor
 from tests.factories import customer_data, make_customer, make_user
 
 LIST = reverse("activity:activity_list")
@@ -358,7 +358,7 @@ def test_purchase_permission_set_is_logged(world):
 
 
 def test_staff_services_are_logged(world):
-    from partnerportal import services
+    from partnerportal.staff import services
 
     actor = world.users["global_admin"]
     user = services.staff_user_add(actor=actor, email="New.Person@Contoso.example", agent_role="sales_agent")

@@ -52,7 +52,7 @@ def test_a_domain_taken_between_the_check_and_the_insert_gets_the_same_clear_mes
     """Force the narrow race: the check passes (the other row is not committed yet), then the insert collides."""
     from django.db import transaction
 
-    from customers.services import customer_create
+    from relationships.services import customer_onboard
 
     inserted, posting = threading.Event(), threading.Event()
     outcome: dict = {}
@@ -60,7 +60,7 @@ def test_a_domain_taken_between_the_check_and_the_insert_gets_the_same_clear_mes
     def first() -> None:
         try:
             with transaction.atomic():
-                customer_create(
+                customer_onboard(
                     actor=world.users["global_admin"],
                     data={k: v for k, v in form_data().items() if k not in ("domain_prefix", "agreement_status")}
                     | {"state": "WA"},

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from partnerportal.csvexport import csv_safe
+from partnerportal.infrastructure.csvexport import csv_safe
 from tests.customers.list_helpers import customer_named, provider_world, query_count, tag
 
 EXPORT = reverse("customers:customer_export")

@@ -31,7 +31,7 @@ def database_fingerprint() -> str:
         m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS or m._meta.app_label == "django_tasks_db"
     ]
     for model in sorted(models, key=lambda m: m._meta.label):
-        if model._meta.label == "relationships.RateLimitCounter":
+        if model._meta.label == "partnerportal.RateLimitCounter":
             # The public invitation page counts every request, refused ones above all (that is its purpose).
             continue
         if model._meta.label == "partnerportal.User":
@@ -74,7 +74,7 @@ def _staff_user_in(world) -> dict:
 
 def _set_password_token(world) -> dict:
     from partnerportal.models import SetPasswordToken
-    from partnerportal.services import set_password_token_issue, staff_user_create
+    from partnerportal.staff.services import set_password_token_issue, staff_user_create
 
     user = staff_user_create(partner=world.partner_a, email="invited.user@contoso.example", agent_role="sales_agent")
     return {"token": set_password_token_issue(user=user, purpose=SetPasswordToken.Purpose.WELCOME)}

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from activity.models import ActivityEntry
 from customers.models import Customer, CustomerGroupObjectPermission
-from partnerportal.bulk_seed import bulk_seed
 from partnerportal.models import Partner, User
+from partnerportal.seeding.bulk import bulk_seed
 from relationships.models import Relationship
 from tests.factories import make_customer
 

@@ -14,8 +14,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerportal import services
 from partnerportal.models import OutboundEmail, SetPasswordToken, User
+from partnerportal.staff import services
 from tests.factories import PASSWORD, make_partner, make_user
 
 NEW_PASSWORD = "Plum-Orchard-Lantern-58"

@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.template import engines
 
 from customers.selectors import _index_anchor
-from partnerportal.pagination import decode_cursor
+from partnerportal.infrastructure.pagination import decode_cursor
 from permissions.roles import Scope
 
 PAGE = 50

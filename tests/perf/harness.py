@@ -247,7 +247,7 @@ def database_url() -> str:
     if os.environ.get("DATABASE_URL"):
         base = os.environ["DATABASE_URL"]
     else:
-        from partnerportal.db import embedded_database_url
+        from partnerportal.infrastructure.db import embedded_database_url
 
         base = embedded_database_url()
     parts = urlsplit(base)

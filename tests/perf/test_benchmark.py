@@ -27,9 +27,9 @@ from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
 
 from customers import selectors
+from partnerportal.infrastructure.pagination import encode_cursor
 from partnerportal.models import Partner, User
-from partnerportal.pagination import encode_cursor
-from partnerportal.services import staff_user_create
+from partnerportal.staff.services import staff_user_create
 from permissions.models import CustomerAssignment
 from permissions.roles import AgentRole, Scope
 from permissions.services import user_access_sync

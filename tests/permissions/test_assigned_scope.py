@@ -143,7 +143,7 @@ def test_ending_the_relationship_drops_the_assignment(world, client_for, scoped)
 
 
 def test_a_deactivated_assigned_agent_loses_access_and_regains_it_on_reactivation(world, client_for, scoped):
-    from partnerportal import services
+    from partnerportal.staff import services
 
     agent, alpha, _ = scoped
     admin = client_for(world.users["global_admin"])

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer
-from partnerportal.emails import MAX_BACKOFF, backoff, email_enqueue, email_send
+from partnerportal.infrastructure.emails import MAX_BACKOFF, backoff, email_enqueue, email_send
 from partnerportal.models import OutboundEmail
 from relationships.models import Invitation, Relationship
 from relationships.services import invitation_create
@@ -162,7 +162,7 @@ def test_an_email_whose_worker_died_mid_send_is_queued_again_and_delivered_once(
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    from partnerportal.emails import email_requeue_stranded
+    from partnerportal.infrastructure.emails import email_requeue_stranded
 
     invitation, _token = invitation_create(
         actor=world.users["global_admin"], email=RECIPIENT, message="Hello", dap=True

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from activity.models import ActivityEntry
 from activity.services import Actions
+from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.models import OutboundEmail, Partner
-from partnerportal.tokens import token_hash
 from relationships.models import Partnership, Relationship
 from relationships.services.partnerships import partnership_request
 from tests.factories import make_customer, make_partner, make_user

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from relationships.models import Invitation, RateLimitCounter
-from relationships.ratelimit import rate_limit_hit, window_start
+from partnerportal.infrastructure.ratelimit import rate_limit_hit, window_start
+from partnerportal.models import RateLimitCounter
+from relationships.models import Invitation
 from relationships.services import invitation_create
 from tests.relationships.invite_helpers import accept_url, acceptance_data
 

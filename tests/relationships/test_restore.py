@@ -16,9 +16,13 @@ from customers.models import CustomerTag, Tag
 from partnerportal.models import OutboundEmail
 from permissions.models import PurchasePermission
 from relationships.models import Invitation, Relationship
-from relationships.services import relationship_begin
-from relationships.services.invitations import invitation_accept
-from relationships.services.lifecycle import relationship_end, relationship_snapshot_apply, restore_invitation_send
+from relationships.services import (
+    invitation_accept,
+    relationship_begin,
+    relationship_end,
+    relationship_snapshot_apply,
+    restore_invitation_send,
+)
 from tests.factories import make_customer
 
 LIST = "relationships:relationship_ended_list"

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from partnerportal.emails import email_enqueue
+from partnerportal.infrastructure.emails import email_enqueue
 from partnerportal.models import Partner, SetPasswordToken
-from partnerportal.services import partner_create, set_password_link, set_password_token_issue, staff_user_create
+from partnerportal.staff.services import partner_create, set_password_link, set_password_token_issue, staff_user_create
 from permissions.roles import AdminRole
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from partnerportal.emails import email_requeue_stranded
+from partnerportal.infrastructure.emails import email_requeue_stranded
 
 
 class Command(BaseCommand):

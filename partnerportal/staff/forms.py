@@ -1,4 +1,4 @@
-"""Forms of the staff management pages: they validate shape; the services in partnerportal/services.py decide."""
+"""Forms of the staff management pages: they validate shape; the services in partnerportal/staff/services.py decide."""
 
 from __future__ import annotations
 

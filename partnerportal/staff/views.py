@@ -6,25 +6,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.db.models import Case, CharField, Value, When
+from django.db.models.functions import Concat
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import FormView, TemplateView
-from django.views.generic.detail import SingleObjectMixin
+from django.views.generic import FormView
 
-from partnerportal import services
-from partnerportal.mixins import ObjectFormMixin, PortalPermissionMixin, ServiceFormMixin
+from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.models import User
-from partnerportal.staff_forms import StaffUserCreateForm, StaffUserForm
+from partnerportal.staff import services
+from partnerportal.staff.forms import StaffUserCreateForm, StaffUserForm
+from partnerportal.views.generic import (
+    KeysetListView,
+    ObjectFormView,
+    PortalPermissionMixin,
+    ServiceActionView,
+    ServiceFormMixin,
+)
 from permissions import policy
 from permissions.models import CustomerAssignment
 from permissions.roles import Action, AdminRole, AgentRole
-
-STAFF_PAGE_SIZE = 50
 
 
 def staff_status(user: User) -> str:
@@ -36,16 +41,24 @@ def staff_status(user: User) -> str:
     return str(_("Active"))
 
 
-class StaffUserListView(PortalPermissionMixin, TemplateView):
-    """The partner's staff users with their roles, scope and status; filter by role, simple pages of 50."""
+class StaffUserListView(KeysetListView):
+    """The partner's staff users with their roles, scope and status, active users first; filter by role."""
 
     permission_required = Action.MANAGE_STAFF
     template_name = "partnerportal/staff_user_list.html"
+    rows_name = "staff"
+    # Active users first, then by email: one sortable key, so the keyset pager needs no COUNT and no OFFSET.
+    ordering = Ordering("list_key")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_list_queryset(self):
         # restrict() narrows partner-owned rows to the user's partner: staff of other partners never show.
-        qs = policy.restrict(User.objects.all(), self.request.user, Action.MANAGE_STAFF).order_by("-is_active", "email")
+        qs = policy.restrict(User.objects.all(), self.request.user, Action.MANAGE_STAFF).annotate(
+            list_key=Concat(
+                Case(When(is_active=True, then=Value("0")), default=Value("1"), output_field=CharField()),
+                "email",
+                output_field=CharField(),
+            )
+        )
         role = self.request.GET.get("role", "")
         if role in AdminRole.values and role:
             qs = qs.filter(admin_role=role)
@@ -53,13 +66,19 @@ class StaffUserListView(PortalPermissionMixin, TemplateView):
             qs = qs.filter(agent_role=role)
         else:
             role = ""
-        page = Paginator(qs, STAFF_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        for user in page.object_list:
+        self.role = role
+        return qs
+
+    def prepare_rows(self, rows):
+        for user in rows:
             user.status_label = staff_status(user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
         role_choices = [(v, label) for v, label in AdminRole.choices if v] + [
             (v, label) for v, label in AgentRole.choices if v
         ]
-        context.update(page=page, staff=page.object_list, role=role, role_choices=role_choices)
+        context.update(role=self.role, role_choices=role_choices)
         return context
 
 
@@ -106,7 +125,7 @@ class StaffUserCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return reverse("staff:user_list")
 
 
-class StaffUserUpdateView(ObjectFormMixin, FormView):
+class StaffUserUpdateView(ObjectFormView):
     """Change a staff user's roles, scope and assigned customers; deactivate, reactivate or reset a password."""
 
     permission_required = Action.MANAGE_STAFF
@@ -136,7 +155,7 @@ class StaffUserUpdateView(ObjectFormMixin, FormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        user = services.staff_user_update(
+        return services.staff_user_update(
             actor=self.request.user,
             user=self.object,
             first_name=data["first_name"],
@@ -146,33 +165,25 @@ class StaffUserUpdateView(ObjectFormMixin, FormView):
             scope=data["scope"],
             customers=data["customers"],
         )
+
+    def notify(self, user):
         messages.success(self.request, _("The changes to %(email)s were saved.") % {"email": user.email})
-        return user
 
     def get_success_url(self):
         return reverse("staff:user_update", args=[self.object.pk])
 
 
-class StaffUserActionView(PortalPermissionMixin, SingleObjectMixin, View):
+class StaffUserActionView(ServiceActionView):
     """Base of the POST-only buttons on a staff user's page: run one service, report the outcome as a message."""
 
     permission_required = Action.MANAGE_STAFF
     model = User
-    http_method_names = ["post"]
-    success_message = ""
 
-    def run(self, user: User) -> None:
-        raise NotImplementedError
+    def get_success_message(self, user: User) -> str:
+        return self.success_message % {"email": user.email}
 
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        try:
-            self.run(self.object)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, self.success_message % {"email": self.object.email})
-        return redirect("staff:user_update", pk=self.object.pk)
+    def get_redirect_url(self, user: User) -> str:
+        return reverse("staff:user_update", args=[user.pk])
 
 
 class StaffUserDeactivateView(StaffUserActionView):

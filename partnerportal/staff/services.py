@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
-from partnerportal.emails import email_enqueue
+from customers.models import Customer
+from partnerportal.infrastructure.emails import email_enqueue, email_render
+from partnerportal.infrastructure.tokens import token_hash, token_new
 from partnerportal.models import Partner, SetPasswordToken, User
-from partnerportal.tokens import token_hash, token_new
+from permissions.models import CustomerAssignment
 from permissions.roles import AdminRole, AgentRole, Scope
 from permissions.services import partner_group, user_access_sync
 
@@ -105,18 +107,16 @@ def set_password_token_issue(*, user: User, purpose: str, actor: User | None = N
 
 
 def _email_set_password_link(*, user: User, token: str, purpose: str) -> None:
-    partner_name = user.partner.name if user.partner_id else ""
-    link = set_password_link(token)
-    if purpose == SetPasswordToken.Purpose.WELCOME:
-        subject = f"Your {partner_name} account on the Partner Portal"
-        intro = f"An account has been created for you at {partner_name} on the Partner Portal."
-    else:
-        subject = f"Reset your {partner_name} Partner Portal password"
-        intro = f"A global admin of {partner_name} has sent you a link to choose a new password."
-    hours = int(SET_PASSWORD_TOKEN_LIFETIME.total_seconds() // 3600)
-    body = (
-        f"{intro}\n\nChoose your password here (the link works once and expires in {hours} hours):\n{link}\n\n"
-        f"Sign in with your email address: {user.email}\n"
+    subject, body = email_render(
+        subject_template="partnerportal/email/set_password_subject.txt",
+        body_template="partnerportal/email/set_password.txt",
+        context={
+            "welcome": purpose == SetPasswordToken.Purpose.WELCOME,
+            "partner": user.partner.name if user.partner_id else "",
+            "link": set_password_link(token),
+            "hours": int(SET_PASSWORD_TOKEN_LIFETIME.total_seconds() // 3600),
+            "email": user.email,
+        },
     )
     email_enqueue(to=user.email, subject=subject, body=body, partner=user.partner, topic=f"staff:{user.pk}")
 
@@ -132,8 +132,6 @@ def _lock_active_global_admins(partner: Partner) -> list[User]:
 
 def _assignable_customers(partner: Partner, customers: Iterable) -> list:
     """The given customers, checked to be ones the partner holds an active relationship with."""
-    from customers.models import Customer
-
     wanted = {getattr(c, "pk", c) for c in customers}
     if not wanted:
         return []
@@ -144,8 +142,6 @@ def _assignable_customers(partner: Partner, customers: Iterable) -> list:
 
 
 def _assignments_set(user: User, customers: list) -> None:
-    from permissions.models import CustomerAssignment
-
     keep = {c.pk for c in customers}
     CustomerAssignment.objects.filter(user=user).exclude(customer_id__in=keep).delete()
     existing = set(CustomerAssignment.objects.filter(user=user).values_list("customer_id", flat=True))

@@ -1,0 +1,226 @@
+"""The generic view bases of the portal, and the one access mixin every portal view inherits first.
+
+- `PortalPermissionMixin`: 403 without the action, querysets narrowed to the user's scope (404 outside it);
+- `form_add_service_errors` / `ServiceFormMixin`: a service's ValidationError becomes form errors, in one place;
+- `KeysetListView`: a list in keyset pages (never a COUNT), the list state in the URL;
+- `ObjectFormMixin`: a form about one object in scope, saved through a service inside a transaction that
+  re-checks afterwards that the object is still in the user's scope (NetBox's ObjectEditView);
+- `ObjectFormView`: the same as a complete view;
+- `ServiceActionView`: a POST-only button that runs one service on one object in scope.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
+
+from partnerportal.infrastructure.pagination import Ordering, Page, list_state_query, paginate
+from permissions import policy
+
+
+class PortalPermissionMixin:
+    """Answer 403 when the user's roles lack `permission_required`, and narrow querysets to the user's scope.
+
+    Put it first in the bases of every portal view. Objects outside the scope are simply absent from
+    `get_queryset()`, so detail and edit views answer 404 for them without revealing that they exist.
+    A view whose POST needs a different action than its GET sets `post_permission_required`.
+    """
+
+    permission_required: str | None = None
+    post_permission_required: str | None = None
+
+    def get_permission_required(self) -> str:
+        if self.request.method == "POST" and self.post_permission_required:
+            return self.post_permission_required
+        if not self.permission_required:
+            raise ImproperlyConfigured(f"{type(self).__name__} must set permission_required")
+        return self.permission_required
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not policy.has_action(request.user, self.get_permission_required()):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return policy.restrict(super().get_queryset(), self.request.user, self.get_permission_required())
+
+
+def form_add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: field errors next to their fields, the rest on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ServiceFormMixin:
+    """Run a service from `form_valid` and turn its ValidationError into form errors, in one place.
+
+    Subclasses implement `perform(form)` which calls the service and returns the object to redirect to
+    (or an HttpResponse).
+    """
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        if isinstance(result, HttpResponseRedirect) or hasattr(result, "status_code"):
+            return result
+        self.object = result
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class KeysetListMixin:
+    """A list in keyset pages of `PORTAL_PAGE_SIZE` rows: the rows, the pager and the list state in the URL.
+
+    Subclasses set `ordering` (or override `get_ordering`), `rows_name` (the context name of the rows) and
+    implement `get_list_queryset()`; `prepare_rows(rows)` decorates one page. The context holds `page`, the rows
+    under `rows_name` and `base_query` (the list state without its cursor). Use `KeysetListView`, or this mixin
+    after `PortalPermissionMixin` and any other dispatch mixin when a page needs one.
+    """
+
+    ordering: Ordering | None = None
+    rows_name = "rows"
+    # Turns a cursor's primary key back into the model's key type (uuid.UUID for customers).
+    pk_parse = int
+
+    def get_list_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_ordering(self) -> Ordering:
+        if self.ordering is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} must set ordering or override get_ordering()")
+        return self.ordering
+
+    def prepare_rows(self, rows: list) -> None:
+        """Decorate the rows of one page (per-row labels, which rows link where); nothing by default."""
+
+    def get_page(self) -> Page:
+        return paginate(
+            self.get_list_queryset(),
+            self.get_ordering(),
+            after=self.request.GET.get("after", ""),
+            before=self.request.GET.get("before", ""),
+            size=settings.PORTAL_PAGE_SIZE,
+            pk_parse=type(self).pk_parse,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = self.get_page()
+        self.prepare_rows(page.rows)
+        context.update({"page": page, self.rows_name: page.rows, "base_query": list_state_query(self.request)})
+        return context
+
+
+class KeysetListView(PortalPermissionMixin, KeysetListMixin, TemplateView):
+    """A portal list page in keyset pages: set `permission_required`, `template_name`, `ordering`, `rows_name`
+    and implement `get_list_queryset()`."""
+
+
+class ObjectFormMixin(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin):
+    """A form page about one object found in the user's scope (404 otherwise), saved through a service.
+
+    Use as `class XView(ObjectFormMixin, FormView)` with `permission_required`, `model` and `form_class`;
+    `perform(form)` calls the service, `notify(result)` adds the success messages once the change is committed.
+    The service runs inside a transaction that afterwards checks the object is still in
+    `policy.restrict(model.objects, user, action)`: a save that would move it out of the user's scope is rolled
+    back and answered 403 (the user saw the object, so the answer reveals nothing).
+    """
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def still_in_scope(self, pk) -> bool:
+        """Whether the object is still among the rows the user may take the view's action on."""
+        return self.get_queryset().filter(pk=pk).exists()
+
+    def notify(self, result) -> None:
+        """Tell the user what happened (messages); called only after the change is committed."""
+
+    def form_valid(self, form):
+        pk = self.object.pk
+        try:
+            with transaction.atomic():
+                result = self.perform(form)
+                if not self.still_in_scope(pk):
+                    # Raised inside the atomic block, so the service's changes are rolled back with it.
+                    raise PermissionDenied("The change would move the object out of your scope.")
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self.form_invalid(form)
+        self.notify(result)
+        if isinstance(result, HttpResponseBase):
+            return result
+        self.object = result
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self) -> str:
+        return self.object.get_absolute_url()
+
+
+class ServiceActionMixin:
+    """A POST-only button that runs one service on one object (`get_object()`) and reports the outcome.
+
+    Subclasses implement `run(obj)` (the service call; it may return a response to show instead of the redirect),
+    `get_redirect_url(obj)`, and set `success_message` or override `get_success_message(obj)`. A service's
+    ValidationError becomes an error message on the page redirected to. Use `ServiceActionView`, or this mixin
+    after `PortalPermissionMixin` and any other dispatch mixin when a page needs one.
+    """
+
+    http_method_names = ["post"]
+    success_message = ""
+
+    def run(self, obj) -> HttpResponseBase | None:
+        raise NotImplementedError
+
+    def get_redirect_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def get_success_message(self, obj) -> str:
+        return str(self.success_message)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            response = self.run(self.object)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if response is not None:
+                return response
+            message = self.get_success_message(self.object)
+            if message:
+                messages.success(request, message)
+        return HttpResponseRedirect(self.get_redirect_url(self.object))
+
+
+class ServiceActionView(PortalPermissionMixin, ServiceActionMixin, SingleObjectMixin, View):
+    """A POST-only button on one object in the user's scope (404 otherwise): set `permission_required`, `model`
+    (or `get_queryset`) and implement `run(obj)` and `get_redirect_url(obj)`."""
+
+
+class ObjectFormView(ObjectFormMixin, FormView):
+    """A form page about one object in the user's scope, saved through `perform(form)` with the scope re-check."""

@@ -1,0 +1,115 @@
+"""Every URL's view is a portal view behind the access mixin, or one of the few public/account pages listed here.
+
+A new route whose view forgets `PortalPermissionMixin` (or puts another dispatch before it) fails this test before
+it can reach a user; a view that really is public has to be added to PUBLIC_VIEWS on purpose, in review.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.views.i18n import set_language
+
+from partnerportal.staff.views import SetPasswordView
+from partnerportal.views import pages
+from partnerportal.views.generic import PortalPermissionMixin
+from relationships.views import InvitationAcceptView
+
+# The one list of views that are not portal views. Each is public (no sign-in) or open to every signed-in user.
+PUBLIC_VIEWS = {
+    # signing in and out, and the password pages of Django's auth (every signed-in user has their own)
+    auth_views.LoginView,
+    auth_views.LogoutView,
+    auth_views.PasswordChangeView,
+    auth_views.PasswordChangeDoneView,
+    auth_views.PasswordResetView,
+    auth_views.PasswordResetDoneView,
+    auth_views.PasswordResetConfirmView,
+    auth_views.PasswordResetCompleteView,
+    # the site root sends each signed-in user where their roles allow (or says they have none)
+    pages.home,
+    pages.healthz,
+    set_language,
+    # reached from an emailed one-time link, before the reader has an account here
+    InvitationAcceptView,
+    SetPasswordView,
+}
+# Namespaces served by someone else's views and access rules.
+PUBLIC_NAMESPACES = {"admin"}
+
+
+def _patterns(resolver: URLResolver, namespace: tuple[str, ...] = ()):
+    """Every URL pattern under the resolver with the namespaces above it."""
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, (*namespace, entry.namespace) if entry.namespace else namespace)
+        elif isinstance(entry, URLPattern):
+            yield namespace, entry
+
+
+def _views_of(pattern: URLPattern) -> list:
+    """The view class of a class-based view; a function view as routed and under each of its decorators."""
+    callback = pattern.callback
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return [view_class]
+    layers = [callback]
+    while hasattr(layers[-1], "__wrapped__"):
+        layers.append(layers[-1].__wrapped__)
+    return layers
+
+
+def _access_mixin_runs_first(view_class: type) -> bool:
+    """True when the first `dispatch` in the view's MRO is the access mixin's, so nothing runs before the check."""
+    if not issubclass(view_class, PortalPermissionMixin):
+        return False
+    first = next(cls for cls in view_class.__mro__ if "dispatch" in vars(cls))
+    return first is PortalPermissionMixin
+
+
+def _name(namespace: tuple[str, ...], pattern: URLPattern) -> str:
+    return ":".join((*namespace, pattern.name or f"<unnamed {pattern.pattern}>"))
+
+
+def test_every_url_is_a_portal_view_behind_the_access_mixin_or_a_listed_public_view():
+    offenders = []
+    seen = 0
+    for namespace, pattern in _patterns(get_resolver()):
+        if namespace and namespace[0] in PUBLIC_NAMESPACES:
+            continue
+        seen += 1
+        views = _views_of(pattern)
+        if any(view in PUBLIC_VIEWS for view in views):
+            continue
+        view = views[0]
+        if isinstance(view, type) and _access_mixin_runs_first(view):
+            continue
+        offenders.append(f"{_name(namespace, pattern)} → {getattr(view, '__qualname__', view)}")
+    assert seen > 40  # the walk really reached the app routes
+    assert not offenders, "Views neither behind PortalPermissionMixin (first) nor in PUBLIC_VIEWS:\n" + "\n".join(
+        offenders
+    )
+
+
+def test_the_public_list_holds_only_views_that_are_routed():
+    """A view removed from the urlconf must leave PUBLIC_VIEWS too, so the list stays the true public surface."""
+    routed = {view for _namespace, pattern in _patterns(get_resolver()) for view in _views_of(pattern)}
+    assert routed >= PUBLIC_VIEWS, PUBLIC_VIEWS - routed
+
+
+def test_a_view_without_the_mixin_first_is_caught():
+    """The check itself can fail: a dispatch mixin placed before the access mixin runs before the check."""
+
+    class Sneaky:
+        def dispatch(self, request, *args, **kwargs):
+            return super().dispatch(request, *args, **kwargs)
+
+    class Bad(Sneaky, PortalPermissionMixin):
+        pass
+
+    class Good(PortalPermissionMixin, Sneaky):
+        pass
+
+    assert not _access_mixin_runs_first(Bad)
+    assert _access_mixin_runs_first(Good)
+    assert not _access_mixin_runs_first(type("Plain", (), {}))
