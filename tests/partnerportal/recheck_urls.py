@@ -38,7 +38,9 @@ class RenameAndEndView(_RenameView):
 
     def perform(self, form):
         customer = super().perform(form)
-        relationship_end(actor=self.request.user, customer=customer, reason="Leaving the editor's scope")
+        relationship_end(
+            actor=self.request.user, customer=customer, reason="other", details="Leaving the editor's scope"
+        )
         return customer
 
 
