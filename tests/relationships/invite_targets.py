@@ -20,6 +20,14 @@ def invitation_out(world) -> dict:
     return {"pk": _invitation(world, partner_b=True)[0].pk}
 
 
+def invitation_by_assigned(world) -> dict:
+    """A pending invitation of partner A sent by the assigned-scope agent (theirs, so in their scope)."""
+    invitation, _token = invitation_create(
+        actor=world.users["assigned"], email="admin@invited.example.net", message="Please accept.", dap=True
+    )
+    return {"pk": invitation.pk}
+
+
 def invite_token(world) -> dict:
     """A valid link of a pending invitation (the public page answers anyone)."""
     return {"token": _invitation(world)[1]}
@@ -28,6 +36,7 @@ def invite_token(world) -> dict:
 TARGETS = {
     "invitation_in": invitation_in,
     "invitation_out": invitation_out,
+    "invitation_by_assigned": invitation_by_assigned,
     "invite_token": invite_token,
     "invite_token_bad": lambda world: {"token": "not-a-real-token"},
 }
