@@ -11,6 +11,8 @@ from permissions.roles import Action, Scope
 from permissions.services import customer_access_revoke, user_access_sync
 from tests.factories import make_customer, make_partner, make_user
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 # What PRODUCT.md §2 says each role may do, written out by hand (not read from roles.py).
 EXPECTED = {
     "global_admin": {

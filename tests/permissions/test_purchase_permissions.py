@@ -17,6 +17,8 @@ from permissions.models import PurchasePermission
 from permissions.services import purchase_permission_set
 from tests.factories import make_user
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 RESERVATIONS = PurchasePermission.Product.AZURE_RESERVATIONS
 SAVINGS = PurchasePermission.Product.AZURE_SAVINGS_PLANS
 

@@ -21,6 +21,8 @@ from relationships.services.invitations import invitation_accept
 from relationships.services.lifecycle import relationship_end, relationship_snapshot_apply, restore_invitation_send
 from tests.factories import make_customer
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 LIST = "relationships:relationship_ended_list"
 
 
