@@ -202,3 +202,32 @@ def test_every_allowed_write_names_its_body_and_effect():
             assert row.effect is not None, f"{row.url_name}[{row.target}] is allowed for {allowed} but proves nothing"
             assert row.body is None or row.body in BODIES, row.body
             assert row.effect.check in EFFECTS, row.effect.check
+
+
+def _text(response) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "url_name", ["customers:customer_list", "customers:customer_export", "customers:customer_lookup"]
+)
+def test_partner_wide_lists_show_the_assigned_agent_only_their_customers(world, client_for, url_name):
+    """PRODUCT.md §1: scope "assigned customers only" narrows every list to the assigned customers."""
+    query = {"q": "Inc"} if url_name == "customers:customer_lookup" else {}
+    whole = _text(client_for(world.users["admin_agent"]).get(reverse(url_name), query))
+    assert world.customer_in.company_name in whole and world.customer_unassigned.company_name in whole
+    mine = _text(client_for(world.users[ASSIGNED]).get(reverse(url_name), query))
+    assert world.customer_in.company_name in mine
+    assert world.customer_unassigned.company_name not in mine
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_DISAGREEMENTS[("relationships:relationship_restore", "ended_in", "asg")])
+def test_the_ended_list_shows_the_assigned_agent_none_of_the_partners_ended_relationships(world, client_for):
+    from relationships.services.lifecycle import relationship_end
+
+    for customer in (world.customer_in, world.customer_unassigned):
+        relationship_end(actor=world.users["global_admin"], customer=customer, reason="Test")
+    html = _text(client_for(world.users[ASSIGNED]).get(reverse("relationships:relationship_ended_list")))
+    assert world.customer_in.primary_domain not in html
+    assert world.customer_unassigned.primary_domain not in html
