@@ -113,7 +113,7 @@ def _denied(row: Row, column: str, status: int) -> bool:
 
 
 def _case_id(row: Row, column: str) -> str:
-    body = f"-{row.body}" if row.body and row.effect and row.effect.check == "nothing written" else ""
+    body = f"-{row.body}" if row.body else ""
     return f"{row.url_name}[{row.target}]-{row.method}{body}-{column}"
 
 
