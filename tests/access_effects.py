@@ -264,7 +264,9 @@ def _invitation_resent(ctx: Ctx) -> None:
     assert invitation.status == "pending"
     token = re.search(r"/invite/([^/\"<\s]+)/", ctx.response.text).group(1)
     assert Client().get(reverse("relationships:invitation_accept", kwargs={"token": token})).status_code == 200
-    assert ctx.world.extra.get("old_token") is None or token != ctx.world.extra["old_token"]
+    old = ctx.world.extra["old_token"]
+    assert token != old
+    assert Client().get(reverse("relationships:invitation_accept", kwargs={"token": old})).status_code in (404, 410)
 
 
 def _invitation_revoked(ctx: Ctx) -> None:

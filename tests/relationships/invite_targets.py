@@ -11,8 +11,10 @@ def _invitation(world, *, partner_b: bool = False):
 
 
 def invitation_in(world) -> dict:
-    """A pending invitation of partner A (the users under test)."""
-    return {"pk": _invitation(world)[0].pk}
+    """A pending invitation of partner A (the users under test); its link is kept to prove a resend kills it."""
+    invitation, token = _invitation(world)
+    world.extra["old_token"] = token
+    return {"pk": invitation.pk}
 
 
 def invitation_out(world) -> dict:
@@ -22,9 +24,10 @@ def invitation_out(world) -> dict:
 
 def invitation_by_assigned(world) -> dict:
     """A pending invitation of partner A sent by the assigned-scope agent (theirs, so in their scope)."""
-    invitation, _token = invitation_create(
+    invitation, token = invitation_create(
         actor=world.users["assigned"], email="admin@invited.example.net", message="Please accept.", dap=True
     )
+    world.extra["old_token"] = token
     return {"pk": invitation.pk}
 
 
