@@ -199,9 +199,10 @@ def restrict(queryset: QuerySet, user: User | Any, action: str) -> QuerySet:
         for field in rule.partner_fields:
             match |= Q(**{f"{field}_id": user.partner_id})
         queryset = queryset.filter(match)
-    by_customer = rule.by is By.CUSTOMER or (
-        rule.by is By.PARTNER_AND_CUSTOMER and action not in rule.partner_wide_actions
-    )
+    # Partner-wide actions reach rows outside the reachable customers (ended relationships), so only staff who see
+    # the whole partner hold them partner-wide; for assigned-scope staff the customer filter still applies.
+    partner_wide = action in rule.partner_wide_actions and Action.SEE_WHOLE_PARTNER in user_actions(user)
+    by_customer = rule.by is By.CUSTOMER or (rule.by is By.PARTNER_AND_CUSTOMER and not partner_wide)
     if by_customer:
         path = "pk" if rule.customer_field == "pk" else f"{rule.customer_field}_id"
         queryset = queryset.filter(**{f"{path}__in": reachable_customer_ids(user)})

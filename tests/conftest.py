@@ -5,17 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import transaction
 
 from partnerportal.models import Partner, User
-from tests.factories import ROLE_FIELDS, make_customer, make_partner, make_user
+from tests.factories import ROLE_FIELDS, assign_customers, make_customer, make_partner, make_user
+
+pytest_plugins = ["tests.url_coverage"]
 
 ROLES = list(ROLE_FIELDS)
+ASSIGNED = "assigned"  # key in World.users: partner A's admin agent whose scope is "assigned customers only"
 
 
 @dataclass
 class World:
     """Partner A (direct bill, the users under test), partner B (another direct-bill partner whose data must
-    stay invisible), an indirect provider and its reseller; one user per role in A; customers of each."""
+    stay invisible); one user per role in A; customers of each partner. Built `with_assigned_scope`, it also holds
+    users["assigned"], an admin agent of A with scope "assigned customers only" who is assigned `customer_in` and
+    not `customer_unassigned` (another customer of A)."""
 
     partner_a: Partner
     partner_b: Partner
@@ -23,18 +29,69 @@ class World:
     customer_in: object
     customer_out: object
     user_b: User
+    customer_unassigned: object = None  # only in a world built with_assigned_scope
     extra: dict = field(default_factory=dict)
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world(*, with_assigned_scope: bool = False) -> World:
     partner_a = make_partner(name="Contoso Cloud", domain="contoso.example")
     partner_b = make_partner(name="Fabrikam Distribution", domain="fabrikam.example")
     users = {role: make_user(partner_a, role) for role in ROLES}
     user_b = make_user(partner_b, "global_admin")
     customer_in = make_customer(partner_a, actor=users["global_admin"])
     customer_out = make_customer(partner_b, actor=user_b)
-    return World(partner_a, partner_b, users, customer_in, customer_out, user_b)
+    if not with_assigned_scope:
+        return World(partner_a, partner_b, users, customer_in, customer_out, user_b)
+    customer_unassigned = make_customer(partner_a, actor=users["global_admin"])
+    users[ASSIGNED] = make_user(partner_a, "admin_agent", scope="assigned", email="assigned.agent@contoso.example")
+    assign_customers(users[ASSIGNED], [customer_in], actor=users["global_admin"])
+    return World(partner_a, partner_b, users, customer_in, customer_out, user_b, customer_unassigned)
+
+
+def _reloaded(world: World) -> World:
+    """Fresh instances of the world's rows, so no test sees another test's in-memory changes or caches."""
+    customers = type(world.customer_in)._default_manager
+    return World(
+        partner_a=Partner.objects.get(pk=world.partner_a.pk),
+        partner_b=Partner.objects.get(pk=world.partner_b.pk),
+        users={role: User.objects.get(pk=user.pk) for role, user in world.users.items()},
+        customer_in=customers.get(pk=world.customer_in.pk),
+        customer_out=customers.get(pk=world.customer_out.pk),
+        user_b=User.objects.get(pk=world.user_b.pk),
+        customer_unassigned=customers.get(pk=world.customer_unassigned.pk) if world.customer_unassigned else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_world(request, django_db_setup, django_db_blocker):
+    """The world built once for a whole module and committed inside an outer transaction: each test runs in its
+    own savepoint (pytest-django's `db`, rolled back after the test), and the outer transaction is rolled back when
+    the module ends, so the next module starts from an empty database. A module opts in with
+    `pytestmark = pytest.mark.usefixtures("shared_world")`; it must not use `transactional_db` or `live_server`.
+    A module that sets `WORLD_WITH_ASSIGNED_SCOPE = True` also gets the assigned-scope user and its customers."""
+    with_assigned_scope = getattr(request.module, "WORLD_WITH_ASSIGNED_SCOPE", False)
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            world = build_world(with_assigned_scope=with_assigned_scope)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield world
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(request, db) -> World:
+    if "shared_world" in request.fixturenames:
+        return _reloaded(request.getfixturevalue("shared_world"))
+    return build_world()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 
 from customers.models import Customer
 from partnerportal.models import Partner, User
-from partnerportal.staff.services import partner_create, staff_user_create
+from partnerportal.staff.services import partner_create, staff_user_create, staff_user_update
 from permissions.roles import AdminRole, AgentRole, Scope
 from relationships.services import customer_onboard
 
@@ -69,3 +69,15 @@ def make_customer(partner: Partner, *, actor: User | None = None, prefix: str | 
     actor = actor or User.objects.filter(partner=partner).first()
     data = customer_data(**kwargs.pop("data", {}))
     return customer_onboard(actor=actor, partner=partner, data=data, domain_prefix=prefix or f"cust{n:06d}", **kwargs)
+
+
+def assign_customers(user: User, customers, *, actor: User) -> User:
+    """Give an assigned-scope user their customers, as a global admin does on the staff page."""
+    return staff_user_update(
+        actor=actor,
+        user=user,
+        admin_role=user.admin_role,
+        agent_role=user.agent_role,
+        scope=user.scope,
+        customers=list(customers),
+    )

@@ -21,6 +21,8 @@ from customers.services.tags import customer_tags_set
 from partnerportal.infrastructure.pagination import encode_cursor
 from tests.factories import customer_data, make_customer, make_user
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 LIST = reverse("activity:activity_list")
 EXPORT = reverse("activity:activity_export")
 

@@ -16,6 +16,8 @@ from relationships.models import Partnership
 from tests.customers.test_customer_create import field_errors
 from tests.factories import make_customer, make_partner, make_user
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 
 def agreement_url(customer) -> str:
     return f"/customers/{customer.pk}/agreement/"

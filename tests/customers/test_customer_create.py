@@ -17,6 +17,8 @@ from permissions.roles import Scope
 from relationships.models import Partnership, Relationship
 from tests.factories import make_customer, make_partner, make_user
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 URL = "/customers/new/"
 
 

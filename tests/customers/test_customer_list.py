@@ -16,6 +16,8 @@ from customers.models import Customer
 from tests.customers.list_helpers import customer_named, names_in, provider_world, query_count, table_of, tag
 from tests.factories import make_customer
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 LIST = reverse("customers:customer_list")
 
 

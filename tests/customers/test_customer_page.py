@@ -10,6 +10,8 @@ from relationships.services import relationship_begin
 from relationships.services.lifecycle import relationship_end
 from tests.customers.list_helpers import query_count, tag
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 SECTIONS = ["company-info", "primary-contact", "account-info", "agreement", "tags", "relationships", "subscriptions"]
 
 

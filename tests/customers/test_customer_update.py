@@ -12,6 +12,8 @@ from activity.models import ActivityEntry
 from customers.models import Customer
 from tests.customers.test_customer_create import OWN_DOMAIN, field_errors
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 
 def edit_url(customer) -> str:
     return f"/customers/{customer.pk}/edit/"

@@ -6,6 +6,8 @@ import pytest
 
 from tests.factories import make_customer
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 URL = "/customers/domain-check/"
 
 

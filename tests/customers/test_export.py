@@ -11,6 +11,8 @@ from django.urls import reverse
 from partnerportal.infrastructure.csvexport import csv_safe
 from tests.customers.list_helpers import customer_named, provider_world, query_count, tag
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 EXPORT = reverse("customers:customer_export")
 HEADER = ["Customer ID", "Company name", "Primary domain name", "Relationship", "Tags"]
 

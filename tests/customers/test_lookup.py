@@ -14,6 +14,8 @@ from customers.models import Customer
 from tests.customers.list_helpers import customer_named, names_in, query_count
 from tests.factories import make_customer
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 LOOKUP = reverse("customers:customer_lookup")
 
 

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from tests.customers.list_helpers import tag
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 # Any text, including NUL, control characters, astral-plane characters, SQL/LIKE metacharacters and very long
 # strings; plus values shaped like the real ones so the interesting code paths are reached too.
 ANY_TEXT = st.one_of(

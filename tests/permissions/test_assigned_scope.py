@@ -14,6 +14,8 @@ from permissions.models import CustomerAssignment
 from permissions.services import customer_access_revoke
 from tests.factories import make_customer, make_user
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 
 @pytest.fixture
 def scoped(world):

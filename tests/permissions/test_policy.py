@@ -19,6 +19,8 @@ from relationships.models import Relationship
 from relationships.services import relationship_begin
 from tests.factories import make_customer, make_partner, make_user
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 # What PRODUCT.md §2 says each role may do, written out by hand (not read from roles.py).
 EXPECTED = {
     "global_admin": {

@@ -17,6 +17,8 @@ from customers.services.subscriptions import subscription_create, subscription_s
 from permissions.models import PurchasePermission
 from tests.factories import make_user
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 RESERVATIONS = PurchasePermission.Product.AZURE_RESERVATIONS
 SAVINGS = PurchasePermission.Product.AZURE_SAVINGS_PLANS
 

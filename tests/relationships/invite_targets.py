@@ -11,13 +11,24 @@ def _invitation(world, *, partner_b: bool = False):
 
 
 def invitation_in(world) -> dict:
-    """A pending invitation of partner A (the users under test)."""
-    return {"pk": _invitation(world)[0].pk}
+    """A pending invitation of partner A (the users under test); its link is kept to prove a resend kills it."""
+    invitation, token = _invitation(world)
+    world.extra["old_token"] = token
+    return {"pk": invitation.pk}
 
 
 def invitation_out(world) -> dict:
     """A pending invitation of partner B: out of scope, so 404."""
     return {"pk": _invitation(world, partner_b=True)[0].pk}
+
+
+def invitation_by_assigned(world) -> dict:
+    """A pending invitation of partner A sent by the assigned-scope agent (theirs, so in their scope)."""
+    invitation, token = invitation_create(
+        actor=world.users["assigned"], email="admin@invited.example.net", message="Please accept.", dap=True
+    )
+    world.extra["old_token"] = token
+    return {"pk": invitation.pk}
 
 
 def invite_token(world) -> dict:
@@ -28,6 +39,7 @@ def invite_token(world) -> dict:
 TARGETS = {
     "invitation_in": invitation_in,
     "invitation_out": invitation_out,
+    "invitation_by_assigned": invitation_by_assigned,
     "invite_token": invite_token,
     "invite_token_bad": lambda world: {"token": "not-a-real-token"},
 }

@@ -17,6 +17,8 @@ from relationships.models import Relationship
 from relationships.services import imports
 from tests.factories import make_customer, make_user
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 URL = "relationships:customer_import"
 HEADER = imports.COLUMN_NAMES
 

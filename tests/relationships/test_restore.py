@@ -25,6 +25,8 @@ from relationships.services import (
 )
 from tests.factories import make_customer
 
+pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
+
 LIST = "relationships:relationship_ended_list"
 
 
