@@ -22,13 +22,13 @@ from customers.services.validation import (
     primary_domain_for,
     rule_error,
 )
-from partnerportal.models import Partner
+from partnerportal.models import Partner, User
 
 
 @transaction.atomic
 def customer_create(
     *,
-    actor,
+    actor: User,
     data: dict[str, Any],
     domain_prefix: str,
     partner: Partner | None = None,
@@ -71,7 +71,7 @@ def _jsonable(value: Any) -> Any:
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Customer:
+def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) -> Customer:
     """Change a customer's profile (never its domain) and log the changed fields, before and after.
 
     Fields missing from `data` keep their values. The row is locked, so two editors saving at once apply one
@@ -100,7 +100,7 @@ def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Custo
 
 
 @transaction.atomic
-def customer_agreement_attest(*, actor, customer: Customer, name: str, email: str, date: date | None) -> Customer:
+def customer_agreement_attest(*, actor: User, customer: Customer, name: str, email: str, date: date | None) -> Customer:
     """Record the partner's attestation that the customer accepted the customer agreement (name, email, date)."""
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     if locked.agreement_status == Customer.Agreement.ACCEPTED_BY_CUSTOMER:

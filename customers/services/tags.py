@@ -16,6 +16,7 @@ from django.utils.translation import ngettext_lazy
 
 from activity.services import Actions, activity_record
 from customers.models import Customer, CustomerTag, Tag
+from partnerportal.models import User
 from relationships.models import Relationship
 
 TOO_MANY = ngettext_lazy(
@@ -51,7 +52,9 @@ def _tags_by_name(partner_id: int, names: list[str]) -> list[Tag]:
 
 
 @transaction.atomic
-def customer_tags_set(*, actor, customer: Customer, tag_ids: Iterable[int], new_names: Iterable[str] = ()) -> list[Tag]:
+def customer_tags_set(
+    *, actor: User, customer: Customer, tag_ids: Iterable[int], new_names: Iterable[str] = ()
+) -> list[Tag]:
     """Make the actor's partner's tags on the customer exactly the chosen tags plus the new names.
 
     New names are created in the partner's catalogue unless a tag of that name exists in any case (then it is

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -231,7 +232,7 @@ class _Cleaning:
             k: v for k, v in data.items() if k not in PROFILE_FIELDS and k not in AGREEMENT_FIELDS
         }
 
-    def check(self, field: str, rule, *args, **kwargs) -> None:
+    def check(self, field: str, rule: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Store `rule(*args, **kwargs)` as the field's clean value, or its ValidationError as the field's errors."""
         try:
             self.cleaned[field] = rule(*args, **kwargs)

@@ -6,7 +6,7 @@ created it. The email text is in templates (`invitation_emails.py`); reads are i
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,7 +37,7 @@ CANNOT_REVOKE = _("Only a pending invitation can be revoked; this one is %(statu
 RESTORE_NEEDS_ENDED = _("Only an ended relationship of your organisation can be restored.")
 
 
-def _expiry():
+def _expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.PORTAL_INVITATION_DAYS)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from activity.services import Actions
 from customers.models import Customer
 from customers.services import customer_create
-from partnerportal.models import Partner
+from partnerportal.models import Partner, User
 from relationships.models import Partnership, Relationship
 from relationships.services.relationships import relationship_begin
 
@@ -36,7 +36,7 @@ def _partnership_lock(*, provider: Partner, reseller: Partner) -> bool:
 @transaction.atomic
 def customer_onboard(
     *,
-    actor,
+    actor: User,
     data: dict[str, Any],
     domain_prefix: str,
     partner: Partner | None = None,

@@ -50,7 +50,7 @@ def partnership_default_message(*, partner: Partner) -> str:
     )
 
 
-def partnership_request(*, actor, email: str, message: str) -> tuple[Partnership, str]:
+def partnership_request(*, actor: User, email: str, message: str) -> tuple[Partnership, str]:
     """Record the actor's provider's partnership request and email its one-time link; returns it and the token."""
     partner = actor.partner
     if not policy.has_action(actor, Action.REQUEST_PARTNERSHIP):
@@ -112,7 +112,7 @@ def partnership_link_problem(partnership: Partnership, *, user: User) -> str | N
     return None
 
 
-def partnership_authorize(*, actor, token: str) -> Partnership:
+def partnership_authorize(*, actor: User, token: str) -> Partnership:
     """Make the link's partnership active between its provider and the actor's reseller organisation (once)."""
     partner = actor.partner
     partnership = partnership_by_token(token)
@@ -156,7 +156,7 @@ def partnership_authorize(*, actor, token: str) -> Partnership:
     return partnership
 
 
-def partnership_remove(*, actor, partnership: Partnership) -> Partnership:
+def partnership_remove(*, actor: User, partnership: Partnership) -> Partnership:
     """End the provider's partnership (or withdraw its pending request); customer relationships stay as they are."""
     with transaction.atomic():
         locked = Partnership.objects.select_for_update().get(pk=partnership.pk)

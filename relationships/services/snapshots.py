@@ -4,6 +4,7 @@ it ends and reapplied to the new relationship when a restore invitation is accep
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -116,7 +117,7 @@ def relationship_snapshot_apply(*, relationship: Relationship, snapshot: dict[st
     return relationship
 
 
-def _clean_tag_names(names) -> list[str]:
+def _clean_tag_names(names: Iterable[Any] | None) -> list[str]:
     """Distinct (case-insensitively), non-empty tag names of valid length, in their snapshot order."""
     seen: set[str] = set()
     result = []
