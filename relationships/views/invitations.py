@@ -22,7 +22,13 @@ from partnerportal.infrastructure.middleware import request_client_address
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.infrastructure.ratelimit import rate_limit_hit
 from partnerportal.infrastructure.tokens import token_hash
-from partnerportal.views.generic import KeysetListView, PortalPermissionMixin, ServiceActionView, ServiceFormMixin
+from partnerportal.views.generic import (
+    AuthenticatedHttpRequest,
+    KeysetListView,
+    PortalPermissionMixin,
+    ServiceActionView,
+    ServiceFormMixin,
+)
 from permissions import policy
 from permissions.roles import Action
 from relationships import selectors as relationship_selectors
@@ -64,6 +70,7 @@ class InvitationListView(KeysetListView):
 class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     """Request a relationship: email an invitation link to a customer's administrator and show the link once."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.INVITE_CUSTOMER
     form_class = InvitationForm
     template_name = "relationships/invitation_form.html"

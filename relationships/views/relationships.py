@@ -16,6 +16,7 @@ from django.views.generic.detail import SingleObjectMixin
 from customers.models import Customer
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.views.generic import (
+    AuthenticatedHttpRequest,
     KeysetListMixin,
     KeysetListView,
     PortalPermissionMixin,
@@ -41,6 +42,7 @@ from relationships.services import imports, lifecycle, partnerships
 class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
     """End the partner's relationship with a customer: blockers first, then a reason and the good-faith statement."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.END_RELATIONSHIP
     form_class = RelationshipEndForm
     template_name = "relationships/relationship_end.html"
@@ -131,6 +133,7 @@ def restore_default_message(*, relationship: Relationship) -> str:
 class RelationshipRestoreView(PortalPermissionMixin, ServiceFormMixin, FormView):
     """Send a restore invitation for one of the partner's ended relationships."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.RESTORE_RELATIONSHIP
     form_class = RestoreInvitationForm
     template_name = "relationships/relationship_restore.html"
@@ -197,6 +200,7 @@ class IndirectProviderOnlyMixin:
 class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, KeysetListMixin, TemplateView):
     """A provider's indirect resellers (requested, active, removed) or a reseller's indirect providers."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_PARTNERSHIPS
     template_name = "relationships/partnership_list.html"
     ordering = Ordering("created_at", descending=True)
@@ -214,6 +218,7 @@ class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, Keyse
 class PartnershipCreateView(PortalPermissionMixin, CommercialCloudOnlyMixin, IndirectProviderOnlyMixin, FormView):
     """An indirect provider requests a partnership: the reseller gets an emailed link; the page shows it to copy."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_PARTNERSHIPS
     form_class = PartnershipRequestForm
     template_name = "generic/object_form.html"
@@ -253,6 +258,7 @@ class PartnershipCreateView(PortalPermissionMixin, CommercialCloudOnlyMixin, Ind
 class PartnershipAuthorizeView(PortalPermissionMixin, CommercialCloudOnlyMixin, FormView):
     """The reseller's staff open the provider's link signed in, tick the box and authorize the provider (once)."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_PARTNERSHIPS
     form_class = PartnershipAuthorizeForm
     template_name = "relationships/partnership_authorize.html"
@@ -304,6 +310,7 @@ class PartnershipRemoveView(
 ):
     """The provider removes a partnership or withdraws its request (POST only); customer relationships stay."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_PARTNERSHIPS
     http_method_names = ["post"]
 
@@ -328,6 +335,7 @@ class PartnershipRemoveView(
 class CustomerImportView(PortalPermissionMixin, TemplateView):
     """Upload a CSV, review the per-row preview, then apply the valid rows in one transaction."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.IMPORT_CUSTOMERS
     template_name = "relationships/customer_import.html"
 
@@ -387,6 +395,7 @@ class CustomerImportView(PortalPermissionMixin, TemplateView):
 class CustomerImportTemplateView(PortalPermissionMixin, View):
     """The CSV template to fill in: the documented columns and one example row."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.IMPORT_CUSTOMERS
     http_method_names = ["get"]
 
