@@ -128,6 +128,7 @@ def tag_names_array(*, user: User) -> ArraySubquery:
 
     One correlated subquery in the list's own query: no second query and no model per tag.
     """
+    assert user.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     names = (
         CustomerTag.objects.filter(customer_id=OuterRef("pk"), tag__partner_id=user.partner_id)
         .order_by(Lower("tag__name"), "tag__name")
@@ -149,6 +150,7 @@ def tag_names_subquery(*, user: User) -> Subquery:
 
     A correlated subquery evaluated row by row, so a streamed export never holds the whole list's tags in memory.
     """
+    assert user.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     names = (
         CustomerTag.objects.filter(customer_id=OuterRef("pk"), tag__partner_id=user.partner_id)
         .order_by()

@@ -76,7 +76,7 @@ def dap_forced(user: User) -> bool:
 
 def relationship_description(invitation: Invitation) -> str:
     """How the relationship the invitation offers reads to the customer."""
-    if invitation.provider_id:
+    if invitation.provider is not None:
         return str(
             _("Indirect reseller: %(reseller)s, through the indirect provider %(provider)s")
             % {"reseller": invitation.partner.name, "provider": invitation.provider.name}

@@ -16,7 +16,7 @@ from permissions.models import PurchasePermission
 
 
 def purchase_permission_blocker(
-    *, partner: Partner, customer: Customer, has_azure_plan: bool | None = None
+    *, partner: Partner | None, customer: Customer, has_azure_plan: bool | None = None
 ) -> str | None:
     """Why the partner cannot turn a customer's purchase permissions on, or None when it can.
 
@@ -62,6 +62,7 @@ def purchase_permission_set(
     allowed permission replaces it and is logged as a new "Create" (Partner Center knows only create and delete).
     """
     partner = actor.partner
+    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
     if product not in PurchasePermission.Product.values:
         raise ValidationError({"product": [_("Choose a product.")]})
     note = (note or "").strip()

@@ -55,6 +55,7 @@ def subscription_create(
     *, actor: User, customer: Customer, offer_name: str, quantity: int, is_azure_plan: bool = False
 ) -> Subscription:
     """Add a subscription the actor's partner sells to the customer (only while their relationship is active)."""
+    assert actor.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     _relationship_lock(partner_id=actor.partner_id, customer_id=customer.pk)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     subscription = Subscription(
@@ -84,6 +85,7 @@ def subscription_create(
 @transaction.atomic
 def subscription_status_change(*, actor: User, subscription: Subscription, action: str) -> Subscription:
     """Suspend, reactivate or cancel a subscription of the actor's partner; an invalid move changes nothing."""
+    assert actor.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     if action not in TRANSITIONS:
         raise ValidationError({"action": [UNKNOWN_ACTION]})
     if TRANSITIONS[action][1] == Status.ACTIVE:

@@ -61,6 +61,7 @@ def customer_tags_set(
     reused); the customer's tags of other partners are never touched. Returns the tags, by name.
     """
     partner_id = actor.partner_id
+    assert partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     # Lock the partner's active relationship first (ending it locks the same row, then removes the partner's
     # tags), then the customer, so two concurrent edits of its tags apply one after the other, not interleaved.
     relationship = (

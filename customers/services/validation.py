@@ -273,7 +273,7 @@ def _contact_clean(c: _Cleaning, partner: Partner | None) -> None:
             max_length=CONTACT_NAME_MAX_LENGTH,
         )
     c.check("contact_email", _email, c.data.get("contact_email"), required="email_required")
-    if "contact_email" in c.cleaned and _is_partner_domain(c.cleaned["contact_email"], partner):
+    if partner is not None and "contact_email" in c.cleaned and _is_partner_domain(c.cleaned["contact_email"], partner):
         c.errors["contact_email"] = [rule_error("email_partner_domain", domain=partner.email_domain.lower())]
         del c.cleaned["contact_email"]
 

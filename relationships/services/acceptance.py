@@ -95,7 +95,7 @@ def _check_acceptable(invitation: Invitation, *, profile: dict[str, Any] | None)
     """Refuse (ValidationError) an invitation for a new customer without a profile, or one whose partnership ended."""
     if invitation.customer_id is None and not profile:
         raise ValidationError(PROFILE_REQUIRED)
-    if invitation.provider_id and not _partnership_active(invitation):
+    if invitation.provider is not None and not _partnership_active(invitation):
         raise ValidationError(
             PARTNERSHIP_ENDED % {"reseller": invitation.partner.name, "provider": invitation.provider.name}
         )

@@ -58,6 +58,7 @@ def invitation_create(
     The caller decides that the actor may invite (and may see `customer`). An indirect reseller must name one of its
     active providers; DAP is always requested in the US Government cloud.
     """
+    assert actor.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
     email = (email or "").strip().lower()
     errors: dict[str, list] = {}

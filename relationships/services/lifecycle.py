@@ -33,7 +33,7 @@ DETAILS_REQUIRED = _("Describe the reason for ending the relationship.")
 REASON_MAX_LENGTH = 1000
 
 
-def relationship_blockers(*, partner: Partner, customer: Customer) -> QuerySet:
+def relationship_blockers(*, partner: Partner | None, customer: Customer) -> QuerySet:
     """What keeps the partner from ending the relationship: its active subscriptions for the customer."""
     return Subscription.objects.filter(customer=customer, partner=partner, status=Subscription.Status.ACTIVE).order_by(
         "offer_name", "pk"
@@ -58,6 +58,7 @@ def relationship_end(*, actor: User, customer: Customer, reason: str, details: s
             {"details": [_("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}]}
         )
     partner = actor.partner
+    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
     with transaction.atomic():
         relationship = (
             Relationship.objects.select_for_update()
@@ -115,6 +116,7 @@ def relationship_end(*, actor: User, customer: Customer, reason: str, details: s
 
 def _pending_invitations_revoke(*, actor: User, customer: Customer) -> int:
     """Revoke the partner's pending invitations to the customer (their unsent emails are withdrawn too)."""
+    assert actor.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     revoked = 0
     pending = Invitation.objects.select_for_update().filter(
         partner_id=actor.partner_id, customer=customer, status=Invitation.Status.PENDING

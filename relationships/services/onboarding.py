@@ -53,7 +53,9 @@ def customer_onboard(
     Raises ValidationError (field errors) and changes nothing when the profile or the partnership is refused.
     """
     partner = partner or actor.partner
-    details = {"indirect_partner": (reseller or provider).name} if (reseller or provider) is not None else None
+    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
+    indirect_partner = reseller or provider
+    details = {"indirect_partner": indirect_partner.name} if indirect_partner is not None else None
     customer = customer_create(
         actor=actor,
         data=data,

@@ -53,6 +53,7 @@ def partnership_default_message(*, partner: Partner) -> str:
 def partnership_request(*, actor: User, email: str, message: str) -> tuple[Partnership, str]:
     """Record the actor's provider's partnership request and email its one-time link; returns it and the token."""
     partner = actor.partner
+    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
     if not policy.has_action(actor, Action.REQUEST_PARTNERSHIP):
         raise ValidationError(NOT_A_PROVIDER, code="wrong_partner_type")
     token, hashed = token_new()
@@ -115,6 +116,7 @@ def partnership_link_problem(partnership: Partnership, *, user: User) -> str | N
 def partnership_authorize(*, actor: User, token: str) -> Partnership:
     """Make the link's partnership active between its provider and the actor's reseller organisation (once)."""
     partner = actor.partner
+    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
     partnership = partnership_by_token(token)
     if partnership is None:
         raise ValidationError(_("This partnership link is not valid."), code="unknown")

@@ -111,6 +111,7 @@ class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         partner = self.request.user.partner
+        assert partner is not None  # partner staff only: the policy gives users without a partner no actions
         context.update(
             customer=self.customer,
             no_provider=policy.has_action(self.request.user, Action.CHOOSE_PROVIDER)

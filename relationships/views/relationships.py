@@ -224,7 +224,9 @@ class PartnershipCreateView(PortalPermissionMixin, CommercialCloudOnlyMixin, Ind
     template_name = "generic/object_form.html"
 
     def get_initial(self):
-        return {"message": partnerships.partnership_default_message(partner=self.request.user.partner)}
+        partner = self.request.user.partner
+        assert partner is not None  # partner staff only: the policy gives users without a partner no actions
+        return {"message": partnerships.partnership_default_message(partner=partner)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
