@@ -50,7 +50,7 @@ def customer_access_revoke(*, partner: Partner, customer: models.Model) -> None:
     user_table, group_table = policy.object_permission_models()
     group_table.objects.filter(content_object=customer, group__partner_group__partner=partner).delete()
     user_table.objects.filter(content_object=customer, user__partner=partner).delete()
-    CustomerAssignment.objects.filter(customer=customer, user__partner=partner).delete()
+    CustomerAssignment.objects.filter(customer_id=customer.pk, user__partner=partner).delete()
 
 
 @transaction.atomic

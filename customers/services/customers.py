@@ -32,7 +32,7 @@ def customer_create(
     data: dict[str, Any],
     domain_prefix: str,
     partner: Partner | None = None,
-    action: str = Actions.CUSTOMER_CREATE,
+    action: Actions = Actions.CUSTOMER_CREATE,
     details: dict[str, Any] | None = None,
     log: bool = True,
 ) -> Customer:

@@ -77,7 +77,7 @@ def purchase_permission_set(
     if not allowed:
         if current is None:
             return None
-        before = _purchase_terms(current)
+        before: dict | None = _purchase_terms(current)
         current.delete()
         activity_record(
             action=Actions.PURCHASE_PERMISSION_DELETE, actor=actor, partner=partner, customer=customer, before=before
@@ -86,7 +86,7 @@ def purchase_permission_set(
     if expires_on is not None and expires_on < today:
         raise ValidationError({"expires_on": [_("The expiry date cannot be in the past.")]})
     unchanged = current is not None and (current.expires_on, current.note) == (expires_on, note)
-    if unchanged and current.is_effective(today):
+    if unchanged and current is not None and current.is_effective(today):
         return current
     blocker = purchase_permission_blocker(partner=partner, customer=customer)
     if blocker:

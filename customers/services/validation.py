@@ -284,7 +284,7 @@ def _phone_and_registration_clean(c: _Cleaning, rules: countries.CountryRules | 
     phone = " ".join(str(c.data.get("contact_phone") or "").split())
     digits = sum(ch.isdigit() for ch in phone)
     if not phone:
-        if required_here:
+        if required_here and rules is not None:
             c.errors["contact_phone"] = [rule_error("phone_required", country=rules.name)]
         c.cleaned["contact_phone"] = ""
     elif len(phone) > PHONE_MAX_LENGTH or digits < PHONE_MIN_DIGITS or not _PHONE_PATTERN.fullmatch(phone):
@@ -293,7 +293,7 @@ def _phone_and_registration_clean(c: _Cleaning, rules: countries.CountryRules | 
         c.cleaned["contact_phone"] = phone
     registration_id = " ".join(str(c.data.get("registration_id") or "").split())
     if not registration_id:
-        if required_here:
+        if required_here and rules is not None:
             c.errors["registration_id"] = [rule_error("registration_id_required", country=rules.name)]
         c.cleaned["registration_id"] = ""
     elif len(registration_id) > REGISTRATION_ID_MAX_LENGTH or not _REGISTRATION_ID_PATTERN.fullmatch(registration_id):

@@ -53,6 +53,7 @@ def _open_invitation(token: str) -> Invitation:
     reason = closed_reason(invitation)
     if reason:
         raise InvitationClosed(reason, invitation)
+    assert invitation is not None  # closed_reason answers "not_found" for no invitation
     return invitation
 
 
@@ -161,7 +162,7 @@ def _relationships_begin(invitation: Invitation, customer: Customer) -> tuple[li
         # Accepting DAP grants it even on a relationship that was already active without it.
         Relationship.objects.filter(pk__in=[r.pk for r in relationships], dap=False).update(dap=True)
     own = next(r for r in relationships if r.partner_id == invitation.partner_id)
-    if invitation.purpose == Invitation.Purpose.RESTORE and invitation.restores_id:
+    if invitation.purpose == Invitation.Purpose.RESTORE and invitation.restores is not None:
         own = relationship_snapshot_apply(relationship=own, snapshot=invitation.restores.snapshot)
         if own.dap != invitation.dap:
             # The customer granted what this invitation asked for, whatever the relationship had before it ended.

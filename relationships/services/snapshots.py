@@ -49,7 +49,7 @@ def relationship_snapshot_apply(*, relationship: Relationship, snapshot: dict[st
     with transaction.atomic():
         if relationship.status != Relationship.Status.ACTIVE:
             # Given the ended relationship itself: apply to the partner's new, active one.
-            relationship = (
+            active = (
                 Relationship.objects.select_for_update()
                 .filter(
                     partner_id=relationship.partner_id,
@@ -58,8 +58,9 @@ def relationship_snapshot_apply(*, relationship: Relationship, snapshot: dict[st
                 )
                 .first()
             )
-            if relationship is None:
+            if active is None:
                 raise ValidationError(_("There is no active relationship to restore."), code="not_active")
+            relationship = active
         partner_id, customer = relationship.partner_id, relationship.customer
         tag_names = _clean_tag_names(snapshot.get("tags"))
         tags = []
