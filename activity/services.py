@@ -9,8 +9,6 @@ from activity.models import ActivityEntry
 from partnerportal.infrastructure.middleware import client_address
 
 if TYPE_CHECKING:
-    from django.db.models import Model
-
     from partnerportal.models import Partner, User
 
 __all__ = ["Actions", "action_choices", "activity_record"]
@@ -26,7 +24,7 @@ def activity_record(
     action: Actions,
     actor: User | None = None,
     partner: Partner | None = None,
-    customer: Model | None = None,
+    customer: Any = None,  # a customers.Customer (the log imports none of the apps)
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     **extra: Any,

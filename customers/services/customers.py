@@ -28,7 +28,7 @@ from partnerportal.models import Partner, User
 @transaction.atomic
 def customer_create(
     *,
-    actor: User,
+    actor: User | None,
     data: dict[str, Any],
     domain_prefix: str,
     partner: Partner | None = None,
@@ -41,7 +41,7 @@ def customer_create(
     Who holds the customer is not this function's business: `relationships.services.customer_onboard` creates
     the customer through it and begins the partner's relationship. `details` add to the activity entry.
     """
-    partner = partner or actor.partner
+    partner = partner or (actor.partner if actor is not None else None)
     cleaned = customer_clean(data=data, domain_prefix=domain_prefix, partner=partner)
     customer = Customer(primary_domain=primary_domain_for(domain_prefix), **cleaned)
     customer.full_clean(validate_unique=False)

@@ -37,7 +37,7 @@ class CustomerListView(KeysetListView):
     permission_required = Action.VIEW_CUSTOMER
     template_name = "customers/customer_list.html"
     rows_name = "customers"
-    pk_parse = _parse_uuid
+    pk_parse = staticmethod(_parse_uuid)
 
     def get_list_queryset(self):
         self.form = CustomerFilterForm(self.request.GET, user=self.request.user)

@@ -36,7 +36,7 @@ def _partnership_lock(*, provider: Partner, reseller: Partner) -> bool:
 @transaction.atomic
 def customer_onboard(
     *,
-    actor: User,
+    actor: User | None,
     data: dict[str, Any],
     domain_prefix: str,
     partner: Partner | None = None,
@@ -52,8 +52,8 @@ def customer_onboard(
     its providers (`provider`): both partners then hold the relationship, which needs an active partnership.
     Raises ValidationError (field errors) and changes nothing when the profile or the partnership is refused.
     """
-    partner = partner or actor.partner
-    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
+    partner = partner or (actor.partner if actor is not None else None)
+    assert partner is not None  # given, or the actor's: partner staff only (operators hold no actions)
     indirect_partner = reseller or provider
     details = {"indirect_partner": indirect_partner.name} if indirect_partner is not None else None
     customer = customer_create(

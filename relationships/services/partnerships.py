@@ -57,13 +57,14 @@ def partnership_request(*, actor: User, email: str, message: str) -> tuple[Partn
     if not policy.has_action(actor, Action.REQUEST_PARTNERSHIP):
         raise ValidationError(NOT_A_PROVIDER, code="wrong_partner_type")
     token, hashed = token_new()
+    expires_at = timezone.now() + timedelta(days=settings.PORTAL_INVITATION_DAYS)
     partnership = Partnership(
         provider=partner,
         status=Partnership.Status.INVITED,
         email=(email or "").strip().lower(),
         message=(message or "").strip(),
         token_hash=hashed,
-        expires_at=timezone.now() + timedelta(days=settings.PORTAL_INVITATION_DAYS),
+        expires_at=expires_at,
         invited_by=actor,
     )
     partnership.full_clean(exclude=["reseller"], validate_constraints=False)
@@ -83,7 +84,7 @@ def partnership_request(*, actor: User, email: str, message: str) -> tuple[Partn
         activity_record(
             action=Actions.PARTNERSHIP_REQUEST,
             actor=actor,
-            after={"email": partnership.email, "expires_at": partnership.expires_at.isoformat()},
+            after={"email": partnership.email, "expires_at": expires_at.isoformat()},
         )
     return partnership, token
 

@@ -228,10 +228,12 @@ class InvitationAcceptView(View):
 
     def profile_form(self):
         """The company profile, for a customer new to the portal (same fields and rules as Add customer)."""
-        if self.invitation.customer_id is not None:
+        invitation = self.invitation
+        assert invitation is not None  # dispatch showed the closed page otherwise
+        if invitation.customer_id is not None:
             return None
         data = self.request.POST if self.request.method == "POST" else None
-        form = CustomerForm(data, prefix="profile", partner=self.invitation.partner)
+        form = CustomerForm(data, prefix="profile", partner=invitation.partner)
         # Worded for the customer, not for partner staff; and the live domain check is a staff-only endpoint.
         form.fields["contact_email"].help_text = _("Your organisation's primary contact for the partner.")
         form.fields["domain_prefix"].widget.attrs.pop("data-domain-check-url", None)
@@ -246,6 +248,7 @@ class InvitationAcceptView(View):
 
     def render_page(self, form, profile_form, status=200):
         invitation = self.invitation
+        assert invitation is not None  # dispatch showed the closed page otherwise
         return render(
             self.request,
             self.template_name,

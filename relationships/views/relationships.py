@@ -43,6 +43,7 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
     """End the partner's relationship with a customer: blockers first, then a reason and the good-faith statement."""
 
     request: AuthenticatedHttpRequest
+    customer: Customer
     permission_required = Action.END_RELATIONSHIP
     form_class = RelationshipEndForm
     template_name = "relationships/relationship_end.html"
@@ -67,15 +68,17 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return render(self.request, "relationships/relationship_end_done.html", {"relationship": ended})
 
     def get(self, request, *args, **kwargs):
-        self.customer = self._customer()
-        if self.customer is None:
+        customer = self._customer()
+        if customer is None:
             return self._already_ended()
+        self.customer = customer
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        self.customer = self._customer()
-        if self.customer is None:
+        customer = self._customer()
+        if customer is None:
             return self._already_ended()
+        self.customer = customer
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -179,7 +182,7 @@ class RelationshipRestoreView(PortalPermissionMixin, ServiceFormMixin, FormView)
 # ---------------------------------------------------------------- provider ↔ reseller partnerships
 
 
-class CommercialCloudOnlyMixin:
+class CommercialCloudOnlyMixin(View):
     """Hide a page (404) in the US Government cloud, which has no indirect provider/reseller features."""
 
     def dispatch(self, request, *args, **kwargs):
@@ -188,7 +191,7 @@ class CommercialCloudOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class IndirectProviderOnlyMixin:
+class IndirectProviderOnlyMixin(View):
     """403 for staff of partners that are not indirect providers (the role allows it, the partner type does not)."""
 
     def dispatch(self, request, *args, **kwargs):
