@@ -103,6 +103,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
 
+    if TYPE_CHECKING:
+        # permissions.policy caches the user's actions on the instance for the request: (cloud, actions).
+        _portal_actions: tuple[str, frozenset[str]]
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -135,7 +135,7 @@ def user_actions(user: User | AnonymousUser) -> frozenset[Action]:
             if user.scope == Scope.PARTNER:
                 actions |= {Action.SEE_WHOLE_PARTNER}
         cached = (cloud, frozenset(actions))
-        user.__dict__["_portal_actions"] = cached
+        user._portal_actions = cached
     return cached[1]
 
 
