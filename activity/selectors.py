@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from partnerportal.models import User
-
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Model, QuerySet
 from django.utils import timezone
@@ -17,6 +13,9 @@ from django.utils import timezone
 from activity.models import ActivityEntry
 from permissions import policy
 from permissions.roles import Action
+
+if TYPE_CHECKING:
+    from partnerportal.models import User
 
 DEFAULT_DAYS = 30
 RECENT_ON_CUSTOMER_PAGE = 10

@@ -28,10 +28,10 @@ from django.views.generic.detail import SingleObjectMixin
 
 from partnerportal.infrastructure.pagination import Ordering, Page, list_state_query, paginate
 from partnerportal.models import User
+from permissions import policy
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
-from permissions import policy
 
 
 class AuthenticatedHttpRequest(HttpRequest):
