@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check bench install messages clean-db serve worker
+.PHONY: run test lint check typecheck bench install messages clean-db serve worker
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,8 +46,12 @@ check: install
 	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) makemigrations --check --dry-run
 
-## make test: lint, system checks, migration check, then the whole pytest suite on real PostgreSQL.
-test: lint check
+## make typecheck: mypy with django-stubs over the domain packages (configuration in pyproject.toml).
+typecheck: install
+	$(VENV)/bin/mypy
+
+## make test: lint, types, system checks, migration check, then the whole pytest suite on real PostgreSQL.
+test: lint typecheck check
 	$(PY) -m pytest --create-db $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 

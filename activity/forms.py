@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -33,13 +34,14 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["actor"].queryset = policy.restrict(User.objects.all(), user, Action.VIEW_ACTIVITY).order_by(
-            "email"
-        )
-        self.fields["action"].choices = [("", _("Any action")), *action_choices()]
+        cast(forms.ModelChoiceField, self.fields["actor"]).queryset = policy.restrict(
+            User.objects.all(), user, Action.VIEW_ACTIVITY
+        ).order_by("email")
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("Any action")), *action_choices()]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_from > date_to:
             self.add_error("date_to", _("The end date must be on or after the start date."))

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from activity.models import ActivityEntry
 from permissions import policy
 from permissions.roles import Action
+
+if TYPE_CHECKING:
+    from partnerportal.models import User
 
 DEFAULT_DAYS = 30
 RECENT_ON_CUSTOMER_PAGE = 10
@@ -22,7 +27,7 @@ def _day_start(day: date) -> datetime:
 
 def activity_list(
     *,
-    user,
+    user: User,
     date_from: date | None = None,
     date_to: date | None = None,
     customer: str = "",
@@ -51,7 +56,9 @@ def activity_list(
     return qs
 
 
-def activity_recent_for_customer(*, user, customer, limit: int = RECENT_ON_CUSTOMER_PAGE) -> list[ActivityEntry]:
+def activity_recent_for_customer(
+    *, user: User, customer: Model, limit: int = RECENT_ON_CUSTOMER_PAGE
+) -> list[ActivityEntry]:
     """The newest entries of the user's partner about one customer (none for roles without the activity log)."""
     if not policy.has_action(user, Action.VIEW_ACTIVITY):
         return []  # the page hides the section; skip building a query that restrict() would empty anyway
@@ -59,7 +66,7 @@ def activity_recent_for_customer(*, user, customer, limit: int = RECENT_ON_CUSTO
     return list(qs.filter(customer_id=customer.pk).order_by("-created_at", "-id")[:limit])
 
 
-def visible_customer_ids(*, user, entries) -> set:
+def visible_customer_ids(*, user: User, entries: Iterable[ActivityEntry]) -> set:
     """Which of the entries' customers the user can still open (one query), so the log links only to those."""
     pks = {e.customer_id for e in entries if e.customer_id}
     if not pks:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from activity.actions import Actions
 from activity.models import ActivityEntry
 from partnerportal.infrastructure.middleware import client_address
+
+if TYPE_CHECKING:
+    from partnerportal.models import Partner, User
 
 __all__ = ["Actions", "action_choices", "activity_record"]
 
@@ -19,9 +22,9 @@ def action_choices() -> list[tuple[str, str]]:
 def activity_record(
     *,
     action: Actions,
-    actor=None,
-    partner=None,
-    customer=None,
+    actor: User | None = None,
+    partner: Partner | None = None,
+    customer: Any = None,  # a customers.Customer (the log imports none of the apps)
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     **extra: Any,

@@ -12,7 +12,7 @@ from activity import selectors
 from activity.forms import ActivityFilterForm
 from partnerportal.infrastructure.csvexport import csv_lines, csv_response
 from partnerportal.infrastructure.pagination import Ordering, list_state_query
-from partnerportal.views.generic import KeysetListView, PortalPermissionMixin
+from partnerportal.views.generic import AuthenticatedHttpRequest, KeysetListView, PortalPermissionMixin
 from permissions.roles import Action
 
 ORDERING = Ordering("created_at", descending=True)
@@ -58,6 +58,7 @@ class ActivityListView(KeysetListView):
 class ActivityExportView(PortalPermissionMixin, View):
     """The activity log under the current filters as a streamed CSV (safe against formula injection)."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.VIEW_ACTIVITY
     http_method_names = ["get", "head"]
     # "Action" is the stored code (stable across languages and releases, the same value the `action` filter takes)

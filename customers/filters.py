@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -43,9 +45,11 @@ class CustomerFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].queryset = policy.restrict(Tag.objects.all(), user, Action.VIEW_CUSTOMER)
+        cast(forms.ModelChoiceField, self.fields["tag"]).queryset = policy.restrict(
+            Tag.objects.all(), user, Action.VIEW_CUSTOMER
+        )
         if policy.has_action(user, Action.SELL_THROUGH_RESELLERS):
-            self.fields["reseller"].queryset = Partner.objects.filter(
+            cast(forms.ModelChoiceField, self.fields["reseller"]).queryset = Partner.objects.filter(
                 provider_links__provider_id=user.partner_id, provider_links__status="active"
             )
         else:
@@ -55,8 +59,12 @@ class CustomerFilterForm(forms.Form):
         # cursor); validation still checks submitted values against the queryset.
         for name in ("tag", "reseller"):
             if name in self.fields:
-                field = self.fields[name]
-                field.choices = [("", field.empty_label), *((obj.pk, str(obj)) for obj in field.queryset)]
+                choice_field = cast(forms.ModelChoiceField, self.fields[name])
+                assert choice_field.queryset is not None  # set just above
+                choice_field.choices = [
+                    ("", choice_field.empty_label),
+                    *((obj.pk, str(obj)) for obj in choice_field.queryset),
+                ]
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             if name in self.errors:

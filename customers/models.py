@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -18,6 +19,12 @@ from customers.countries import get_rules
 
 class Customer(models.Model):
     """A customer organisation; partners reach it only through an active relationship."""
+
+    if TYPE_CHECKING:
+        # Annotated by customers.selectors (the user's partner's relationship) and labelled by the pages.
+        rel_kind: str | None
+        rel_indirect_partner_name: str | None
+        relationship_label: str
 
     class Agreement(models.TextChoices):
         NOT_PROVIDED = "not_provided", _("Not provided")

@@ -6,6 +6,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
@@ -30,7 +31,7 @@ SORTS = {
 }
 
 
-def customer_queryset(*, user, action: str = Action.VIEW_CUSTOMER) -> QuerySet:
+def customer_queryset(*, user: User, action: str = Action.VIEW_CUSTOMER) -> QuerySet:
     """Customers the user may act on, annotated with their partner's active relationship to each."""
     qs = policy.restrict(Customer.objects.all(), user, action)
     return qs.annotate(
@@ -93,7 +94,7 @@ def _index_anchor(needle: str) -> str:
 
 
 def customer_list(
-    *, user, q: str = "", kind: str = "", reseller: int | None = None, tag: int | None = None
+    *, user: User, q: str = "", kind: str = "", reseller: int | None = None, tag: int | None = None
 ) -> QuerySet:
     """The filtered customer list (unordered: the caller paginates it)."""
     qs = customer_search(customer_queryset(user=user), q)
@@ -122,11 +123,12 @@ def partner_tags(*, user: User) -> QuerySet:
     return policy.restrict(Tag.objects.all(), user, Action.VIEW_CUSTOMER)
 
 
-def tag_names_array(*, user) -> ArraySubquery:
+def tag_names_array(*, user: User) -> ArraySubquery:
     """The customer's tag names of the user's partner, as an array in name order (ignoring case).
 
     One correlated subquery in the list's own query: no second query and no model per tag.
     """
+    assert user.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     names = (
         CustomerTag.objects.filter(customer_id=OuterRef("pk"), tag__partner_id=user.partner_id)
         .order_by(Lower("tag__name"), "tag__name")
@@ -138,16 +140,17 @@ def tag_names_array(*, user) -> ArraySubquery:
 LIST_COLUMNS = ("id", "company_name", "primary_domain", "created_at")
 
 
-def customer_list_page_queryset(*, user, **filters) -> QuerySet:
+def customer_list_page_queryset(*, user: User, **filters: Any) -> QuerySet:
     """The customer list with only the columns its table shows, and each row's tag names."""
     return customer_list(user=user, **filters).only(*LIST_COLUMNS).annotate(tag_names=tag_names_array(user=user))
 
 
-def tag_names_subquery(*, user) -> Subquery:
+def tag_names_subquery(*, user: User) -> Subquery:
     """The customer's tags of the user's partner, "; "-joined in name order (ignoring case).
 
     A correlated subquery evaluated row by row, so a streamed export never holds the whole list's tags in memory.
     """
+    assert user.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     names = (
         CustomerTag.objects.filter(customer_id=OuterRef("pk"), tag__partner_id=user.partner_id)
         .order_by()
@@ -160,7 +163,7 @@ def tag_names_subquery(*, user) -> Subquery:
 
 def customer_export(
     *,
-    user,
+    user: User,
     q: str = "",
     kind: str = "",
     reseller: int | None = None,
@@ -194,7 +197,7 @@ class LookupResult:
         return self.matched != "contains"
 
 
-def customer_lookup(*, user, q: str, limit: int = LOOKUP_LIMIT) -> list[LookupResult]:
+def customer_lookup(*, user: User, q: str, limit: int = LOOKUP_LIMIT) -> list[LookupResult]:
     """Helpdesk lookup: exact hits first (customer ID, full domain or its prefix, contact email), then the
     name/domain/email *contains* matches, at most `limit` in all. Two queries whatever the result size.
 

@@ -26,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
         ("Status", {"fields": ["is_active", "is_staff", "is_superuser", "last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
-    filter_horizontal: list[str] = []
+    filter_horizontal = ()
 
 
 @admin.register(OutboundEmail)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.urls import reverse
@@ -9,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal.roles import AdminRole, AgentRole, Role, Scope
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Partner(models.Model):
@@ -48,7 +53,7 @@ class Partner(models.Model):
         return self.type == self.Type.INDIRECT_RESELLER
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     """Creates users keyed by email address."""
 
     use_in_migrations = True
@@ -98,9 +103,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
 
+    if TYPE_CHECKING:
+        # permissions.policy caches the user's actions on the instance for the request: (cloud, actions).
+        _portal_actions: tuple[str, frozenset[str]]
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -135,7 +144,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_global_admin(self) -> bool:
         return self.admin_role == AdminRole.GLOBAL_ADMIN
 
-    def role_labels(self) -> list[str]:
+    def role_labels(self) -> list[StrPromise]:
         return [Role(value).label for value in (self.admin_role, self.agent_role) if value]
 
 

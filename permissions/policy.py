@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import post_migrate
@@ -117,12 +117,12 @@ def scope_rule(model: type[Model]) -> ScopeRule:
         ) from None
 
 
-def user_actions(user: User | Any) -> frozenset[Action]:
+def user_actions(user: User | AnonymousUser) -> frozenset[Action]:
     """Every action the user holds: their roles' actions folded with the partner type, the cloud and the scope.
 
     Empty for anonymous, inactive, operator or role-less users.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.partner_id is None:
+    if not user.is_authenticated or not user.is_active or user.partner_id is None:
         return frozenset()
     # Cached on the user object for the request; keyed by the cloud so a settings override is never stale.
     cloud = settings.PORTAL_CLOUD
@@ -130,6 +130,7 @@ def user_actions(user: User | Any) -> frozenset[Action]:
     if cached is None or cached[0] != cloud:
         actions = actions_for_roles(user.roles)
         if actions:
+            assert user.partner is not None  # partner_id is set (checked above)
             actions = context_actions(actions, partner_type=user.partner.type, cloud=cloud)
             if user.scope == Scope.PARTNER:
                 actions |= {Action.SEE_WHOLE_PARTNER}
@@ -138,7 +139,7 @@ def user_actions(user: User | Any) -> frozenset[Action]:
     return cached[1]
 
 
-def has_action(user: User | Any, action: str) -> bool:
+def has_action(user: User | AnonymousUser, action: str) -> bool:
     """True when the user holds the action somewhere (used to answer 403)."""
     return action in user_actions(user)
 
@@ -163,7 +164,7 @@ def _user_group_ids(user: User) -> QuerySet:
     return get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
 
 
-def reachable_customer_ids(user: User | Any) -> QuerySet:
+def reachable_customer_ids(user: User) -> QuerySet:
     """A subquery of the ids of the customers the user may reach (guardian's reach permission)."""
     user_table, group_table = object_permission_models()
     actions = user_actions(user)
@@ -176,7 +177,7 @@ def reachable_customer_ids(user: User | Any) -> QuerySet:
     return user_table.objects.filter(user_id=user.pk, permission_id=_reach_permission_id()).values("content_object_id")
 
 
-def customer_ids(user: User | Any, action: str) -> QuerySet:
+def customer_ids(user: User, action: str) -> QuerySet:
     """A subquery of the ids of the customers on which the user may take a per-customer action."""
     if action not in OBJECT_ACTIONS:
         raise ValueError(f"{action} is not a per-customer action")
@@ -185,7 +186,7 @@ def customer_ids(user: User | Any, action: str) -> QuerySet:
     return reachable_customer_ids(user)
 
 
-def restrict(queryset: QuerySet, user: User | Any, action: str) -> QuerySet:
+def restrict(queryset: QuerySet, user: User, action: str) -> QuerySet:
     """Narrow a queryset to the rows the user may act on; empty when the user lacks the action.
 
     The model's registered rule decides: reachable customers, the user's partner, or both. A model that is not
@@ -211,7 +212,7 @@ def restrict(queryset: QuerySet, user: User | Any, action: str) -> QuerySet:
     return queryset
 
 
-def can(user: User | Any, action: str, obj: Model | None = None) -> bool:
+def can(user: User, action: str, obj: Model | None = None) -> bool:
     """True when the user may take the action (on the customer, when one is given)."""
     if not has_action(user, action):
         return False
@@ -220,7 +221,7 @@ def can(user: User | Any, action: str, obj: Model | None = None) -> bool:
     return action in object_actions(user, [obj.pk]).get(obj.pk, frozenset())
 
 
-def object_actions(user: User | Any, customer_pks: Iterable) -> dict:
+def object_actions(user: User, customer_pks: Iterable) -> dict:
     """Map each reachable customer pk to the per-customer actions the user holds on it, in one query.
 
     Used by lists and pages that show per-row buttons, so templates never test permissions row by row.

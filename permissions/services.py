@@ -50,7 +50,7 @@ def customer_access_revoke(*, partner: Partner, customer: models.Model) -> None:
     user_table, group_table = policy.object_permission_models()
     group_table.objects.filter(content_object=customer, group__partner_group__partner=partner).delete()
     user_table.objects.filter(content_object=customer, user__partner=partner).delete()
-    CustomerAssignment.objects.filter(customer=customer, user__partner=partner).delete()
+    CustomerAssignment.objects.filter(customer_id=customer.pk, user__partner=partner).delete()
 
 
 @transaction.atomic
@@ -61,7 +61,7 @@ def user_access_sync(*, user: User) -> None:
     # The user's actions, read fresh: roles, scope or activity may just have changed.
     user.__dict__.pop("_portal_actions", None)
     actions = policy.user_actions(user)
-    if user.partner_id is None or not actions:
+    if not actions or user.partner is None:
         user.groups.clear()
         return
     if Action.SEE_WHOLE_PARTNER in actions:
@@ -72,7 +72,7 @@ def user_access_sync(*, user: User) -> None:
     # Assigned customers the partner still has an active relationship with.
     assigned = CustomerAssignment.objects.filter(
         user=user,
-        customer__relationships__partner_id=user.partner_id,
+        customer__relationships__partner=user.partner,
         customer__relationships__status="active",
     ).values_list("customer_id", flat=True)
     rows = [user_table(user=user, permission=permission, content_object_id=pk) for pk in assigned]

@@ -38,7 +38,7 @@ def _latest_email(field: str) -> Subquery:
     )
 
 
-def invitation_list(*, user, status: str = "") -> QuerySet:
+def invitation_list(*, user: User, status: str = "") -> QuerySet:
     """The invitations list (unordered: the caller paginates it), each row annotated with its latest email's state."""
     qs = invitation_queryset(user=user).select_related("created_by", "customer", "provider", "partner")
     now = timezone.now()
@@ -55,14 +55,14 @@ def invitation_list(*, user, status: str = "") -> QuerySet:
     )
 
 
-def active_providers(partner: Partner):
+def active_providers(partner: Partner) -> QuerySet[Partner]:
     """The indirect providers an indirect reseller is actively partnered with."""
     return Partner.objects.filter(
         reseller_links__reseller=partner, reseller_links__status=Partnership.Status.ACTIVE
     ).order_by("name")
 
 
-def active_resellers(partner: Partner):
+def active_resellers(partner: Partner) -> QuerySet[Partner]:
     """The indirect resellers an indirect provider is actively partnered with."""
     return Partner.objects.filter(
         provider_links__provider=partner, provider_links__status=Partnership.Status.ACTIVE
@@ -76,7 +76,7 @@ def dap_forced(user: User) -> bool:
 
 def relationship_description(invitation: Invitation) -> str:
     """How the relationship the invitation offers reads to the customer."""
-    if invitation.provider_id:
+    if invitation.provider is not None:
         return str(
             _("Indirect reseller: %(reseller)s, through the indirect provider %(provider)s")
             % {"reseller": invitation.partner.name, "provider": invitation.provider.name}

@@ -7,7 +7,7 @@ the agreement and the partner chain, is `relationships.forms.onboarding.AddCusto
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.bootstrap import AppendedText
 from crispy_forms.helper import FormHelper
@@ -134,9 +134,12 @@ class CustomerForm(forms.Form):
         elif partner is not None:
             kwargs.setdefault("initial", {}).setdefault("country", partner.market)
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Select a country/region")), *countries.COUNTRY_CHOICES]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [
+            ("", _("Select a country/region")),
+            *countries.COUNTRY_CHOICES,
+        ]
         self.fields["state"].widget.choices = _state_choices()
-        self.fields["culture"].choices = [
+        cast(forms.ChoiceField, self.fields["culture"]).choices = [
             ("", _("Default for the country/region")),
             *((culture, culture) for culture in supported_cultures()),
         ]
@@ -217,7 +220,8 @@ class CustomerForm(forms.Form):
         return self.customer_data()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         try:
             customer_clean(
                 data=self.service_data(),
@@ -228,7 +232,7 @@ class CustomerForm(forms.Form):
         except ValidationError as exc:
             for field, errors in exc.error_dict.items():
                 # A field Django already rejected keeps that one message; the service would only repeat it.
-                if field not in self._errors:
+                if field not in self.errors:
                     self.add_error(field if field in self.fields else None, errors)
         return cleaned
 

@@ -39,7 +39,8 @@ class PurchasePermissionForm(forms.Form):
                 f.disabled = True
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         expires_on = cleaned.get("expires_on")
         if cleaned.get("allowed") and expires_on and expires_on < timezone.localdate():
             self.add_error("expires_on", _("The expiry date cannot be in the past."))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +32,9 @@ class CustomerTagsForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tags"].queryset = selectors.partner_tags(user=user).order_by(Lower("name"), "pk")
+        cast(forms.ModelMultipleChoiceField, self.fields["tags"]).queryset = selectors.partner_tags(user=user).order_by(
+            Lower("name"), "pk"
+        )
         # Interpolated here, per request, so it is translated into the user's language.
         self.fields["new_names"].help_text = _(
             "Separate tags with commas. Up to %(length)d characters each; at most %(count)d per customer."

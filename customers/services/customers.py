@@ -22,17 +22,17 @@ from customers.services.validation import (
     primary_domain_for,
     rule_error,
 )
-from partnerportal.models import Partner
+from partnerportal.models import Partner, User
 
 
 @transaction.atomic
 def customer_create(
     *,
-    actor,
+    actor: User | None,
     data: dict[str, Any],
     domain_prefix: str,
     partner: Partner | None = None,
-    action: str = Actions.CUSTOMER_CREATE,
+    action: Actions = Actions.CUSTOMER_CREATE,
     details: dict[str, Any] | None = None,
     log: bool = True,
 ) -> Customer:
@@ -41,7 +41,7 @@ def customer_create(
     Who holds the customer is not this function's business: `relationships.services.customer_onboard` creates
     the customer through it and begins the partner's relationship. `details` add to the activity entry.
     """
-    partner = partner or actor.partner
+    partner = partner or (actor.partner if actor is not None else None)
     cleaned = customer_clean(data=data, domain_prefix=domain_prefix, partner=partner)
     customer = Customer(primary_domain=primary_domain_for(domain_prefix), **cleaned)
     customer.full_clean(validate_unique=False)
@@ -71,7 +71,7 @@ def _jsonable(value: Any) -> Any:
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Customer:
+def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) -> Customer:
     """Change a customer's profile (never its domain) and log the changed fields, before and after.
 
     Fields missing from `data` keep their values. The row is locked, so two editors saving at once apply one
@@ -100,7 +100,7 @@ def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Custo
 
 
 @transaction.atomic
-def customer_agreement_attest(*, actor, customer: Customer, name: str, email: str, date: date | None) -> Customer:
+def customer_agreement_attest(*, actor: User, customer: Customer, name: str, email: str, date: date | None) -> Customer:
     """Record the partner's attestation that the customer accepted the customer agreement (name, email, date)."""
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     if locked.agreement_status == Customer.Agreement.ACCEPTED_BY_CUSTOMER:

@@ -16,7 +16,7 @@ from permissions.models import PurchasePermission
 
 
 def purchase_permission_blocker(
-    *, partner: Partner, customer: Customer, has_azure_plan: bool | None = None
+    *, partner: Partner | None, customer: Customer, has_azure_plan: bool | None = None
 ) -> str | None:
     """Why the partner cannot turn a customer's purchase permissions on, or None when it can.
 
@@ -62,6 +62,7 @@ def purchase_permission_set(
     allowed permission replaces it and is logged as a new "Create" (Partner Center knows only create and delete).
     """
     partner = actor.partner
+    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
     if product not in PurchasePermission.Product.values:
         raise ValidationError({"product": [_("Choose a product.")]})
     note = (note or "").strip()
@@ -76,7 +77,7 @@ def purchase_permission_set(
     if not allowed:
         if current is None:
             return None
-        before = _purchase_terms(current)
+        before: dict | None = _purchase_terms(current)
         current.delete()
         activity_record(
             action=Actions.PURCHASE_PERMISSION_DELETE, actor=actor, partner=partner, customer=customer, before=before
@@ -85,7 +86,7 @@ def purchase_permission_set(
     if expires_on is not None and expires_on < today:
         raise ValidationError({"expires_on": [_("The expiry date cannot be in the past.")]})
     unchanged = current is not None and (current.expires_on, current.note) == (expires_on, note)
-    if unchanged and current.is_effective(today):
+    if unchanged and current is not None and current.is_effective(today):
         return current
     blocker = purchase_permission_blocker(partner=partner, customer=customer)
     if blocker:

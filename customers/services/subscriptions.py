@@ -5,12 +5,15 @@ Kept apart from customers/services.py (customer add/edit) so the two can change 
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
 from customers.models import Customer, Subscription
+from partnerportal.models import User
 from relationships.models import Relationship
 
 Status = Subscription.Status
@@ -31,7 +34,7 @@ ALREADY_SUSPENDED = _("“%(offer)s” is already suspended.")
 ALREADY_ACTIVE = _("“%(offer)s” is already active.")
 
 
-def _relationship_lock(*, partner_id: int, customer_id) -> Relationship:
+def _relationship_lock(*, partner_id: int, customer_id: uuid.UUID) -> Relationship:
     """Lock the partner's active relationship with the customer (ValidationError when there is none).
 
     Ending a relationship locks the same row and then looks for active subscriptions, so a subscription can't
@@ -49,9 +52,10 @@ def _relationship_lock(*, partner_id: int, customer_id) -> Relationship:
 
 @transaction.atomic
 def subscription_create(
-    *, actor, customer: Customer, offer_name: str, quantity: int, is_azure_plan: bool = False
+    *, actor: User, customer: Customer, offer_name: str, quantity: int, is_azure_plan: bool = False
 ) -> Subscription:
     """Add a subscription the actor's partner sells to the customer (only while their relationship is active)."""
+    assert actor.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     _relationship_lock(partner_id=actor.partner_id, customer_id=customer.pk)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     subscription = Subscription(
@@ -79,8 +83,9 @@ def subscription_create(
 
 
 @transaction.atomic
-def subscription_status_change(*, actor, subscription: Subscription, action: str) -> Subscription:
+def subscription_status_change(*, actor: User, subscription: Subscription, action: str) -> Subscription:
     """Suspend, reactivate or cancel a subscription of the actor's partner; an invalid move changes nothing."""
+    assert actor.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     if action not in TRANSITIONS:
         raise ValidationError({"action": [UNKNOWN_ACTION]})
     if TRANSITIONS[action][1] == Status.ACTIVE:

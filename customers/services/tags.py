@@ -16,6 +16,7 @@ from django.utils.translation import ngettext_lazy
 
 from activity.services import Actions, activity_record
 from customers.models import Customer, CustomerTag, Tag
+from partnerportal.models import User
 from relationships.models import Relationship
 
 TOO_MANY = ngettext_lazy(
@@ -51,13 +52,16 @@ def _tags_by_name(partner_id: int, names: list[str]) -> list[Tag]:
 
 
 @transaction.atomic
-def customer_tags_set(*, actor, customer: Customer, tag_ids: Iterable[int], new_names: Iterable[str] = ()) -> list[Tag]:
+def customer_tags_set(
+    *, actor: User, customer: Customer, tag_ids: Iterable[int], new_names: Iterable[str] = ()
+) -> list[Tag]:
     """Make the actor's partner's tags on the customer exactly the chosen tags plus the new names.
 
     New names are created in the partner's catalogue unless a tag of that name exists in any case (then it is
     reused); the customer's tags of other partners are never touched. Returns the tags, by name.
     """
     partner_id = actor.partner_id
+    assert partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     # Lock the partner's active relationship first (ending it locks the same row, then removes the partner's
     # tags), then the customer, so two concurrent edits of its tags apply one after the other, not interleaved.
     relationship = (

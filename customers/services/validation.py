@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -231,7 +232,7 @@ class _Cleaning:
             k: v for k, v in data.items() if k not in PROFILE_FIELDS and k not in AGREEMENT_FIELDS
         }
 
-    def check(self, field: str, rule, *args, **kwargs) -> None:
+    def check(self, field: str, rule: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Store `rule(*args, **kwargs)` as the field's clean value, or its ValidationError as the field's errors."""
         try:
             self.cleaned[field] = rule(*args, **kwargs)
@@ -272,7 +273,7 @@ def _contact_clean(c: _Cleaning, partner: Partner | None) -> None:
             max_length=CONTACT_NAME_MAX_LENGTH,
         )
     c.check("contact_email", _email, c.data.get("contact_email"), required="email_required")
-    if "contact_email" in c.cleaned and _is_partner_domain(c.cleaned["contact_email"], partner):
+    if partner is not None and "contact_email" in c.cleaned and _is_partner_domain(c.cleaned["contact_email"], partner):
         c.errors["contact_email"] = [rule_error("email_partner_domain", domain=partner.email_domain.lower())]
         del c.cleaned["contact_email"]
 
@@ -283,7 +284,7 @@ def _phone_and_registration_clean(c: _Cleaning, rules: countries.CountryRules | 
     phone = " ".join(str(c.data.get("contact_phone") or "").split())
     digits = sum(ch.isdigit() for ch in phone)
     if not phone:
-        if required_here:
+        if required_here and rules is not None:
             c.errors["contact_phone"] = [rule_error("phone_required", country=rules.name)]
         c.cleaned["contact_phone"] = ""
     elif len(phone) > PHONE_MAX_LENGTH or digits < PHONE_MIN_DIGITS or not _PHONE_PATTERN.fullmatch(phone):
@@ -292,7 +293,7 @@ def _phone_and_registration_clean(c: _Cleaning, rules: countries.CountryRules | 
         c.cleaned["contact_phone"] = phone
     registration_id = " ".join(str(c.data.get("registration_id") or "").split())
     if not registration_id:
-        if required_here:
+        if required_here and rules is not None:
             c.errors["registration_id"] = [rule_error("registration_id_required", country=rules.name)]
         c.cleaned["registration_id"] = ""
     elif len(registration_id) > REGISTRATION_ID_MAX_LENGTH or not _REGISTRATION_ID_PATTERN.fullmatch(registration_id):

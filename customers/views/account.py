@@ -25,7 +25,7 @@ from customers.services.subscriptions import UNKNOWN_ACTION, subscription_create
 from customers.services.tags import customer_tags_set
 from customers.views.base import CustomerFormMixin
 from partnerportal.infrastructure.csvexport import csv_lines, csv_response
-from partnerportal.views.generic import PortalPermissionMixin, ServiceActionView
+from partnerportal.views.generic import AuthenticatedHttpRequest, PortalPermissionMixin, ServiceActionView
 from permissions import policy
 from permissions.roles import Action
 from relationships.models import relationship_label
@@ -48,6 +48,7 @@ def _export_rows(rows, *, is_provider: bool, language: str) -> Iterator[tuple]:
 class CustomerExportView(PortalPermissionMixin, View):
     """The customer list (whole, or as searched and filtered: same query string) as a streamed CSV file."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.VIEW_CUSTOMER
     http_method_names = ["get"]
 
@@ -71,6 +72,7 @@ class CustomerExportView(PortalPermissionMixin, View):
 class CustomerLookupView(PortalPermissionMixin, TemplateView):
     """Helpdesk lookup: one box; exact customer ID / domain / contact email hits first, then name matches."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.VIEW_CUSTOMER
     template_name = "customers/customer_lookup.html"
 
@@ -99,6 +101,7 @@ class CustomerLookupView(PortalPermissionMixin, TemplateView):
 class CustomerTagsView(CustomerFormMixin, FormView):
     """Set the customer's tags: check the partner's existing tags and type new ones."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_TAGS
     form_class = CustomerTagsForm
     template_name = "customers/customer_tags.html"
@@ -128,6 +131,7 @@ class CustomerTagsView(CustomerFormMixin, FormView):
 class SubscriptionCreateView(CustomerFormMixin, FormView):
     """Add a subscription the partner sells to the customer."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_SUBSCRIPTIONS
     form_class = SubscriptionForm
     template_name = "customers/subscription_form.html"

@@ -21,7 +21,7 @@ from customers.models import Customer, Tag
 from customers.views.base import CustomerFormMixin
 from customers.views.purchase_permissions import purchase_permission_panel
 from partnerportal.infrastructure.pagination import Ordering
-from partnerportal.views.generic import KeysetListView, PortalPermissionMixin
+from partnerportal.views.generic import AuthenticatedHttpRequest, KeysetListView, PortalPermissionMixin
 from permissions import policy
 from permissions.roles import Action
 from relationships.models import relationship_label
@@ -37,7 +37,7 @@ class CustomerListView(KeysetListView):
     permission_required = Action.VIEW_CUSTOMER
     template_name = "customers/customer_list.html"
     rows_name = "customers"
-    pk_parse = _parse_uuid
+    pk_parse = staticmethod(_parse_uuid)
 
     def get_list_queryset(self):
         self.form = CustomerFilterForm(self.request.GET, user=self.request.user)
@@ -65,6 +65,7 @@ class CustomerListView(KeysetListView):
 class CustomerDetailView(PortalPermissionMixin, DetailView):
     """One customer's page: every section the user may see, with only the actions the user may take."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.VIEW_CUSTOMER
     model = Customer
     template_name = "customers/customer_detail.html"
@@ -104,6 +105,7 @@ class CustomerDetailView(PortalPermissionMixin, DetailView):
 class CustomerUpdateView(CustomerFormMixin, FormView):
     """Edit a customer's profile; the primary domain is shown but never changes."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.CHANGE_CUSTOMER
     form_class = CustomerForm
     template_name = "customers/customer_form.html"
@@ -137,6 +139,7 @@ class CustomerUpdateView(CustomerFormMixin, FormView):
 class CustomerAgreementView(CustomerFormMixin, FormView):
     """Confirm, on the partner's word, that the customer accepted the customer agreement."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.ATTEST_AGREEMENT
     form_class = CustomerAgreementForm
     template_name = "generic/object_form.html"
@@ -182,6 +185,7 @@ class CustomerAgreementView(CustomerFormMixin, FormView):
 class DomainCheckView(PortalPermissionMixin, View):
     """The add form's live check: is `?prefix=` a valid, free primary domain? Answers JSON."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.ADD_CUSTOMER
 
     def get(self, request, *args, **kwargs):

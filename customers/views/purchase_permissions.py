@@ -13,7 +13,7 @@ from customers import selectors
 from customers.forms.purchase_permissions import PurchasePermissionForm
 from customers.models import Customer
 from customers.services import purchase_permissions as services
-from partnerportal.views.generic import PortalPermissionMixin, form_add_service_errors
+from partnerportal.views.generic import AuthenticatedHttpRequest, PortalPermissionMixin, form_add_service_errors
 from permissions.roles import Action
 
 
@@ -28,6 +28,7 @@ def panel_forms(panel, data=None) -> list[PurchasePermissionForm]:
 class PurchasePermissionView(PortalPermissionMixin, DetailView):
     """Show a customer's purchase permissions and, for admin agents, turn them on or off per product."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.VIEW_CUSTOMER
     post_permission_required = Action.CHANGE_PURCHASE_PERMISSION
     model = Customer

@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_safe(value) -> str:
+def csv_safe(value: object) -> str:
     """A cell value that a spreadsheet shows as text and never evaluates: risky first characters get a `'`."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text

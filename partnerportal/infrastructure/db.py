@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 # The project root: partnerportal/infrastructure/db.py → three levels up.
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -31,7 +32,7 @@ def embedded_database_url() -> str:
     return server.get_uri(DATABASE_NAME)
 
 
-def _ensure_database(server) -> None:
+def _ensure_database(server: Any) -> None:
     """Create the portal database on a fresh embedded server (once; cheap afterwards)."""
     marker = EMBEDDED_PGDATA / ".partnerportal-db-created"
     if marker.exists():

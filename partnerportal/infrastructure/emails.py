@@ -20,7 +20,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from partnerportal.models import OutboundEmail
+from partnerportal.models import OutboundEmail, Partner
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,9 @@ MAX_BACKOFF = timedelta(minutes=30)
 _MAX_DOUBLINGS = 30
 
 
-def email_enqueue(*, to: str, subject: str, body: str, partner=None, topic: str = "") -> OutboundEmail:
+def email_enqueue(
+    *, to: str, subject: str, body: str, partner: Partner | None = None, topic: str = ""
+) -> OutboundEmail:
     """Record a message and queue its delivery for after the current transaction commits."""
     message = OutboundEmail.objects.create(
         to=to, subject=subject.replace("\n", " ")[:255], body=body, partner=partner, topic=topic

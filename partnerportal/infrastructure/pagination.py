@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 
@@ -79,7 +81,13 @@ def _cursor_value(queryset: QuerySet, field_name: str, value: Any) -> Any:
 
 
 def paginate(
-    queryset: QuerySet, ordering: Ordering, *, after: str = "", before: str = "", size: int = 50, pk_parse=str
+    queryset: QuerySet,
+    ordering: Ordering,
+    *,
+    after: str = "",
+    before: str = "",
+    size: int = 50,
+    pk_parse: Callable[[str], Any] = str,
 ) -> Page:
     """Fetch one page (size + 1 rows, to know whether another follows) after or before a cursor."""
     reverse = bool(before) and not after
@@ -101,7 +109,7 @@ def paginate(
     if reverse:
         rows.reverse()
 
-    def cursor_of(row) -> str:
+    def cursor_of(row: Any) -> str:
         return encode_cursor(getattr(row, ordering.field), row.pk)
 
     if reverse:
@@ -113,7 +121,7 @@ def paginate(
     return Page(rows=rows, next_cursor=next_cursor, previous_cursor=previous_cursor)
 
 
-def list_state_query(request) -> str:
+def list_state_query(request: HttpRequest) -> str:
     """The list's query string without its cursor, for the pager's links (every list state lives in the URL)."""
     params = request.GET.copy()
     for key in ("after", "before"):

@@ -302,7 +302,7 @@ def bulk_seed(*, count: int, rng: random.Random, stdout) -> None:
             sent = now - timedelta(days=rng.randint(0, 20))
             invitation_t.add(
                 str(contoso.pk),
-                str(actors[contoso.pk].pk) if actors[contoso.pk] else r"\N",
+                str(contoso_actor.pk) if (contoso_actor := actors[contoso.pk]) else r"\N",
                 f"admin@invitee{run}n{index}.example.org",
                 "We would like to become your reseller.",
                 "t",

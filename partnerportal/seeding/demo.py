@@ -86,6 +86,7 @@ class DemoSeeder:
     def _ended(self, partner, prefixes):
         """End a few relationships (their subscriptions suspended first, as ending requires) for the restore page."""
         actor = User.objects.filter(partner=partner, admin_role=AdminRole.GLOBAL_ADMIN).first()
+        assert actor is not None  # seeded with the partner
         for prefix in prefixes:
             customer = Customer.objects.filter(
                 primary_domain__startswith=prefix + ".", relationships__partner=partner, relationships__status="active"
@@ -98,6 +99,7 @@ class DemoSeeder:
     def _invitations(self, partner, prefix, provider=None):
         """A few pending invitations to organisations new to the portal, through the real service (idempotent)."""
         actor = User.objects.filter(partner=partner, agent_role=AgentRole.SALES_AGENT).first()
+        assert actor is not None  # seeded with the partner
         for index in range(3):
             email = f"it.admin@{prefix}-prospect{index}.example.net"
             if partner.invitations.filter(email=email).exists():
@@ -131,6 +133,7 @@ class DemoSeeder:
 
     def _customers(self, partner, prefix, count, rng, provider=None, reseller=None):
         actor = User.objects.filter(partner=partner, admin_role=AdminRole.GLOBAL_ADMIN).first()
+        assert actor is not None  # seeded with the partner
         tags = [Tag.objects.get_or_create(partner=partner, name=name)[0] for name in TAGS]
         for index in range(count):
             domain_prefix = f"{prefix}{index:03d}"

@@ -125,7 +125,7 @@ USE_TZ = True
 
 # --- Static files: Bootstrap comes from npm (node_modules), served by whitenoise; no CDN -------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,13 @@ def assignable_customers(partner):
     )
 
 
+class AssignedCustomersField(forms.ModelMultipleChoiceField):
+    """Customers listed by name and primary domain."""
+
+    def label_from_instance(self, obj: Customer) -> str:
+        return f"{obj.company_name} ({obj.primary_domain})"
+
+
 class StaffUserForm(forms.Form):
     """Roles, scope and assigned customers of a staff user (at most one admin and one agent role, by design)."""
 
@@ -28,7 +37,7 @@ class StaffUserForm(forms.Form):
         label=_("Agent role"), choices=AgentRole.choices, required=False, initial="", widget=forms.RadioSelect
     )
     scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices, initial=Scope.PARTNER, widget=forms.RadioSelect)
-    customers = forms.ModelMultipleChoiceField(
+    customers = AssignedCustomersField(
         label=_("Assigned customers"),
         queryset=Customer.objects.none(),
         required=False,
@@ -38,8 +47,7 @@ class StaffUserForm(forms.Form):
 
     def __init__(self, *args, partner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customers"].queryset = assignable_customers(partner)
-        self.fields["customers"].label_from_instance = lambda c: f"{c.company_name} ({c.primary_domain})"
+        cast(forms.ModelMultipleChoiceField, self.fields["customers"]).queryset = assignable_customers(partner)
 
 
 class StaffUserCreateForm(StaffUserForm):

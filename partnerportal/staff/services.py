@@ -112,7 +112,7 @@ def _email_set_password_link(*, user: User, token: str, purpose: str) -> None:
         body_template="partnerportal/email/set_password.txt",
         context={
             "welcome": purpose == SetPasswordToken.Purpose.WELCOME,
-            "partner": user.partner.name if user.partner_id else "",
+            "partner": user.partner.name if user.partner is not None else "",
             "link": set_password_link(token),
             "hours": int(SET_PASSWORD_TOKEN_LIFETIME.total_seconds() // 3600),
             "email": user.email,
@@ -121,7 +121,7 @@ def _email_set_password_link(*, user: User, token: str, purpose: str) -> None:
     email_enqueue(to=user.email, subject=subject, body=body, partner=user.partner, topic=f"staff:{user.pk}")
 
 
-def _lock_active_global_admins(partner: Partner) -> list[User]:
+def _lock_active_global_admins(partner: Partner | None) -> list[User]:
     """Lock the partner's active global-admin rows so two concurrent demotions cannot remove the last one."""
     return list(
         User.objects.select_for_update()
@@ -130,7 +130,7 @@ def _lock_active_global_admins(partner: Partner) -> list[User]:
     )
 
 
-def _assignable_customers(partner: Partner, customers: Iterable) -> list:
+def _assignable_customers(partner: Partner | None, customers: Iterable) -> list:
     """The given customers, checked to be ones the partner holds an active relationship with."""
     wanted = {getattr(c, "pk", c) for c in customers}
     if not wanted:
@@ -176,6 +176,7 @@ def staff_user_add(
 ) -> User:
     """Add a staff user to the actor's partner and email them a one-time link to choose their password."""
     partner = actor.partner
+    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
     _check_roles(admin_role, agent_role, scope)
     assigned = _assignable_customers(partner, customers)
     email = User.objects.normalize_email(email.strip()).lower()

@@ -21,6 +21,7 @@ from partnerportal.models import User
 from partnerportal.staff import services
 from partnerportal.staff.forms import StaffUserCreateForm, StaffUserForm
 from partnerportal.views.generic import (
+    AuthenticatedHttpRequest,
     KeysetListView,
     ObjectFormView,
     PortalPermissionMixin,
@@ -85,6 +86,7 @@ class StaffUserListView(KeysetListView):
 class StaffUserCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     """Add a staff user; they receive a one-time link to choose their password."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_STAFF
     form_class = StaffUserCreateForm
     template_name = "generic/object_form.html"

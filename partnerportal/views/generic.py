@@ -11,20 +11,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from partnerportal.infrastructure.pagination import Ordering, Page, list_state_query, paginate
+from partnerportal.models import User
 from permissions import policy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a portal view behind `PortalPermissionMixin` handles: its user has signed in.
+
+    Only a type (django-stubs' recipe): the mixin redirects anonymous requests to sign-in before any handler runs.
+    """
+
+    user: User
 
 
 class PortalPermissionMixin:
@@ -35,6 +51,7 @@ class PortalPermissionMixin:
     A view whose POST needs a different action than its GET sets `post_permission_required`.
     """
 
+    request: AuthenticatedHttpRequest
     permission_required: str | None = None
     post_permission_required: str | None = None
 
@@ -45,15 +62,20 @@ class PortalPermissionMixin:
             raise ImproperlyConfigured(f"{type(self).__name__} must set permission_required")
         return self.permission_required
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not policy.has_action(request.user, self.get_permission_required()):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        # A mixin: the view it comes first in (a View subclass) provides dispatch and, for object views, get_queryset.
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
-    def get_queryset(self):
-        return policy.restrict(super().get_queryset(), self.request.user, self.get_permission_required())
+    def get_queryset(self) -> QuerySet:
+        return policy.restrict(
+            super().get_queryset(),  # type: ignore[misc]  # from the object view the mixin is combined with
+            self.request.user,
+            self.get_permission_required(),
+        )
 
 
 def form_add_service_errors(form, exc: ValidationError) -> None:
@@ -71,6 +93,13 @@ class ServiceFormMixin:
     Subclasses implement `perform(form)` which calls the service and returns the object to redirect to
     (or an HttpResponse).
     """
+
+    if TYPE_CHECKING:  # provided by the form view the mixin is combined with
+        object: Any
+
+        def form_invalid(self, form: Any) -> HttpResponse: ...
+
+        def get_success_url(self) -> str: ...
 
     def perform(self, form):
         raise NotImplementedError
@@ -96,10 +125,11 @@ class KeysetListMixin:
     after `PortalPermissionMixin` and any other dispatch mixin when a page needs one.
     """
 
+    request: AuthenticatedHttpRequest
     ordering: Ordering | None = None
     rows_name = "rows"
     # Turns a cursor's primary key back into the model's key type (uuid.UUID for customers).
-    pk_parse = int
+    pk_parse: Callable[[str], Any] = int
 
     def get_list_queryset(self) -> QuerySet:
         raise NotImplementedError
@@ -122,8 +152,8 @@ class KeysetListMixin:
             pk_parse=type(self).pk_parse,
         )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]  # from the template view it is mixed into
         page = self.get_page()
         self.prepare_rows(page.rows)
         context.update({"page": page, self.rows_name: page.rows, "base_query": list_state_query(self.request)})
@@ -133,6 +163,8 @@ class KeysetListMixin:
 class KeysetListView(PortalPermissionMixin, KeysetListMixin, TemplateView):
     """A portal list page in keyset pages: set `permission_required`, `template_name`, `ordering`, `rows_name`
     and implement `get_list_queryset()`."""
+
+    request: AuthenticatedHttpRequest
 
 
 class ObjectFormMixin(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin):
@@ -147,11 +179,11 @@ class ObjectFormMixin(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
+        return super().get(request, *args, **kwargs)  # type: ignore[misc]  # from the FormView it is mixed into
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)  # type: ignore[misc]  # from the FormView it is mixed into
 
     def still_in_scope(self, pk) -> bool:
         """Whether the object is still among the rows the user may take the view's action on."""
@@ -190,8 +222,14 @@ class ServiceActionMixin:
     after `PortalPermissionMixin` and any other dispatch mixin when a page needs one.
     """
 
-    http_method_names = ["post"]
-    success_message = ""
+    request: AuthenticatedHttpRequest
+    http_method_names: Sequence[str] = ["post"]
+    success_message: str | StrPromise = ""
+
+    if TYPE_CHECKING:  # provided by the object view the mixin is combined with
+        object: Any
+
+        def get_object(self, queryset: QuerySet | None = None) -> Any: ...
 
     def run(self, obj) -> HttpResponseBase | None:
         raise NotImplementedError
@@ -221,6 +259,10 @@ class ServiceActionView(PortalPermissionMixin, ServiceActionMixin, SingleObjectM
     """A POST-only button on one object in the user's scope (404 otherwise): set `permission_required`, `model`
     (or `get_queryset`) and implement `run(obj)` and `get_redirect_url(obj)`."""
 
+    request: AuthenticatedHttpRequest
+
 
 class ObjectFormView(ObjectFormMixin, FormView):
     """A form page about one object in the user's scope, saved through `perform(form)` with the scope re-check."""
+
+    request: AuthenticatedHttpRequest

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -53,8 +55,9 @@ class InvitationForm(forms.Form):
             self.fields["dap"].initial = True
             self.fields["dap"].help_text = _("Always requested in the US Government cloud.")
         if Action.CHOOSE_PROVIDER in actions:
-            self.fields["provider"].queryset = selectors.active_providers(partner)
-            self.fields["provider"].empty_label = _("Choose an indirect provider")
+            provider = cast(forms.ModelChoiceField, self.fields["provider"])
+            provider.queryset = selectors.active_providers(partner)
+            provider.empty_label = _("Choose an indirect provider")
         else:
             del self.fields["provider"]
 

@@ -38,7 +38,8 @@ class RelationshipEndForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         details = (cleaned.get("details") or "").strip()
         cleaned["details"] = details
         if cleaned.get("reason") == "other" and not details:

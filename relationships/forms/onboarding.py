@@ -3,7 +3,7 @@ partner of the relationship the new customer begins with (onboarding)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
@@ -69,12 +69,13 @@ class AddCustomerForm(CustomerForm):
             for name in ("agreement_status", "agreement_name", "agreement_email", "agreement_date"):
                 del self.fields[name]
         if Action.CHOOSE_INDIRECT_RESELLER in actions:
-            self.fields["reseller"].queryset = active_resellers(partner)
+            cast(forms.ModelChoiceField, self.fields["reseller"]).queryset = active_resellers(partner)
         else:
             del self.fields["reseller"]
         if Action.CHOOSE_PROVIDER in actions:
-            self.fields["provider"].queryset = active_providers(partner)
-            self.has_providers = self.fields["provider"].queryset.exists()
+            provider = cast(forms.ModelChoiceField, self.fields["provider"])
+            provider.queryset = active_providers(partner)
+            self.has_providers = provider.queryset.exists()
         else:
             del self.fields["provider"]
             self.has_providers = True

@@ -53,6 +53,7 @@ def _open_invitation(token: str) -> Invitation:
     reason = closed_reason(invitation)
     if reason:
         raise InvitationClosed(reason, invitation)
+    assert invitation is not None  # closed_reason answers "not_found" for no invitation
     return invitation
 
 
@@ -95,7 +96,7 @@ def _check_acceptable(invitation: Invitation, *, profile: dict[str, Any] | None)
     """Refuse (ValidationError) an invitation for a new customer without a profile, or one whose partnership ended."""
     if invitation.customer_id is None and not profile:
         raise ValidationError(PROFILE_REQUIRED)
-    if invitation.provider_id and not _partnership_active(invitation):
+    if invitation.provider is not None and not _partnership_active(invitation):
         raise ValidationError(
             PARTNERSHIP_ENDED % {"reseller": invitation.partner.name, "provider": invitation.provider.name}
         )
@@ -161,7 +162,7 @@ def _relationships_begin(invitation: Invitation, customer: Customer) -> tuple[li
         # Accepting DAP grants it even on a relationship that was already active without it.
         Relationship.objects.filter(pk__in=[r.pk for r in relationships], dap=False).update(dap=True)
     own = next(r for r in relationships if r.partner_id == invitation.partner_id)
-    if invitation.purpose == Invitation.Purpose.RESTORE and invitation.restores_id:
+    if invitation.purpose == Invitation.Purpose.RESTORE and invitation.restores is not None:
         own = relationship_snapshot_apply(relationship=own, snapshot=invitation.restores.snapshot)
         if own.dap != invitation.dap:
             # The customer granted what this invitation asked for, whatever the relationship had before it ended.

@@ -14,11 +14,13 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.services import customer_validate, primary_domain_for
+from partnerportal.models import User
 from relationships.models import Relationship
 from relationships.services.onboarding import customer_onboard
 
@@ -93,7 +95,7 @@ def template_csv() -> str:
     return out.getvalue()
 
 
-def import_parse(upload) -> list[ImportRow]:
+def import_parse(upload: UploadedFile) -> list[ImportRow]:
     """Read an uploaded CSV file into rows, or raise ImportFileError for a file that cannot be used at all."""
     if upload is None:
         raise ImportFileError(_("Choose a CSV file to upload."))
@@ -167,13 +169,13 @@ def _field_errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def _row_validate(*, actor, values: dict[str, str]) -> None:
+def _row_validate(*, actor: User, values: dict[str, str]) -> None:
     """Raise ValidationError when Add customer would refuse the row (the same rules and messages)."""
     data = {name: value for name, value in values.items() if name != "domain_prefix"}
     customer_validate(data=data, domain_prefix=values.get("domain_prefix", ""), partner=actor.partner)
 
 
-def import_check(*, actor, rows: list[ImportRow]) -> list[ImportRow]:
+def import_check(*, actor: User, rows: list[ImportRow]) -> list[ImportRow]:
     """Mark every row valid, invalid (with the reasons) or duplicate (domain in the portal or earlier in the file)."""
     domains = {primary_domain_for(row.domain_prefix) for row in rows if row.domain_prefix}
     taken = set(Customer.objects.filter(primary_domain__in=domains).values_list("primary_domain", flat=True))
@@ -203,17 +205,17 @@ def import_check(*, actor, rows: list[ImportRow]) -> list[ImportRow]:
     return rows
 
 
-def import_preview(*, actor, upload) -> list[ImportRow]:
+def import_preview(*, actor: User, upload: UploadedFile) -> list[ImportRow]:
     """Parse and check an uploaded file; raises ImportFileError for an unusable file."""
     return import_check(actor=actor, rows=import_parse(upload))
 
 
-def preview_sign(*, actor, rows: list[ImportRow]) -> str:
+def preview_sign(*, actor: User, rows: list[ImportRow]) -> str:
     """The preview's rows as a signed, compressed token bound to the user (the hidden field on the preview page)."""
     return signing.dumps({"user": actor.pk, "rows": [asdict(row) for row in rows]}, salt=SIGNING_SALT, compress=True)
 
 
-def preview_load(*, actor, payload: str) -> list[ImportRow]:
+def preview_load(*, actor: User, payload: str) -> list[ImportRow]:
     """The rows of a signed preview; ImportFileError when it was tampered with, is someone else's or is stale."""
     try:
         data = signing.loads(payload or "", salt=SIGNING_SALT, max_age=PREVIEW_MAX_AGE)
@@ -246,7 +248,7 @@ class ImportStale(Exception):
         self.rows = rows
 
 
-def customer_import_apply(*, actor, rows: list[ImportRow]) -> list[Customer]:
+def customer_import_apply(*, actor: User, rows: list[ImportRow]) -> list[Customer]:
     """Create every valid row's customer with an "import" relationship, all in one transaction.
 
     `rows` are the preview's rows with the statuses the user saw. They are checked again first: when the set of

@@ -6,7 +6,7 @@ created it. The email text is in templates (`invitation_emails.py`); reads are i
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,7 +37,7 @@ CANNOT_REVOKE = _("Only a pending invitation can be revoked; this one is %(statu
 RESTORE_NEEDS_ENDED = _("Only an ended relationship of your organisation can be restored.")
 
 
-def _expiry():
+def _expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.PORTAL_INVITATION_DAYS)
 
 
@@ -58,6 +58,7 @@ def invitation_create(
     The caller decides that the actor may invite (and may see `customer`). An indirect reseller must name one of its
     active providers; DAP is always requested in the US Government cloud.
     """
+    assert actor.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
     email = (email or "").strip().lower()
     errors: dict[str, list] = {}

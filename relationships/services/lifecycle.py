@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
 from customers.models import Customer, CustomerTag, Subscription
+from partnerportal.models import Partner, User
 from permissions import policy
 from permissions.models import PurchasePermission
 from permissions.roles import Action
@@ -32,14 +33,14 @@ DETAILS_REQUIRED = _("Describe the reason for ending the relationship.")
 REASON_MAX_LENGTH = 1000
 
 
-def relationship_blockers(*, partner, customer: Customer) -> QuerySet:
+def relationship_blockers(*, partner: Partner | None, customer: Customer) -> QuerySet:
     """What keeps the partner from ending the relationship: its active subscriptions for the customer."""
     return Subscription.objects.filter(customer=customer, partner=partner, status=Subscription.Status.ACTIVE).order_by(
         "offer_name", "pk"
     )
 
 
-def relationship_end(*, actor, customer: Customer, reason: str, details: str = "") -> Relationship:
+def relationship_end(*, actor: User, customer: Customer, reason: str, details: str = "") -> Relationship:
     """End the actor's partner's active relationship with the customer, keeping a snapshot for a later restore.
 
     One transaction: the relationship row is locked first, so of two concurrent requests one ends it and the
@@ -57,6 +58,7 @@ def relationship_end(*, actor, customer: Customer, reason: str, details: str = "
             {"details": [_("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH}]}
         )
     partner = actor.partner
+    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
     with transaction.atomic():
         relationship = (
             Relationship.objects.select_for_update()
@@ -112,8 +114,9 @@ def relationship_end(*, actor, customer: Customer, reason: str, details: str = "
     return relationship
 
 
-def _pending_invitations_revoke(*, actor, customer: Customer) -> int:
+def _pending_invitations_revoke(*, actor: User, customer: Customer) -> int:
     """Revoke the partner's pending invitations to the customer (their unsent emails are withdrawn too)."""
+    assert actor.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     revoked = 0
     pending = Invitation.objects.select_for_update().filter(
         partner_id=actor.partner_id, customer=customer, status=Invitation.Status.PENDING
@@ -127,7 +130,9 @@ def _pending_invitations_revoke(*, actor, customer: Customer) -> int:
     return revoked
 
 
-def restore_invitation_send(*, actor, relationship: Relationship, email: str, message: str) -> tuple[Invitation, str]:
+def restore_invitation_send(
+    *, actor: User, relationship: Relationship, email: str, message: str
+) -> tuple[Invitation, str]:
     """Send a restore invitation for an ended relationship; returns it and the link to copy.
 
     DAP is requested as the relationship had it when it ended (always in the US Government cloud); an indirect

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from activity.services import Actions
 from customers.models import Customer
 from customers.services import customer_create
-from partnerportal.models import Partner
+from partnerportal.models import Partner, User
 from relationships.models import Partnership, Relationship
 from relationships.services.relationships import relationship_begin
 
@@ -36,7 +36,7 @@ def _partnership_lock(*, provider: Partner, reseller: Partner) -> bool:
 @transaction.atomic
 def customer_onboard(
     *,
-    actor,
+    actor: User | None,
     data: dict[str, Any],
     domain_prefix: str,
     partner: Partner | None = None,
@@ -52,8 +52,10 @@ def customer_onboard(
     its providers (`provider`): both partners then hold the relationship, which needs an active partnership.
     Raises ValidationError (field errors) and changes nothing when the profile or the partnership is refused.
     """
-    partner = partner or actor.partner
-    details = {"indirect_partner": (reseller or provider).name} if (reseller or provider) is not None else None
+    partner = partner or (actor.partner if actor is not None else None)
+    assert partner is not None  # given, or the actor's: partner staff only (operators hold no actions)
+    indirect_partner = reseller or provider
+    details = {"indirect_partner": indirect_partner.name} if indirect_partner is not None else None
     customer = customer_create(
         actor=actor,
         data=data,

@@ -50,19 +50,21 @@ def partnership_default_message(*, partner: Partner) -> str:
     )
 
 
-def partnership_request(*, actor, email: str, message: str) -> tuple[Partnership, str]:
+def partnership_request(*, actor: User, email: str, message: str) -> tuple[Partnership, str]:
     """Record the actor's provider's partnership request and email its one-time link; returns it and the token."""
     partner = actor.partner
+    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
     if not policy.has_action(actor, Action.REQUEST_PARTNERSHIP):
         raise ValidationError(NOT_A_PROVIDER, code="wrong_partner_type")
     token, hashed = token_new()
+    expires_at = timezone.now() + timedelta(days=settings.PORTAL_INVITATION_DAYS)
     partnership = Partnership(
         provider=partner,
         status=Partnership.Status.INVITED,
         email=(email or "").strip().lower(),
         message=(message or "").strip(),
         token_hash=hashed,
-        expires_at=timezone.now() + timedelta(days=settings.PORTAL_INVITATION_DAYS),
+        expires_at=expires_at,
         invited_by=actor,
     )
     partnership.full_clean(exclude=["reseller"], validate_constraints=False)
@@ -82,7 +84,7 @@ def partnership_request(*, actor, email: str, message: str) -> tuple[Partnership
         activity_record(
             action=Actions.PARTNERSHIP_REQUEST,
             actor=actor,
-            after={"email": partnership.email, "expires_at": partnership.expires_at.isoformat()},
+            after={"email": partnership.email, "expires_at": expires_at.isoformat()},
         )
     return partnership, token
 
@@ -112,9 +114,10 @@ def partnership_link_problem(partnership: Partnership, *, user: User) -> str | N
     return None
 
 
-def partnership_authorize(*, actor, token: str) -> Partnership:
+def partnership_authorize(*, actor: User, token: str) -> Partnership:
     """Make the link's partnership active between its provider and the actor's reseller organisation (once)."""
     partner = actor.partner
+    assert partner is not None  # partner staff only: the policy gives users without a partner no actions
     partnership = partnership_by_token(token)
     if partnership is None:
         raise ValidationError(_("This partnership link is not valid."), code="unknown")
@@ -156,7 +159,7 @@ def partnership_authorize(*, actor, token: str) -> Partnership:
     return partnership
 
 
-def partnership_remove(*, actor, partnership: Partnership) -> Partnership:
+def partnership_remove(*, actor: User, partnership: Partnership) -> Partnership:
     """End the provider's partnership (or withdraw its pending request); customer relationships stay as they are."""
     with transaction.atomic():
         locked = Partnership.objects.select_for_update().get(pk=partnership.pk)

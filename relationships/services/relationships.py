@@ -27,6 +27,7 @@ def relationship_begin(
     reseller is `partner` with `provider` given, or the provider is `partner` with `reseller` given).
     """
     now = timezone.now()
+    pairs: list[tuple[Partner, Partner | None]]
     if provider is not None:
         pairs = [(partner, provider), (provider, partner)]
     elif reseller is not None:

@@ -4,6 +4,7 @@ it ends and reapplied to the new relationship when a restore invitation is accep
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -48,7 +49,7 @@ def relationship_snapshot_apply(*, relationship: Relationship, snapshot: dict[st
     with transaction.atomic():
         if relationship.status != Relationship.Status.ACTIVE:
             # Given the ended relationship itself: apply to the partner's new, active one.
-            relationship = (
+            active = (
                 Relationship.objects.select_for_update()
                 .filter(
                     partner_id=relationship.partner_id,
@@ -57,8 +58,9 @@ def relationship_snapshot_apply(*, relationship: Relationship, snapshot: dict[st
                 )
                 .first()
             )
-            if relationship is None:
+            if active is None:
                 raise ValidationError(_("There is no active relationship to restore."), code="not_active")
+            relationship = active
         partner_id, customer = relationship.partner_id, relationship.customer
         tag_names = _clean_tag_names(snapshot.get("tags"))
         tags = []
@@ -116,7 +118,7 @@ def relationship_snapshot_apply(*, relationship: Relationship, snapshot: dict[st
     return relationship
 
 
-def _clean_tag_names(names) -> list[str]:
+def _clean_tag_names(names: Iterable[Any] | None) -> list[str]:
     """Distinct (case-insensitively), non-empty tag names of valid length, in their snapshot order."""
     seen: set[str] = set()
     result = []

@@ -22,7 +22,13 @@ from partnerportal.infrastructure.middleware import request_client_address
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.infrastructure.ratelimit import rate_limit_hit
 from partnerportal.infrastructure.tokens import token_hash
-from partnerportal.views.generic import KeysetListView, PortalPermissionMixin, ServiceActionView, ServiceFormMixin
+from partnerportal.views.generic import (
+    AuthenticatedHttpRequest,
+    KeysetListView,
+    PortalPermissionMixin,
+    ServiceActionView,
+    ServiceFormMixin,
+)
 from permissions import policy
 from permissions.roles import Action
 from relationships import selectors as relationship_selectors
@@ -64,6 +70,7 @@ class InvitationListView(KeysetListView):
 class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     """Request a relationship: email an invitation link to a customer's administrator and show the link once."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.INVITE_CUSTOMER
     form_class = InvitationForm
     template_name = "relationships/invitation_form.html"
@@ -104,6 +111,7 @@ class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         partner = self.request.user.partner
+        assert partner is not None  # partner staff only: the policy gives users without a partner no actions
         context.update(
             customer=self.customer,
             no_provider=policy.has_action(self.request.user, Action.CHOOSE_PROVIDER)
@@ -220,10 +228,12 @@ class InvitationAcceptView(View):
 
     def profile_form(self):
         """The company profile, for a customer new to the portal (same fields and rules as Add customer)."""
-        if self.invitation.customer_id is not None:
+        invitation = self.invitation
+        assert invitation is not None  # dispatch showed the closed page otherwise
+        if invitation.customer_id is not None:
             return None
         data = self.request.POST if self.request.method == "POST" else None
-        form = CustomerForm(data, prefix="profile", partner=self.invitation.partner)
+        form = CustomerForm(data, prefix="profile", partner=invitation.partner)
         # Worded for the customer, not for partner staff; and the live domain check is a staff-only endpoint.
         form.fields["contact_email"].help_text = _("Your organisation's primary contact for the partner.")
         form.fields["domain_prefix"].widget.attrs.pop("data-domain-check-url", None)
@@ -238,6 +248,7 @@ class InvitationAcceptView(View):
 
     def render_page(self, form, profile_form, status=200):
         invitation = self.invitation
+        assert invitation is not None  # dispatch showed the closed page otherwise
         return render(
             self.request,
             self.template_name,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from customers.company_names import company_name_warnings
-from partnerportal.views.generic import PortalPermissionMixin, ServiceFormMixin
+from partnerportal.views.generic import AuthenticatedHttpRequest, PortalPermissionMixin, ServiceFormMixin
 from permissions import policy
 from permissions.roles import Action
 from relationships.forms.onboarding import AddCustomerForm
@@ -22,6 +22,7 @@ from relationships.services import customer_onboard
 class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     """Add a customer: the profile, the customer agreement and, for indirect partners, the other partner."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.ADD_CUSTOMER
     form_class = AddCustomerForm
     template_name = "customers/customer_form.html"

@@ -16,6 +16,7 @@ from django.views.generic.detail import SingleObjectMixin
 from customers.models import Customer
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.views.generic import (
+    AuthenticatedHttpRequest,
     KeysetListMixin,
     KeysetListView,
     PortalPermissionMixin,
@@ -41,6 +42,8 @@ from relationships.services import imports, lifecycle, partnerships
 class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
     """End the partner's relationship with a customer: blockers first, then a reason and the good-faith statement."""
 
+    request: AuthenticatedHttpRequest
+    customer: Customer
     permission_required = Action.END_RELATIONSHIP
     form_class = RelationshipEndForm
     template_name = "relationships/relationship_end.html"
@@ -65,15 +68,17 @@ class RelationshipEndView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return render(self.request, "relationships/relationship_end_done.html", {"relationship": ended})
 
     def get(self, request, *args, **kwargs):
-        self.customer = self._customer()
-        if self.customer is None:
+        customer = self._customer()
+        if customer is None:
             return self._already_ended()
+        self.customer = customer
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        self.customer = self._customer()
-        if self.customer is None:
+        customer = self._customer()
+        if customer is None:
             return self._already_ended()
+        self.customer = customer
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -131,6 +136,7 @@ def restore_default_message(*, relationship: Relationship) -> str:
 class RelationshipRestoreView(PortalPermissionMixin, ServiceFormMixin, FormView):
     """Send a restore invitation for one of the partner's ended relationships."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.RESTORE_RELATIONSHIP
     form_class = RestoreInvitationForm
     template_name = "relationships/relationship_restore.html"
@@ -176,7 +182,7 @@ class RelationshipRestoreView(PortalPermissionMixin, ServiceFormMixin, FormView)
 # ---------------------------------------------------------------- provider ↔ reseller partnerships
 
 
-class CommercialCloudOnlyMixin:
+class CommercialCloudOnlyMixin(View):
     """Hide a page (404) in the US Government cloud, which has no indirect provider/reseller features."""
 
     def dispatch(self, request, *args, **kwargs):
@@ -185,7 +191,7 @@ class CommercialCloudOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class IndirectProviderOnlyMixin:
+class IndirectProviderOnlyMixin(View):
     """403 for staff of partners that are not indirect providers (the role allows it, the partner type does not)."""
 
     def dispatch(self, request, *args, **kwargs):
@@ -197,6 +203,7 @@ class IndirectProviderOnlyMixin:
 class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, KeysetListMixin, TemplateView):
     """A provider's indirect resellers (requested, active, removed) or a reseller's indirect providers."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_PARTNERSHIPS
     template_name = "relationships/partnership_list.html"
     ordering = Ordering("created_at", descending=True)
@@ -214,12 +221,15 @@ class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, Keyse
 class PartnershipCreateView(PortalPermissionMixin, CommercialCloudOnlyMixin, IndirectProviderOnlyMixin, FormView):
     """An indirect provider requests a partnership: the reseller gets an emailed link; the page shows it to copy."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_PARTNERSHIPS
     form_class = PartnershipRequestForm
     template_name = "generic/object_form.html"
 
     def get_initial(self):
-        return {"message": partnerships.partnership_default_message(partner=self.request.user.partner)}
+        partner = self.request.user.partner
+        assert partner is not None  # partner staff only: the policy gives users without a partner no actions
+        return {"message": partnerships.partnership_default_message(partner=partner)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -253,6 +263,7 @@ class PartnershipCreateView(PortalPermissionMixin, CommercialCloudOnlyMixin, Ind
 class PartnershipAuthorizeView(PortalPermissionMixin, CommercialCloudOnlyMixin, FormView):
     """The reseller's staff open the provider's link signed in, tick the box and authorize the provider (once)."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_PARTNERSHIPS
     form_class = PartnershipAuthorizeForm
     template_name = "relationships/partnership_authorize.html"
@@ -304,6 +315,7 @@ class PartnershipRemoveView(
 ):
     """The provider removes a partnership or withdraws its request (POST only); customer relationships stay."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_PARTNERSHIPS
     http_method_names = ["post"]
 
@@ -328,6 +340,7 @@ class PartnershipRemoveView(
 class CustomerImportView(PortalPermissionMixin, TemplateView):
     """Upload a CSV, review the per-row preview, then apply the valid rows in one transaction."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.IMPORT_CUSTOMERS
     template_name = "relationships/customer_import.html"
 
@@ -387,6 +400,7 @@ class CustomerImportView(PortalPermissionMixin, TemplateView):
 class CustomerImportTemplateView(PortalPermissionMixin, View):
     """The CSV template to fill in: the documented columns and one example row."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.IMPORT_CUSTOMERS
     http_method_names = ["get"]
 
