@@ -1,9 +1,10 @@
 """Relationship pages: Add customer (onboarding.py); invitations and the public acceptance page (invitations.py);
-end, restore, partnerships and import (relationships.py).
+end and restore (relationships.py); provider ↔ reseller partnerships (partnerships.py); CSV import (imports.py).
 
 The modules are re-exported here, so callers import from `relationships.views`.
 """
 
+from relationships.views.imports import CustomerImportTemplateView, CustomerImportView  # noqa: F401 -- re-exported
 from relationships.views.invitations import (  # noqa: F401 -- re-exported
     InvitationAcceptView,
     InvitationCreateView,
@@ -12,13 +13,13 @@ from relationships.views.invitations import (  # noqa: F401 -- re-exported
     InvitationRevokeView,
 )
 from relationships.views.onboarding import CustomerCreateView  # noqa: F401 -- re-exported
-from relationships.views.relationships import (  # noqa: F401 -- re-exported
-    CustomerImportTemplateView,
-    CustomerImportView,
+from relationships.views.partnerships import (  # noqa: F401 -- re-exported
     PartnershipAuthorizeView,
     PartnershipCreateView,
     PartnershipListView,
     PartnershipRemoveView,
+)
+from relationships.views.relationships import (  # noqa: F401 -- re-exported
     RelationshipEndedListView,
     RelationshipEndView,
     RelationshipRestoreView,

@@ -1,0 +1,182 @@
+"""Provider ↔ reseller partnership pages: the list, the request, the reseller's authorization, removal."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView, View
+from django.views.generic.detail import SingleObjectMixin
+
+from partnerportal.infrastructure.pagination import Ordering
+from partnerportal.views.generic import (
+    AuthenticatedHttpRequest,
+    KeysetListMixin,
+    PortalPermissionMixin,
+    ServiceActionMixin,
+)
+from permissions import policy
+from permissions.roles import Action
+from relationships.forms.lifecycle import (
+    PartnershipAuthorizeForm,
+    PartnershipRequestForm,
+)
+from relationships.models import Partnership
+from relationships.services import partnerships
+
+
+class CommercialCloudOnlyMixin(View):
+    """Hide a page (404) in the US Government cloud, which has no indirect provider/reseller features."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not policy.has_action(request.user, Action.USE_PARTNERSHIPS):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class IndirectProviderOnlyMixin(View):
+    """403 for staff of partners that are not indirect providers (the role allows it, the partner type does not)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not policy.has_action(request.user, Action.REQUEST_PARTNERSHIP):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, KeysetListMixin, TemplateView):
+    """A provider's indirect resellers (requested, active, removed) or a reseller's indirect providers."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = Action.MANAGE_PARTNERSHIPS
+    template_name = "relationships/partnership_list.html"
+    ordering = Ordering("created_at", descending=True)
+    rows_name = "partnerships"
+
+    def get_list_queryset(self):
+        return partnerships.partnership_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(partner=self.request.user.partner, now=timezone.now())
+        return context
+
+
+class PartnershipCreateView(PortalPermissionMixin, CommercialCloudOnlyMixin, IndirectProviderOnlyMixin, FormView):
+    """An indirect provider requests a partnership: the reseller gets an emailed link; the page shows it to copy."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = Action.MANAGE_PARTNERSHIPS
+    form_class = PartnershipRequestForm
+    template_name = "generic/object_form.html"
+
+    def get_initial(self):
+        partner = self.request.user.partner
+        assert partner is not None  # partner staff only: the policy gives users without a partner no actions
+        return {"message": partnerships.partnership_default_message(partner=partner)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Request a partnership"),
+            intro=_(
+                "We email the indirect reseller a link. Their global admin, admin agent or sales agent signs in "
+                "and authorizes you as their indirect provider. The link expires in %(days)d days."
+            )
+            % {"days": settings.PORTAL_INVITATION_DAYS},
+            submit_label=_("Send request"),
+            cancel_url=reverse("relationships:partnership_list"),
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            partnership, token = partnerships.partnership_request(
+                actor=self.request.user, email=form.cleaned_data["email"], message=form.cleaned_data["message"]
+            )
+        except ValidationError as exc:
+            form.add_error("email" if hasattr(exc, "error_dict") and "email" in exc.error_dict else None, exc)
+            return self.form_invalid(form)
+        return render(
+            self.request,
+            "relationships/partnership_created.html",
+            {"partnership": partnership, "link": partnerships.partnership_link(token)},
+        )
+
+
+class PartnershipAuthorizeView(PortalPermissionMixin, CommercialCloudOnlyMixin, FormView):
+    """The reseller's staff open the provider's link signed in, tick the box and authorize the provider (once)."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = Action.MANAGE_PARTNERSHIPS
+    form_class = PartnershipAuthorizeForm
+    template_name = "relationships/partnership_authorize.html"
+
+    def _refusal(self):
+        """The page to show instead of the form (unknown, used, expired or withdrawn link; wrong partner type)."""
+        self.partnership = partnerships.partnership_by_token(self.kwargs["token"])
+        if self.partnership is None:
+            return self._problem(_("This partnership link is not valid. Check that you copied all of it."), 404)
+        problem = partnerships.partnership_link_problem(self.partnership, user=self.request.user)
+        if problem:
+            authorizes = policy.has_action(self.request.user, Action.AUTHORIZE_PARTNERSHIP)
+            return self._problem(problem, 200 if authorizes else 403)
+        return None
+
+    def _problem(self, message, status: int):
+        return render(
+            self.request,
+            "relationships/partnership_authorize.html",
+            {"problem": message, "partnership": getattr(self, "partnership", None)},
+            status=status,
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self._refusal() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self._refusal() or super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["partnership"] = self.partnership
+        return context
+
+    def form_valid(self, form):
+        try:
+            partnership = partnerships.partnership_authorize(actor=self.request.user, token=self.kwargs["token"])
+        except ValidationError as exc:
+            return self._problem(exc.messages[0], 200)
+        messages.success(
+            self.request,
+            _("%(provider)s is now your indirect provider.") % {"provider": partnership.provider.name},
+        )
+        return redirect("relationships:partnership_list")
+
+
+class PartnershipRemoveView(
+    PortalPermissionMixin, CommercialCloudOnlyMixin, ServiceActionMixin, SingleObjectMixin, View
+):
+    """The provider removes a partnership or withdraws its request (POST only); customer relationships stay."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = Action.MANAGE_PARTNERSHIPS
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return Partnership.objects.filter(provider_id=self.request.user.partner_id).select_related("reseller")
+
+    def run(self, partnership: Partnership) -> None:
+        partnerships.partnership_remove(actor=self.request.user, partnership=partnership)
+
+    def get_success_message(self, partnership: Partnership) -> str:
+        return _("The partnership with %(reseller)s has been removed. Its customers keep their relationships.") % {
+            "reseller": partnership.reseller.name if partnership.reseller else partnership.email
+        }
+
+    def get_redirect_url(self, partnership: Partnership) -> str:
+        return reverse("relationships:partnership_list")
