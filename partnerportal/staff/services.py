@@ -119,7 +119,9 @@ def _email_set_password_link(*, user: User, token: str, purpose: str) -> None:
             "email": user.email,
         },
     )
-    email_enqueue(to=user.email, subject=subject, body=body, partner=user.partner, topic=f"staff:{user.pk}")
+    email_enqueue(
+        to=user.email, subject=subject, body=body, partner=user.partner, topic=f"staff:{user.pk}", secret=token
+    )
 
 
 def _lock_active_global_admins(partner: Partner) -> list[User]:

@@ -78,6 +78,7 @@ def partnership_request(*, actor, email: str, message: str) -> tuple[Partnership
             ),
             partner=partner,
             topic="partnership",
+            secret=token,
         )
         activity_record(
             action=Actions.PARTNERSHIP_REQUEST,
