@@ -27,11 +27,15 @@ messages: install
 	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) makemessages -l ko --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
 
 ## make run: install, start embedded PostgreSQL, migrate, seed demo data, serve with the email worker beside it.
+# Links in emails point where this server listens (`make run PORT=8101` mails links to port 8101), unless
+# PORTAL_BASE_URL is set already.
+BASE_URL := $(or $(PORTAL_BASE_URL),http://$(HOST):$(PORT))
+run: export PORTAL_BASE_URL := $(BASE_URL)
 run: install
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo
 	$(MANAGE) email_requeue -v 0
-	@echo "Mail is written to var/mail/ (set EMAIL_HOST to use an SMTP server)."
+	@echo "Mail is written to var/mail/ (set EMAIL_HOST to use an SMTP server); its links start with $(BASE_URL)."
 	@echo "Serving on http://$(HOST):$(PORT)/ — sign in with any demo login above."
 	@trap 'kill 0' EXIT INT TERM; \
 	$(MANAGE) db_worker --queue-name '*' -v 0 & \

@@ -34,4 +34,5 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    # Never the secret column: the raw link token it holds until delivery is not for anyone's eyes.
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields if f.name != "secret"]

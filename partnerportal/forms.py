@@ -24,4 +24,5 @@ class QueuedPasswordResetForm(PasswordResetForm):
     ):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        email_enqueue(to=to_email, subject=subject, body=body, topic="password-reset")
+        # The reset token is kept out of the stored body once the message is delivered.
+        email_enqueue(to=to_email, subject=subject, body=body, topic="password-reset", secret=context["token"])

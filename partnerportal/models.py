@@ -171,6 +171,11 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # What the message is about (e.g. "invitation:42"), so pages can show the delivery state of their emails.
     topic = models.CharField(max_length=64, blank=True, db_index=True)
+    # The raw one-time token of the link the message carries, kept only until it is sent: `body` holds
+    # SECRET_MARKER in its place, so once this is blanked no row (nor a backup or /admin/) holds a usable link.
+    secret = models.CharField(max_length=200, blank=True, editable=False)
+
+    SECRET_MARKER = "{one-time-token}"  # noqa: S105 -- a placeholder in the stored body, not a credential
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -178,6 +183,12 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+    def delivered_body(self) -> str:
+        """The body as it goes out: the link's token put back while the message still holds it (until sent)."""
+        if not self.secret:
+            return self.body
+        return self.body.replace(self.SECRET_MARKER, self.secret)
 
 
 class SetPasswordToken(models.Model):

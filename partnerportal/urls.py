@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from customers import urls as customers_urls
 from partnerportal.forms import LoginForm, QueuedPasswordResetForm
+from partnerportal.staff import views as staff_views
 from partnerportal.views import pages as views
 from relationships import urls as relationships_urls
 
@@ -28,7 +29,7 @@ auth_patterns = [
     path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        staff_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

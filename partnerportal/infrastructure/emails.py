@@ -30,11 +30,20 @@ _MAX_DOUBLINGS = 30
 
 
 def email_enqueue(
-    *, to: str, subject: str, body: str, partner: Partner | None = None, topic: str = ""
+    *, to: str, subject: str, body: str, partner: Partner | None = None, topic: str = "", secret: str = ""
 ) -> OutboundEmail:
-    """Record a message and queue its delivery for after the current transaction commits."""
+    """Record a message and queue its delivery for after the current transaction commits.
+
+    `secret` is the raw one-time token of a link in the body. The stored body holds a marker in its place and the
+    token itself is kept apart only until the message is sent (then blanked), so a delivered message leaves no
+    usable link in the table.
+    """
+    if secret:
+        if secret not in body:
+            raise ValueError("The secret must appear in the body it is kept out of.")
+        body = body.replace(secret, OutboundEmail.SECRET_MARKER)
     message = OutboundEmail.objects.create(
-        to=to, subject=subject.replace("\n", " ")[:255], body=body, partner=partner, topic=topic
+        to=to, subject=subject.replace("\n", " ")[:255], body=body, partner=partner, topic=topic, secret=secret
     )
     transaction.on_commit(lambda: email_send.enqueue(message.pk))
     return message
@@ -69,7 +78,7 @@ def email_send(message_id: int) -> str:
             return "already-sent"
         message.attempts += 1
         try:
-            EmailMessage(subject=message.subject, body=message.body, to=[message.to]).send()
+            EmailMessage(subject=message.subject, body=message.delivered_body(), to=[message.to]).send()
         except Exception as exc:  # noqa: BLE001 -- any delivery failure is recorded and retried, never lost
             message.status = OutboundEmail.Status.FAILED
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -81,8 +90,21 @@ def email_send(message_id: int) -> str:
         message.status = OutboundEmail.Status.SENT
         message.sent_at = timezone.now()
         message.last_error = ""
-        message.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+        # Delivered: the link's token leaves the table (the body keeps only the marker).
+        message.secret = ""
+        message.save(update_fields=["status", "attempts", "last_error", "sent_at", "secret"])
         return "sent"
+
+
+def email_unsent_withdraw(*, topic: str) -> int:
+    """Delete the messages about `topic` not sent yet (their link was superseded or revoked); return how many.
+
+    A withdrawn message's row, and the token it held until sending, are gone; a sent one holds no token any more.
+    """
+    deleted, _by_model = OutboundEmail.objects.filter(
+        topic=topic, status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED]
+    ).delete()
+    return deleted
 
 
 # A task that has been "running" this long belongs to a worker that died (a send times out after EMAIL_TIMEOUT).

@@ -1,6 +1,7 @@
-"""Production settings: refuse to start without a secret key, allowed hosts and a database URL."""
+"""Production settings: refuse to start without a secret key, allowed hosts, a database URL and the public base URL."""
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -13,6 +14,12 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names the portal answers to.")
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must point at the production PostgreSQL server.")
+# Every emailed link (invitations, restores, partnerships, set-password) starts with it; the development default
+# would mail links to a machine that is not the portal.
+if not re.fullmatch(r"https://[^\s/?#]+(/[^\s?#]*)?", os.environ.get("PORTAL_BASE_URL", "")):
+    raise ImproperlyConfigured(
+        "PORTAL_BASE_URL must be the portal's public https:// address (e.g. https://portal.example.com)."
+    )
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -118,7 +119,9 @@ def _email_set_password_link(*, user: User, token: str, purpose: str) -> None:
             "email": user.email,
         },
     )
-    email_enqueue(to=user.email, subject=subject, body=body, partner=user.partner, topic=f"staff:{user.pk}")
+    email_enqueue(
+        to=user.email, subject=subject, body=body, partner=user.partner, topic=f"staff:{user.pk}", secret=token
+    )
 
 
 def _lock_active_global_admins(partner: Partner | None) -> list[User]:
@@ -313,19 +316,42 @@ def set_password_token_check(token: str) -> SetPasswordToken | None:
 def set_password_token_use(*, token: str, password: str) -> User:
     """Consume a set-password link (once, even under concurrent submits) and set the user's password."""
     now = timezone.now()
+    # One UPDATE on the token's own columns, no join: PostgreSQL re-checks this WHERE on the locked row once a
+    # concurrent winner commits, so exactly one submission consumes the link. A filter on the user's columns would
+    # turn it into `id IN (SELECT … JOIN …)`, whose subquery is not re-evaluated after the lock wait.
     consumed = SetPasswordToken.objects.filter(
-        token_hash=token_hash(token),
-        used_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-        user__is_active=True,
+        token_hash=token_hash(token), used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
     ).update(used_at=now)
     if consumed != 1:
         raise ValidationError(TOKEN_INVALID)
-    record = SetPasswordToken.objects.select_related("user").get(token_hash=token_hash(token))
+    record = SetPasswordToken.objects.get(token_hash=token_hash(token))
     user = User.objects.select_for_update().get(pk=record.user_id)
+    if not user.is_active:
+        # Raising rolls the consumption back; a deactivated user's links are revoked anyway.
+        raise ValidationError(TOKEN_INVALID)
     user.set_password(password)
     user.save(update_fields=["password"])
     SetPasswordToken.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     activity_record(action=Actions.STAFF_PASSWORD_SET, actor=user, partner=user.partner, after={"email": user.email})
     return user
+
+
+@transaction.atomic
+def password_reset_use(*, user: User, token: str, password: str) -> User | None:
+    """Set a password through a "forgot password" link, once even under concurrent submits; None when the link is
+    no longer valid.
+
+    Django's reset token stays valid until the password (or last sign-in) changes, so two submissions that both
+    checked it before either saved would both succeed. Locking the user row and checking the token again against
+    the locked row makes the first one to commit the only one: the others then see the new password hash, which
+    the token no longer matches.
+    """
+    locked = User.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
+    if locked is None or not default_token_generator.check_token(locked, token):
+        return None
+    locked.set_password(password)
+    locked.save(update_fields=["password"])
+    SetPasswordToken.objects.filter(user=locked, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return locked

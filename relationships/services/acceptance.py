@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
 from customers.models import Customer
+from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.models import Partner
 from relationships.models import Invitation, Partnership, Relationship
 from relationships.selectors import closed_reason, invitation_by_token
@@ -54,6 +55,28 @@ def _open_invitation(token: str) -> Invitation:
     if reason:
         raise InvitationClosed(reason, invitation)
     assert invitation is not None  # closed_reason answers "not_found" for no invitation
+    return invitation
+
+
+def invitation_hold(token: str) -> Invitation:
+    """Lock the link's invitation row until the caller's transaction ends and return it while it is still open;
+    InvitationClosed otherwise. Must run inside `transaction.atomic`.
+
+    The acceptance page holds this lock while it validates the forms and accepts, so concurrent submissions run one
+    after another: a submission that opened the link before the winner committed waits here and then finds the
+    link used, instead of validating its profile against the winner's new customer ("domain already in use").
+    """
+    if not token or len(token) > 200:
+        raise InvitationClosed("not_found")
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("partner", "provider", "customer", "restores")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    reason = closed_reason(invitation)
+    if reason or invitation is None:
+        raise InvitationClosed(reason or "not_found", invitation)
     return invitation
 
 

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from partnerportal.infrastructure.emails import email_enqueue, email_render
+from partnerportal.infrastructure.emails import email_enqueue, email_render, email_unsent_withdraw
 from partnerportal.models import OutboundEmail, Partner, User
 from permissions.roles import AdminRole
 from relationships.models import Invitation
@@ -62,15 +62,13 @@ def invitation_email_enqueue(invitation: Invitation, token: str) -> OutboundEmai
         body=body,
         partner=invitation.partner,
         topic=invitation_topic(invitation),
+        secret=token,
     )
 
 
 def invitation_unsent_withdraw(invitation: Invitation) -> None:
     """Delete the invitation's emails not yet sent: a superseded link would only confuse the customer."""
-    OutboundEmail.objects.filter(
-        topic=invitation_topic(invitation),
-        status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED],
-    ).delete()
+    email_unsent_withdraw(topic=invitation_topic(invitation))
 
 
 def _inviter_recipients(invitation: Invitation) -> list[str]:

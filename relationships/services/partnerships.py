@@ -80,6 +80,7 @@ def partnership_request(*, actor: User, email: str, message: str) -> tuple[Partn
             ),
             partner=partner,
             topic="partnership",
+            secret=token,
         )
         activity_record(
             action=Actions.PARTNERSHIP_REQUEST,
@@ -130,7 +131,10 @@ def partnership_authorize(*, actor: User, token: str) -> Partnership:
             with transaction.atomic():
                 # The conditional update is the lock: of concurrent clicks exactly one finds the row still invited.
                 updated = Partnership.objects.filter(
-                    pk=partnership.pk, status=Partnership.Status.INVITED, expires_at__gt=now
+                    pk=partnership.pk,
+                    token_hash=partnership.token_hash,
+                    status=Partnership.Status.INVITED,
+                    expires_at__gt=now,
                 ).update(status=Partnership.Status.ACTIVE, reseller=partner, activated_at=now, authorized_by=actor)
         except IntegrityError as exc:
             raise ValidationError(ALREADY_PARTNERS, code="already_partners") from exc

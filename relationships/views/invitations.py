@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -265,24 +266,33 @@ class InvitationAcceptView(View):
         return self.render_page(AcceptanceForm(), self.profile_form())
 
     def post(self, request, *args, **kwargs):
-        form = AcceptanceForm(request.POST)
-        profile_form = self.profile_form()
-        valid = form.is_valid()
-        valid = (profile_form is None or profile_form.is_valid()) and valid
-        if not valid:
-            return self.render_page(form, profile_form)
-        try:
-            invitation = acceptance.invitation_accept(
-                token=kwargs["token"],
-                profile=self.profile_data(profile_form),
-                **form.cleaned_data,
-            )
-        except acceptance.InvitationClosed as exc:
-            self.invitation = exc.invitation
-            return self.closed(exc.reason)
-        except ValidationError as exc:
-            self.add_errors(exc, form, profile_form)
-            return self.render_page(form, profile_form)
+        # The invitation stays locked from the "still open" check through validation to acceptance, so a concurrent
+        # winner cannot commit in between: a later submission sees the used-link page, never a form whose profile
+        # now clashes with the winner's customer.
+        with transaction.atomic():
+            try:
+                self.invitation = acceptance.invitation_hold(kwargs["token"])
+            except acceptance.InvitationClosed as exc:
+                self.invitation = exc.invitation
+                return self.closed(exc.reason)
+            form = AcceptanceForm(request.POST)
+            profile_form = self.profile_form()
+            valid = form.is_valid()
+            valid = (profile_form is None or profile_form.is_valid()) and valid
+            if not valid:
+                return self.render_page(form, profile_form)
+            try:
+                invitation = acceptance.invitation_accept(
+                    token=kwargs["token"],
+                    profile=self.profile_data(profile_form),
+                    **form.cleaned_data,
+                )
+            except acceptance.InvitationClosed as exc:
+                self.invitation = exc.invitation
+                return self.closed(exc.reason)
+            except ValidationError as exc:
+                self.add_errors(exc, form, profile_form)
+                return self.render_page(form, profile_form)
         return render(request, "relationships/invitation_accepted.html", {"invitation": invitation})
 
     @staticmethod

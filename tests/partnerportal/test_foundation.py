@@ -103,6 +103,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-for-the-check-only-" + "y" * 20,
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
     "DATABASE_URL": "postgres://portal@127.0.0.1:1/portal",
+    "PORTAL_BASE_URL": "https://portal.example.com",
 }
 
 
@@ -112,7 +113,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "PORTAL_BASE_URL"])
 def test_production_settings_refuse_to_start_without(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = _run_manage("check", env_extra=env)
@@ -159,3 +160,29 @@ def test_create_partner_makes_a_global_admin_with_a_set_password_link(db):
     assert user.is_global_admin and user.partner.name == "Adventure Works"
     assert not user.has_usable_password()
     assert OutboundEmail.objects.filter(to=user.email).exists()
+
+
+@pytest.mark.parametrize("value", ["http://portal.example.com", "portal.example.com", "https://", "https://a b"])
+def test_production_settings_refuse_a_base_url_that_is_not_a_public_https_address(value):
+    result = _run_manage("check", env_extra={**PRODUCTION, "PORTAL_BASE_URL": value})
+    assert result.returncode != 0
+    assert "PORTAL_BASE_URL" in result.stderr
+
+
+def test_make_run_mails_links_to_the_port_it_serves_on():
+    """`make run PORT=8101` gives everything it starts a PORTAL_BASE_URL built from HOST and PORT (a dry run)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PORTAL_BASE_URL", "MAKEFLAGS"}}
+    argv = ["make", "-n", "--no-print-directory", "run", "HOST=127.0.0.2", "PORT=8101"]
+    result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)  # noqa: S603 -- this project's own Makefile
+    assert result.returncode == 0, result.stderr
+    assert "links start with http://127.0.0.2:8101." in result.stdout
+    assert "runserver 127.0.0.2:8101" in result.stdout
+    explicit = subprocess.run(  # noqa: S603 -- same
+        [*argv, "PORTAL_BASE_URL=https://portal.example.com"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "links start with https://portal.example.com." in explicit.stdout

@@ -36,7 +36,7 @@ def add_user(client, **overrides):
 
 def link_in_latest_email(to: str) -> str:
     message = OutboundEmail.objects.filter(to=to).latest("id")
-    match = re.search(r"https?://\S+/staff/set-password/(\S+)/", message.body)
+    match = re.search(r"https?://\S+/staff/set-password/(\S+)/", message.delivered_body())
     assert match, message.body
     return match.group(0), match.group(1)
 

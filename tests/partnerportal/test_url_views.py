@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.i18n import set_language
 
-from partnerportal.staff.views import SetPasswordView
+from partnerportal.staff.views import PasswordResetConfirmView, SetPasswordView
 from partnerportal.views import pages
 from partnerportal.views.generic import PortalPermissionMixin
 from relationships.views import InvitationAcceptView
@@ -24,7 +24,6 @@ PUBLIC_VIEWS = {
     auth_views.PasswordChangeDoneView,
     auth_views.PasswordResetView,
     auth_views.PasswordResetDoneView,
-    auth_views.PasswordResetConfirmView,
     auth_views.PasswordResetCompleteView,
     # the site root sends each signed-in user where their roles allow (or says they have none)
     pages.home,
@@ -33,6 +32,7 @@ PUBLIC_VIEWS = {
     # reached from an emailed one-time link, before the reader has an account here
     InvitationAcceptView,
     SetPasswordView,
+    PasswordResetConfirmView,
 }
 # Namespaces served by someone else's views and access rules.
 PUBLIC_NAMESPACES = {"admin"}

@@ -6,17 +6,19 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from activity.actions import Actions
 from activity.models import ActivityEntry
+from customers.forms import CustomerForm
 from customers.models import Customer, CustomerTag, Tag
 from partnerportal.models import OutboundEmail, Partner
 from relationships.models import Invitation, Partnership, Relationship
 from relationships.services import invitation_create, invitation_revoke, relationship_end
+from relationships.services.acceptance import invitation_accept
 from tests.factories import make_customer, make_partner, make_user
 from tests.relationships.invite_helpers import accept_url, acceptance_data, profile_data
 
@@ -271,4 +273,66 @@ def test_twenty_concurrent_acceptances_make_exactly_one_relationship(world):
     new_customers = Customer.objects.exclude(pk__in=[world.customer_in.pk, world.customer_out.pk])
     assert new_customers.count() == 1
     assert Relationship.objects.filter(customer__in=new_customers).count() == 1
+    assert ActivityEntry.objects.filter(action=Actions.INVITATION_ACCEPT).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submissions_waiting_while_another_acceptance_commits_all_see_the_used_link_page(world):
+    """Twenty submissions arrive while another acceptance holds the link: each waits at the "still open" check, before
+    validating anything, so once the winner commits all twenty see the used-link page (none sees its profile refused
+    because the winner's new customer took the domain, the cause of the old flaky failures)."""
+    _invitation, token = _invite(world)
+    url = accept_url(token)
+    winner = acceptance_data()
+    results: list = []
+    lock = threading.Lock()
+
+    def accept():
+        try:
+            # The same profile as the winner's, so a submission validated after the winner commits would clash on
+            # the domain: it must be sent to the used-link page instead.
+            data = {**acceptance_data(), **{k: v for k, v in winner.items() if k.startswith("profile-")}}
+            response = Client().post(url, data)
+            with lock:
+                results.append((response.status_code, response.content.decode()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept) for _ in range(20)]
+    with transaction.atomic():
+        Invitation.objects.select_for_update().get(pk=_invitation.pk)
+        for thread in threads:
+            thread.start()
+        deadline = timezone.now() + timedelta(seconds=30)
+        with connection.cursor() as cursor:
+            waiting = 0
+            while waiting < 20 and timezone.now() < deadline:
+                # Inside a transaction PostgreSQL keeps its first view of pg_stat_activity unless told to drop it.
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
+                # Waiting on the invitation row's lock at the "still open" check (a SELECT … FOR UPDATE, whose long
+                # text PostgreSQL cuts short), before any form was validated, not in the UPDATE of the claim.
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database() AND query LIKE 'SELECT %%'"
+                )
+                waiting = cursor.fetchone()[0]
+        assert waiting == 20, (
+            "every submission waits at the check, before validating, while another acceptance holds the link"
+        )
+        profile_form = CustomerForm(winner, prefix="profile", partner=world.partner_a)
+        assert profile_form.is_valid(), profile_form.errors
+        profile = {**profile_form.customer_data(), "domain_prefix": profile_form.cleaned_data["domain_prefix"]}
+        invitation_accept(
+            token=token,
+            name="Dana Lee",
+            email="dana.lee@fourthcoffee.example.net",
+            confirm_global_admin=True,
+            accept_agreement=True,
+            profile=profile,
+        )
+    for thread in threads:
+        thread.join()
+
+    assert sorted(status for status, _body in results) == [410] * 20
+    assert all("This invitation has already been used" in body for _status, body in results)
     assert ActivityEntry.objects.filter(action=Actions.INVITATION_ACCEPT).count() == 1

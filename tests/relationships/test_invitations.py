@@ -69,7 +69,7 @@ def test_sending_records_the_invitation_emails_the_link_and_shows_it_once(world,
     assert 29 <= days <= 30
     email = OutboundEmail.objects.get(topic=f"invitation:{invitation.pk}")
     assert email.to == "it.admin@fourthcoffee.example.net"
-    assert "Dear IT team" in email.body and f"/invite/{token}/" in email.body
+    assert "Dear IT team" in email.body and f"/invite/{token}/" in email.delivered_body()
     assert ActivityEntry.objects.filter(action=Actions.INVITATION_CREATE, partner=world.partner_a).count() == 1
     assert "it.admin@fourthcoffee.example.net" in response.content.decode()
 
@@ -209,7 +209,7 @@ def test_resend_issues_a_fresh_link_and_kills_the_old_one(world, client_for, cli
     assert OutboundEmail.objects.filter(topic=f"invitation:{invitation.pk}").count() == 1, (
         "the unsent email carrying the dead link was withdrawn; the new one replaces it"
     )
-    assert f"/invite/{new}/" in OutboundEmail.objects.get(topic=f"invitation:{invitation.pk}").body
+    assert f"/invite/{new}/" in OutboundEmail.objects.get(topic=f"invitation:{invitation.pk}").delivered_body()
     assert ActivityEntry.objects.filter(action=Actions.INVITATION_RESEND).count() == 1
 
 

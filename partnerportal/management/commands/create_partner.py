@@ -35,13 +35,15 @@ class Command(BaseCommand):
                 )
                 user = staff_user_create(partner=partner, email=opts["admin_email"], admin_role=AdminRole.GLOBAL_ADMIN)
                 # The staff set-password link: one-time, hashed at rest, expires after 72 hours.
-                link = set_password_link(set_password_token_issue(user=user, purpose=SetPasswordToken.Purpose.WELCOME))
+                token = set_password_token_issue(user=user, purpose=SetPasswordToken.Purpose.WELCOME)
+                link = set_password_link(token)
                 email_enqueue(
                     to=user.email,
                     partner=partner,
                     subject=f"Your {partner.name} account on the Partner Portal",
                     body=f"You are the global admin of {partner.name}.\n\nChoose your password here:\n{link}\n",
                     topic="staff-welcome",
+                    secret=token,
                 )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
