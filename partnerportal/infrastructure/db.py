@@ -69,7 +69,11 @@ def _system_user_ids() -> tuple[int, int]:
     try:
         entry = pwd.getpwnam(SYSTEM_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", SYSTEM_USER], check=True, capture_output=True)
+        subprocess.run(  # noqa: S603 -- fixed arguments, no user input
+            ["useradd", "--system", "--no-create-home", SYSTEM_USER],  # noqa: S607 -- the system's useradd on PATH
+            check=True,
+            capture_output=True,
+        )
         entry = pwd.getpwnam(SYSTEM_USER)
     return entry.pw_uid, entry.pw_gid
 
@@ -92,7 +96,7 @@ def _run(args: list[str], *, check: bool = True, timeout: float = 120) -> subpro
     with tempfile.TemporaryFile("w+") as out:
         # Output goes to a file, not a pipe: a started postmaster inherits the descriptors and would hold a pipe
         # open; its own session keeps it out of the caller's process group (Ctrl-C, `kill 0`).
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 -- the shipped PostgreSQL binaries with arguments built here
             command,
             stdin=subprocess.DEVNULL,
             stdout=out,

@@ -30,7 +30,7 @@ def _env(pgdata) -> dict:
 
 
 def _manage(pgdata, code: str = QUERY) -> subprocess.Popen:
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 -- this interpreter running manage.py
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
         cwd=BASE_DIR,
         env=_env(pgdata),
@@ -93,7 +93,7 @@ def test_start_with_a_postmaster_pid_naming_an_unrelated_live_process(pgdata):
     _query(pgdata)
     stale = (pgdata / "postmaster.pid").read_text().splitlines()
     server.stop()
-    unrelated = subprocess.Popen(["sleep", "120"])
+    unrelated = subprocess.Popen(["sleep", "120"])  # noqa: S607 -- any live process will do
     try:
         stale[0] = str(unrelated.pid)
         (pgdata / "postmaster.pid").write_text("\n".join(stale) + "\n")
