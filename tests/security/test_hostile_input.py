@@ -185,6 +185,11 @@ def test_every_edge_value_in_every_field_of_every_page(pages):
     for value in EDGE_VALUES:
         for page in pages:
             page.send(dict.fromkeys(page.names(), value))
+    # Uploads that are no CSV at all: invalid UTF-8, NUL bytes, one endless line, a UTF-16 file, an empty file.
+    for content in (b"\xff\xfe\x00\x00\xc3\x28", b"a\x00b,c\n" * 100, b"x" * 300_000, "a,b\n".encode("utf-16"), b""):
+        for page in (p for p in pages if p.file_names):
+            data = {name: SimpleUploadedFile("hostile.csv", content) for name in page.file_names}
+            page.check(page.client.post(page.url, data), {"upload": content[:20].decode("latin-1")})
     # Invalid UTF-8 and NUL bytes, percent-encoded as a browser or a script would send them.
     for raw in RAW_QUERY_VALUES:
         for page in pages:
