@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check typecheck bench install messages clean-db serve worker
+.PHONY: run test lint check typecheck bench install messages clean-db db-stop serve worker
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,5 +63,9 @@ test: lint typecheck check
 bench: install
 	$(PY) -m pytest tests/perf -p no:cacheprovider -s -q -o addopts="" --create-db $(PYTEST_ARGS)
 
-clean-db:
-	rm -rf var/pgdata
+## make db-stop: stop the embedded PostgreSQL server (it keeps running after `make run` and `make test` end).
+db-stop:
+	test ! -d var/pgdata || $(PY) -m partnerportal.infrastructure.db stop
+
+clean-db: db-stop
+	rm -rf var/pgdata var/pgdata.lock var/pgdata.init-*

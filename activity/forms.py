@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import cast
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from activity.selectors import DEFAULT_DAYS
@@ -15,12 +17,29 @@ from partnerportal.models import User
 from permissions import policy
 from permissions.roles import Action
 
+# The dates a filter may name: the log holds nothing older, and the calendar's far edge (0001-01-01) turns into an
+# out-of-range datetime once shifted into a time zone west of UTC.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date.max
+
+
+def _date_field(label):
+    message = format_lazy(
+        _("Enter a date from {earliest} to {latest}."), earliest=EARLIEST_DAY.isoformat(), latest=LATEST_DAY.isoformat()
+    )
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}),
+        validators=[MinValueValidator(EARLIEST_DAY, message=message), MaxValueValidator(LATEST_DAY, message=message)],
+    )
+
 
 class ActivityFilterForm(forms.Form):
     """Date range (default: the last 30 days), customer, user and action."""
 
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = _date_field(_("From"))
+    date_to = _date_field(_("To"))
     customer = forms.CharField(
         label=_("Customer"),
         required=False,

@@ -41,7 +41,7 @@ def activity_list(
     qs = policy.restrict(ActivityEntry.objects.all(), user, Action.VIEW_ACTIVITY)
     if date_from:
         qs = qs.filter(created_at__gte=_day_start(date_from))
-    if date_to:
+    if date_to and date_to < date.max:  # the calendar's last day has no next day: no upper bound then
         qs = qs.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
     customer = " ".join(customer.split())
     if customer:

@@ -178,6 +178,11 @@ def test_default_range_is_the_last_30_days(world, client_for):
         ({"after": encode_cursor("not-a-time", 1)}, None),
         ({"before": encode_cursor(5, "not-an-id")}, None),
         ({"customer": "x" * 300}, "Ensure this value has at most 255 characters"),
+        ({"date_from": "0001-01-01"}, "Enter a date from 1900-01-01 to 9999-12-31."),
+        ({"date_to": "0001-01-01"}, "Enter a date from 1900-01-01 to 9999-12-31."),
+        ({"date_from": "1899-12-31", "date_to": "9999-12-31"}, "Enter a date from 1900-01-01 to 9999-12-31."),
+        ({"date_from": "10000-01-01"}, "Enter a valid date."),
+        ({"date_to": "99999999-12-31"}, "Enter a valid date."),
     ],
 )
 def test_bad_filters_get_a_message_and_never_a_500(world, client_for, params, message):
@@ -187,6 +192,30 @@ def test_bad_filters_get_a_message_and_never_a_500(world, client_for, params, me
     if message:
         assert message in response.content.decode()
     assert client.get(EXPORT, params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        # Only a start after today: the range falls back to the default (the last 30 days).
+        ({"date_from": "9999-12-31"}, True),
+        ({"date_to": "9999-12-31"}, True),
+        ({"date_from": "9999-12-31", "date_to": "9999-12-31"}, False),
+        ({"date_from": "1900-01-01", "date_to": "9999-12-31"}, True),
+        ({"date_from": "1900-01-01"}, True),
+        ({"date_from": "1900-01-01", "date_to": "1900-01-01"}, False),
+    ],
+)
+def test_the_calendar_s_edges_are_valid_filters(world, client_for, params, shown):
+    entry(world, action=Actions.TAGS_UPDATE)
+    client = client_for(world.users["admin_agent"])
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "is-invalid" not in html
+    assert (f"<td>{Actions.TAGS_UPDATE.label}</td>" in html) == shown
+    rows = export_rows(client.get(EXPORT, params))
+    assert (len(rows) > 1) == shown
 
 
 def test_filters_by_customer_user_and_action(world, client_for):

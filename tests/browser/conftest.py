@@ -40,8 +40,15 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A page that fails its test when the Content-Security-Policy blocked anything the portal itself sent."""
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert not violations, f"blocked by the Content-Security-Policy: {violations}"

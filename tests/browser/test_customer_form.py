@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from customers.models import Customer
 from tests.factories import PASSWORD, make_customer, make_partner, make_user
@@ -27,10 +28,11 @@ def test_live_checks_while_typing_then_the_customer_is_added(live_server, page):
 
     message = page.locator("#domain-check-message")
     page.fill("#id_domain_prefix", "FourthCoffee")
-    page.wait_for_function("document.getElementById('domain-check-message').textContent.includes('already in use')")
+    # Locator expectations, not wait_for_function: a string predicate is eval'd, which the portal's CSP forbids.
+    expect(message).to_contain_text("already in use")
     assert "text-danger" in message.get_attribute("class")
     page.fill("#id_domain_prefix", "adatum2026")
-    page.wait_for_function("document.getElementById('domain-check-message').textContent.includes('is available')")
+    expect(message).to_contain_text("is available")
     assert message.inner_text() == "adatum2026.onmicrosoft.com is available."
 
     page.fill("#id_company_name", "Adatum.com")
