@@ -33,9 +33,10 @@ class World:
     extra: dict = field(default_factory=dict)
 
 
-def build_world(*, with_assigned_scope: bool = False) -> World:
-    partner_a = make_partner(name="Contoso Cloud", domain="contoso.example")
-    partner_b = make_partner(name="Fabrikam Distribution", domain="fabrikam.example")
+def build_world(*, with_assigned_scope: bool = False, unique: bool = False) -> World:
+    """Build the world; `unique` gives its partners fresh names and domains, so one test can hold several."""
+    partner_a = make_partner() if unique else make_partner(name="Contoso Cloud", domain="contoso.example")
+    partner_b = make_partner() if unique else make_partner(name="Fabrikam Distribution", domain="fabrikam.example")
     users = {role: make_user(partner_a, role) for role in ROLES}
     user_b = make_user(partner_b, "global_admin")
     customer_in = make_customer(partner_a, actor=users["global_admin"])
@@ -43,7 +44,7 @@ def build_world(*, with_assigned_scope: bool = False) -> World:
     if not with_assigned_scope:
         return World(partner_a, partner_b, users, customer_in, customer_out, user_b)
     customer_unassigned = make_customer(partner_a, actor=users["global_admin"])
-    users[ASSIGNED] = make_user(partner_a, "admin_agent", scope="assigned", email="assigned.agent@contoso.example")
+    users[ASSIGNED] = make_user(partner_a, "admin_agent", scope="assigned")
     assign_customers(users[ASSIGNED], [customer_in], actor=users["global_admin"])
     return World(partner_a, partner_b, users, customer_in, customer_out, user_b, customer_unassigned)
 
@@ -91,7 +92,7 @@ def shared_world(request, django_db_setup, django_db_blocker):
 def world(request, db) -> World:
     if "shared_world" in request.fixturenames:
         return _reloaded(request.getfixturevalue("shared_world"))
-    return build_world()
+    return build_world(with_assigned_scope=getattr(request.module, "WORLD_WITH_ASSIGNED_SCOPE", False))
 
 
 @pytest.fixture

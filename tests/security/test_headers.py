@@ -16,6 +16,9 @@ from django.urls import reverse
 from tests.access import ROWS
 from tests.partnerportal.test_access import ROLE_COLUMNS, target_kwargs
 
+# The access matrix has an assigned-scope column: this module's world holds that user and their customers.
+WORLD_WITH_ASSIGNED_SCOPE = True
+
 INLINE = {
     "inline <script>": re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.IGNORECASE),
     "<style> element": re.compile(r"<style\b", re.IGNORECASE),

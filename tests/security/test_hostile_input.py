@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 
 from partnerportal.infrastructure.pagination import encode_cursor
 from tests.access import ROWS
-from tests.conftest import ROLES, World
-from tests.factories import make_customer, make_partner, make_user
+from tests.conftest import World, build_world
 from tests.partnerportal.test_access import ROLE_COLUMNS, target_kwargs
 
 # Keyset cursors and the names the list pages read straight from the query string.
@@ -154,12 +153,7 @@ class Page:
 def _fresh_world() -> World:
     """A world of its own for one page: the access-matrix targets change their world (end the in-scope
     relationship, make partner A a provider, open a second invitation), so pages cannot share one."""
-    partner_a, partner_b = make_partner(), make_partner()
-    users = {role: make_user(partner_a, role) for role in ROLES}
-    user_b = make_user(partner_b, "global_admin")
-    customer_in = make_customer(partner_a, actor=users["global_admin"])
-    customer_out = make_customer(partner_b, actor=user_b)
-    return World(partner_a, partner_b, users, customer_in, customer_out, user_b)
+    return build_world(with_assigned_scope=True, unique=True)
 
 
 @pytest.fixture
