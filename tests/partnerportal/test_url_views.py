@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.i18n import set_language
 
+from partnerportal.accounts import views as accounts_views
 from partnerportal.staff.views import SetPasswordView
 from partnerportal.views import pages
 from partnerportal.views.generic import PortalPermissionMixin
@@ -20,11 +21,11 @@ PUBLIC_VIEWS = {
     # signing in and out, and the password pages of Django's auth (every signed-in user has their own)
     auth_views.LoginView,
     auth_views.LogoutView,
-    auth_views.PasswordChangeView,
+    accounts_views.PortalPasswordChangeView,
     auth_views.PasswordChangeDoneView,
-    auth_views.PasswordResetView,
+    accounts_views.PortalPasswordResetView,
     auth_views.PasswordResetDoneView,
-    auth_views.PasswordResetConfirmView,
+    accounts_views.PortalPasswordResetConfirmView,
     auth_views.PasswordResetCompleteView,
     # the site root sends each signed-in user where their roles allow (or says they have none)
     pages.home,
