@@ -11,6 +11,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 
+def lockout_username(request, credentials: dict | None) -> str:
+    """The account a sign-in names, as sign-in matches it (case-insensitively), so case games share one count."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username", "")
+    return str(value or "").strip().lower()[:254]
+
+
 def lockout_seconds_left(request, credentials: dict | None) -> int:
     """Seconds until the longest of the lockouts that apply to this request (account or address) ends."""
     cool_off = get_cool_off(request)
