@@ -125,7 +125,6 @@ SESSION_ENGINE = "partnerportal.accounts.sessions"
 PORTAL_SESSION_IDLE_SECONDS = int(float(os.environ.get("PORTAL_SESSION_IDLE_MINUTES", "30")) * 60)
 PORTAL_SESSION_MAX_SECONDS = int(float(os.environ.get("PORTAL_SESSION_MAX_HOURS", "12")) * 3600)
 SESSION_COOKIE_AGE = PORTAL_SESSION_IDLE_SECONDS
-SESSION_COOKIE_SAMESITE = "Lax"
 
 # Brute-force protection (django-axes, database handler): after AXES_FAILURE_LIMIT failed sign-ins an account
 # (whatever address it is tried from) and, separately, a client address (whatever account it tries) are refused
