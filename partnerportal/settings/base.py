@@ -128,7 +128,8 @@ SESSION_COOKIE_AGE = PORTAL_SESSION_IDLE_SECONDS
 
 # Brute-force protection (django-axes, database handler): after AXES_FAILURE_LIMIT failed sign-ins an account
 # (whatever address it is tried from) and, separately, a client address (whatever account it tries) are refused
-# for AXES_COOLOFF_TIME; every further try during the lockout starts the cool-off again. The portal's login and
+# for AXES_COOLOFF_TIME, counted from the failure that reached the limit: tries during the lockout are refused
+# without a password check and do not prolong it, so the page can tell the real time left. The portal's login and
 # /admin/login/ both authenticate through the backend above, so both are covered.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_SIGNIN_FAILURE_LIMIT", "5"))
@@ -138,6 +139,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "partnerportal.accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "partnerportal.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "partnerportal.infrastructure.middleware.request_client_address"
 # Successful sign-ins and sign-outs are in the activity log already.

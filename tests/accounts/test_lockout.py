@@ -3,10 +3,13 @@ password-reset requests are throttled per address and per client, with one answe
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from activity.actions import Actions
 from activity.models import ActivityEntry
@@ -184,3 +187,21 @@ def test_changing_the_case_of_the_email_does_not_dodge_the_account_lockout(world
     client = Client()
     assert sign_in(client, user.email, PASSWORD, address="203.0.113.200").status_code == 429
     assert not signed_in(client)
+
+
+def test_the_lockout_page_counts_down_the_minutes_left(world, settings):
+    user = world.users["admin_agent"]
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(Client(), user.email, "wrong", address="192.0.2.90")
+    # Ten minutes pass (the attempts are dated back): five of the fifteen are left.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=10, seconds=1))
+
+    response = sign_in(Client(), user.email, PASSWORD, address="192.0.2.90")
+
+    assert response.status_code == 429
+    assert "locked for 5 more minutes" in response.content.decode()
+    # Trying during the lockout did not prolong it; once it is over, the right password signs in.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=15, seconds=1))
+    client = Client()
+    assert sign_in(client, user.email, PASSWORD, address="192.0.2.90").status_code == 302
+    assert signed_in(client)
