@@ -7,8 +7,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from customers import urls as customers_urls
-from partnerportal.forms import LoginForm, QueuedPasswordResetForm
-from partnerportal.staff import views as staff_views
+from partnerportal.accounts import views as accounts_views
+from partnerportal.forms import LoginForm
 from partnerportal.views import pages as views
 from relationships import urls as relationships_urls
 
@@ -19,17 +19,17 @@ auth_patterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", accounts_views.PortalPasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        accounts_views.PortalPasswordResetView.as_view(),
         name="password_reset",
     ),
     path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        staff_views.PasswordResetConfirmView.as_view(),
+        accounts_views.PortalPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

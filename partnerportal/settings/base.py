@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,7 +44,9 @@ INSTALLED_APPS = [
     "guardian",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "partnerportal",
+    "partnerportal.accounts",
     "permissions",
     "customers",
     "relationships",
@@ -61,9 +64,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "partnerportal.accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "partnerportal.infrastructure.middleware.RequestContextMiddleware",
     "partnerportal.infrastructure.headers.SecurityHeadersMiddleware",
+    # Last, as django-axes requires: it turns a refused (locked-out) sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "partnerportal.urls"
@@ -99,6 +105,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Auth ---------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "partnerportal.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in of a locked-out account or client address before a password is checked.
+    "partnerportal.backends.PortalLockoutBackend",
     "partnerportal.backends.PortalModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -112,6 +120,41 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+
+# Sessions: rows of PortalSession (the user's id in an indexed column, so all of a user's sessions end in one
+# DELETE). A session ends after PORTAL_SESSION_IDLE_MINUTES without a request and PORTAL_SESSION_MAX_HOURS after
+# sign-in, whatever happens (partnerportal.accounts.middleware); the cookie and the row live as long as the idle time.
+SESSION_ENGINE = "partnerportal.accounts.sessions"
+PORTAL_SESSION_IDLE_SECONDS = int(float(os.environ.get("PORTAL_SESSION_IDLE_MINUTES", "30")) * 60)
+PORTAL_SESSION_MAX_SECONDS = int(float(os.environ.get("PORTAL_SESSION_MAX_HOURS", "12")) * 3600)
+SESSION_COOKIE_AGE = PORTAL_SESSION_IDLE_SECONDS
+
+# Brute-force protection (django-axes, database handler): after AXES_FAILURE_LIMIT failed sign-ins an account
+# (whatever address it is tried from) and, separately, a client address (whatever account it tries) are refused
+# for AXES_COOLOFF_TIME, counted from the failure that reached the limit: tries during the lockout are refused
+# without a password check and do not prolong it, so the page can tell the real time left. The portal's login and
+# /admin/login/ both authenticate through the backend above, so both are covered.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("PORTAL_SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The sign-in forms post the email address as "username"; it is counted lower-cased, as sign-in matches it.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "partnerportal.accounts.lockout.lockout_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "partnerportal.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "partnerportal.infrastructure.middleware.request_client_address"
+# Successful sign-ins and sign-outs are in the activity log already.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Password-reset requests: at most N per email address and N per client address in each window of S seconds.
+PORTAL_PASSWORD_RESET_RATE_LIMIT_EMAIL = (int(os.environ.get("PORTAL_PASSWORD_RESET_RATE_LIMIT_EMAIL", "3")), 3600)
+PORTAL_PASSWORD_RESET_RATE_LIMIT_ADDRESS = (
+    int(os.environ.get("PORTAL_PASSWORD_RESET_RATE_LIMIT_ADDRESS", "10")),
+    3600,
+)
 
 # guardian: direct foreign-key permission models live on Customer; no anonymous user object is needed.
 ANONYMOUS_USER_NAME = None

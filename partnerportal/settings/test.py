@@ -24,3 +24,5 @@ PORTAL_EMAIL_RETRY_SECONDS = 0.2
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# django-axes logs every failed sign-in as a warning; the lockout tests make hundreds of them on purpose.
+LOGGING = {**LOGGING, "loggers": {"axes": {"level": "ERROR"}}}  # noqa: F405 -- LOGGING comes from base

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions, activity_record
 from customers.models import Customer
+from partnerportal.accounts.services import user_sessions_end
 from partnerportal.infrastructure.emails import email_enqueue, email_render
 from partnerportal.infrastructure.tokens import token_hash, token_new
 from partnerportal.models import Partner, SetPasswordToken, User
@@ -68,6 +68,11 @@ LAST_GLOBAL_ADMIN = _(
 )
 EMAIL_TAKEN = _("A user with this email address already exists.")
 TOKEN_INVALID = _("This link is invalid, has expired or has already been used. Ask your global admin for a new one.")
+
+
+# A change of roles or scope ends the user's sessions (they sign in again into the new access). Assigning or
+# unassigning customers does not: the policy reads assignments on every request, and it is a routine change.
+ACCESS_KEYS = ("admin_role", "agent_role", "scope")
 
 
 def _staff_snapshot(user: User) -> dict:
@@ -241,6 +246,8 @@ def staff_user_update(
     user.full_clean(exclude=["password"])
     user.save(update_fields=["admin_role", "agent_role", "scope", "first_name", "last_name"])
     user_access_sync(user=user)
+    if any(before[key] != after[key] for key in ACCESS_KEYS):
+        user_sessions_end(user=user)
     activity_record(action=Actions.STAFF_UPDATE, actor=actor, partner=user.partner, before=before, after=after)
     return user
 
@@ -259,8 +266,9 @@ def staff_user_deactivate(*, actor: User, user: User) -> User:
     before = _staff_snapshot(user)
     user.is_active = False
     user.save(update_fields=["is_active"])
-    # Django's ModelBackend refuses inactive users when it loads the session's user, so every open session
-    # of this user ends on its next request; open set-password links die too.
+    # Every session of the user is deleted, so none comes back to life if they are reactivated later; open
+    # set-password links die too.
+    user_sessions_end(user=user)
     SetPasswordToken.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -331,27 +339,7 @@ def set_password_token_use(*, token: str, password: str) -> User:
         raise ValidationError(TOKEN_INVALID)
     user.set_password(password)
     user.save(update_fields=["password"])
+    user_sessions_end(user=user)
     SetPasswordToken.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     activity_record(action=Actions.STAFF_PASSWORD_SET, actor=user, partner=user.partner, after={"email": user.email})
     return user
-
-
-@transaction.atomic
-def password_reset_use(*, user: User, token: str, password: str) -> User | None:
-    """Set a password through a "forgot password" link, once even under concurrent submits; None when the link is
-    no longer valid.
-
-    Django's reset token stays valid until the password (or last sign-in) changes, so two submissions that both
-    checked it before either saved would both succeed. Locking the user row and checking the token again against
-    the locked row makes the first one to commit the only one: the others then see the new password hash, which
-    the token no longer matches.
-    """
-    locked = User.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
-    if locked is None or not default_token_generator.check_token(locked, token):
-        return None
-    locked.set_password(password)
-    locked.save(update_fields=["password"])
-    SetPasswordToken.objects.filter(user=locked, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    return locked

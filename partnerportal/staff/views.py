@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Value, When
 from django.db.models.functions import Concat
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -244,22 +242,3 @@ class SetPasswordView(View):
                 messages.success(request, _("Your password is set. Sign in with your email address and new password."))
                 return redirect("login")
         return self.render(request, record, form)
-
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Django's "choose a new password" page behind a reset link, made single use under concurrent submits.
-
-    The stock view checks the token, then saves; `password_reset_use` checks it again on the locked user row, so of
-    concurrent submissions only the first to commit sets a password and the others get the "link invalid" page.
-    """
-
-    def form_valid(self, form):
-        session_token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN, "")
-        user = services.password_reset_use(
-            user=self.user, token=session_token, password=form.cleaned_data["new_password1"]
-        )
-        if user is None:
-            self.validlink = False
-            return self.render_to_response(self.get_context_data())
-        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
-        return HttpResponseRedirect(self.get_success_url())

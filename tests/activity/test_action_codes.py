@@ -228,11 +228,13 @@ def test_the_migration_reverses_to_the_sentences(world):
     assert (entry.action, entry.details["cause"]) == ("Set password", "Restore relationship")
 
 
-def test_the_frozen_mapping_covers_every_action():
-    assert sorted(action_codes.SENTENCE_TO_CODE.values()) == sorted(Actions.values)
-    assert {Actions(code).label for code in action_codes.SENTENCE_TO_CODE.values()} == set(
-        action_codes.SENTENCE_TO_CODE
-    )
+def test_the_frozen_mapping_covers_every_action_of_its_time():
+    # The migration rewrote the English sentences of the actions that existed then; actions added later were
+    # stored as codes from the start. Every sentence maps to a distinct, still existing code with that label.
+    codes = list(action_codes.SENTENCE_TO_CODE.values())
+    assert len(codes) == len(set(codes))
+    assert set(codes) <= set(Actions.values)
+    assert {Actions(code).label for code in codes} == set(action_codes.SENTENCE_TO_CODE)
 
 
 def test_a_relationships_purchase_permissions_read_as_labelled_records():

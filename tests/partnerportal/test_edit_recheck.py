@@ -13,8 +13,8 @@ pytestmark = pytest.mark.urls("tests.partnerportal.recheck_urls")
 
 def test_a_save_that_moves_the_customer_out_of_scope_is_refused_and_rolled_back(world, client_for):
     customer = world.customer_in
-    entries = ActivityEntry.objects.count()
     client = client_for(world.users["global_admin"])
+    entries = ActivityEntry.objects.count()  # after signing in, which is an entry of its own
 
     response = client.post(f"/test/rename-and-end/{customer.pk}/", {"company_name": "Renamed Ltd"})
 

@@ -237,7 +237,7 @@ def test_an_email_already_in_use_is_refused(world, client_for):
 # --- roles, scope and the last global admin ---------------------------------------------------------------------
 
 
-def test_role_change_takes_effect_on_the_next_request(world, client_for):
+def test_role_change_ends_the_sessions_and_the_next_sign_in_has_the_new_role(world, client_for):
     from django.test import Client
 
     target = world.users["helpdesk_agent"]
@@ -252,11 +252,16 @@ def test_role_change_takes_effect_on_the_next_request(world, client_for):
     )
     assert response.status_code == 302
 
+    # The old session is gone: the next request is sent to sign in, and the new sign-in holds the new role.
+    assert their_client.get(reverse("staff:user_list"))["Location"].startswith(reverse("login"))
+    their_client.force_login(target)
     assert their_client.get(reverse("staff:user_list")).status_code == 200
     assert their_client.get(reverse("activity:activity_list")).status_code == 200
-    # And back: taking the role away closes the pages at once.
+    # And back: taking the role away closes the pages at once (the session ends again).
     target.refresh_from_db()
     admin.post(reverse("staff:user_update", args=[target.pk]), update_data(target, admin_role=""))
+    assert their_client.get(reverse("staff:user_list"))["Location"].startswith(reverse("login"))
+    their_client.force_login(target)
     assert their_client.get(reverse("staff:user_list")).status_code == 403
 
 

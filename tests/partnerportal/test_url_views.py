@@ -10,7 +10,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.i18n import set_language
 
-from partnerportal.staff.views import PasswordResetConfirmView, SetPasswordView
+from partnerportal.accounts import views as accounts_views
+from partnerportal.staff.views import SetPasswordView
 from partnerportal.views import pages
 from partnerportal.views.generic import PortalPermissionMixin
 from relationships.views import InvitationAcceptView
@@ -20,10 +21,11 @@ PUBLIC_VIEWS = {
     # signing in and out, and the password pages of Django's auth (every signed-in user has their own)
     auth_views.LoginView,
     auth_views.LogoutView,
-    auth_views.PasswordChangeView,
+    accounts_views.PortalPasswordChangeView,
     auth_views.PasswordChangeDoneView,
-    auth_views.PasswordResetView,
+    accounts_views.PortalPasswordResetView,
     auth_views.PasswordResetDoneView,
+    accounts_views.PortalPasswordResetConfirmView,
     auth_views.PasswordResetCompleteView,
     # the site root sends each signed-in user where their roles allow (or says they have none)
     pages.home,
@@ -32,7 +34,6 @@ PUBLIC_VIEWS = {
     # reached from an emailed one-time link, before the reader has an account here
     InvitationAcceptView,
     SetPasswordView,
-    PasswordResetConfirmView,
 }
 # Namespaces served by someone else's views and access rules.
 PUBLIC_NAMESPACES = {"admin"}

@@ -110,10 +110,15 @@ def test_switching_to_partner_scope_reaches_every_customer_and_back(world, clien
     agent_client.force_login(agent)
     admin = client_for(world.users["global_admin"])
     assign(admin, agent, [alpha], scope="partner")
+    # A scope change ends the agent's sessions: the old cookie is sent to sign in; a new sign-in gets the new scope.
+    assert agent_client.get(world.customer_in.get_absolute_url()).status_code == 302
+    agent_client.force_login(agent)
     assert all(names == {"Alpha Scope Ltd", "Beta Scope Ltd"} for names in names_everywhere(agent_client).values())
     assert agent_client.get(world.customer_in.get_absolute_url()).status_code == 200
     agent.refresh_from_db()
     assign(admin, agent, [alpha], scope="assigned")
+    assert agent_client.get(alpha.get_absolute_url()).status_code == 302
+    agent_client.force_login(agent)
     assert all(names == {"Alpha Scope Ltd"} for names in names_everywhere(agent_client).values())
     assert agent_client.get(world.customer_in.get_absolute_url()).status_code == 404
 
