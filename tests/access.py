@@ -34,6 +34,7 @@ class Effect(NamedTuple):
     check: str  # what must be true after an allowed request (a name in tests/access_effects.py EFFECTS)
     actions: tuple[str, ...] = ()  # the activity entries the request writes, no more and no fewer
     by_user: bool = True  # whether those entries name the signed-in user as the actor
+    anon_actions: tuple[str, ...] | None = None  # the entries when not signed in, where they differ from `actions`
 
 
 class Row(NamedTuple):
@@ -76,14 +77,16 @@ ROWS: list[Row] = [
     R("login",                                None,           GET,  200, 302, 302, 302, 302, 302, 302),
     # Signed-in users are sent on (already signed in); an anonymous visitor with valid credentials signs in.
     R("login",                                None,           POST, 302, 302, 302, 302, 302, 302, 302,
-      "sales agent's credentials", E("signed in")),
+      "sales agent's credentials",
+      # Only the anonymous visitor signs in (and it is logged); signed-in users are just sent on.
+      E("signed in", (), by_user=False, anon_actions=(Actions.AUTH_SIGN_IN,))),
     R("login",                                None,           POST, 200, 302, 302, 302, 302, 302, 302,
       "empty", NOTHING),
     R("logout",                               None,           POST, 302, 302, 302, 302, 302, 302, 302,
-      None, E("signed out")),
+      None, E("signed out", (Actions.AUTH_SIGN_OUT,), anon_actions=())),
     R("password_change",                      None,           GET,  302, 200, 200, 200, 200, 200, 200),
     R("password_change",                      None,           POST, 302, 302, 302, 302, 302, 302, 302,
-      "old and new password", E("password changed")),
+      "old and new password", E("password changed", (Actions.AUTH_PASSWORD_CHANGE,))),
     R("password_change",                      None,           POST, 302, 200, 200, 200, 200, 200, 200,
       "empty", NOTHING),
     R("password_change_done",                 None,           GET,  302, 200, 200, 200, 200, 200, 200),

@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import importlib.util
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -65,8 +66,6 @@ def _as_root() -> bool:
 
 
 def _system_user_ids() -> tuple[int, int]:
-    import pwd
-
     try:
         entry = pwd.getpwnam(SYSTEM_USER)
     except KeyError:

@@ -96,6 +96,7 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
+    # Only without DATABASE_URL: the embedded server is started (or reused) here, at settings time.
     from partnerportal.infrastructure.db import embedded_database_url
 
     DATABASES = {"default": dj_database_url.parse(embedded_database_url(), conn_max_age=60)}
