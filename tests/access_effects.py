@@ -22,7 +22,7 @@ from customers.models import Customer, Subscription
 from partnerportal.models import OutboundEmail, User
 from permissions.models import PurchasePermission
 from relationships.models import Invitation, Partnership, Relationship
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, customer_form_data
 from tests.relationships.invite_helpers import acceptance_data
 
 NEW_PASSWORD = "Plum-Orchard-Lantern-58"
@@ -59,23 +59,7 @@ class Ctx:
 
 
 def _valid_customer(ctx: Ctx) -> dict:
-    return {
-        "company_name": "Adatum Corporation",
-        "domain_prefix": "adatumcorp",
-        "country": "US",
-        "address_line1": "1 Microsoft Way",
-        "address_line2": "",
-        "city": "Redmond",
-        "state": "US-WA",
-        "postal_code": "98052",
-        "contact_first_name": "Ana",
-        "contact_last_name": "Kim",
-        "contact_email": "ana.kim@adatum.example.net",
-        "contact_phone": "",
-        "registration_id": "",
-        "culture": "",
-        "agreement_status": "not_provided",
-    }
+    return customer_form_data()
 
 
 def _customer_edit(ctx: Ctx) -> dict:

@@ -81,3 +81,26 @@ def assign_customers(user: User, customers, *, actor: User) -> User:
         scope=user.scope,
         customers=list(customers),
     )
+
+
+def customer_form_data(**overrides: Any) -> dict[str, Any]:
+    """A valid add-customer submission for a US customer of partner A (Contoso, contoso.example)."""
+    data = {
+        "company_name": "Adatum Corporation",
+        "domain_prefix": "adatumcorp",
+        "country": "US",
+        "address_line1": "1 Microsoft Way",
+        "address_line2": "",
+        "city": "Redmond",
+        "state": "US-WA",
+        "postal_code": "98052",
+        "contact_first_name": "Ana",
+        "contact_last_name": "Kim",
+        "contact_email": "ana.kim@adatum.example.net",
+        "contact_phone": "",
+        "registration_id": "",
+        "culture": "",
+        "agreement_status": "not_provided",
+    }
+    data.update(overrides)
+    return data

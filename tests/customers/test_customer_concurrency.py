@@ -10,7 +10,7 @@ from django.test import Client
 
 from customers.models import Customer
 from relationships.models import Relationship
-from tests.customers.test_customer_create import form_data
+from tests.factories import customer_form_data as form_data
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,34 +15,12 @@ from customers.models import Customer
 from partnerportal.models import Partner
 from permissions.roles import Scope
 from relationships.models import Partnership, Relationship
+from tests.factories import customer_form_data as form_data
 from tests.factories import make_customer, make_partner, make_user
 
 pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
 
 URL = "/customers/new/"
-
-
-def form_data(**overrides) -> dict:
-    """A valid add-customer submission for a US customer of partner A (Contoso, contoso.example)."""
-    data = {
-        "company_name": "Adatum Corporation",
-        "domain_prefix": "adatumcorp",
-        "country": "US",
-        "address_line1": "1 Microsoft Way",
-        "address_line2": "",
-        "city": "Redmond",
-        "state": "US-WA",
-        "postal_code": "98052",
-        "contact_first_name": "Ana",
-        "contact_last_name": "Kim",
-        "contact_email": "ana.kim@adatum.example.net",
-        "contact_phone": "",
-        "registration_id": "",
-        "culture": "",
-        "agreement_status": "not_provided",
-    }
-    data.update(overrides)
-    return data
 
 
 def snapshot() -> tuple[int, int, int]:

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from customers.models import Customer
-from tests.customers.test_customer_create import form_data
 from tests.customers.test_customer_update import edit_data
+from tests.factories import customer_form_data as form_data
 
 ADD_FIELDS = [*form_data(), "agreement_name", "agreement_email", "agreement_date", "reseller", "provider"]
 EDIT_FIELDS = [field for field in ADD_FIELDS if not field.startswith("agreement")]
