@@ -127,7 +127,7 @@ def test_value_labels_for_booleans_lists_causes_and_the_keys_nobody_named(world)
     with translation.override("ko"):
         rows = {row[0]: row[1:] for row in entry.detail_rows()}
     assert rows[ko("Status")] == (ko("Active"), ko("Ended"))
-    assert rows[ko("delegated admin privileges")] == ("예", "아니오")
+    assert rows[ko("delegated admin privileges")] == ("예", "아니요")
     assert rows[ko("reason")] == ("", ko("The customer moved to another partner"))
     assert rows[ko("Cause")] == ("", ko("Update customer"))
 
