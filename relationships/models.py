@@ -246,6 +246,9 @@ class AcceptanceCode(models.Model):
 
     VALID_FOR = timedelta(minutes=15)
     MAX_TRIES = 5
+    # Tries over all of an invitation's codes: past this no new code is sent, so a link holder who keeps asking for
+    # codes gets at most this many guesses (25 in a million) before the partner must send a new invitation.
+    MAX_TRIES_PER_INVITATION = 25
     # How long a confirmed code lets the browser session that confirmed it accept the invitation.
     VERIFIED_FOR = timedelta(minutes=30)
 

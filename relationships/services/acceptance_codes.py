@@ -12,7 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Sum, Value, When
 from django.utils import formats, timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -33,10 +33,22 @@ CODE_EXPIRED = _("This code has expired. Send yourself a new code.")
 CODE_USED = _("This code was already used. Send yourself a new code.")
 CODE_REPLACED = _("A newer code was sent: enter the code from the newest email.")
 CODE_FORMAT = _("Enter the 6-digit code from the email.")
+CODES_SPENT = _(
+    "Too many wrong codes were entered for this invitation, so no more codes are sent. Ask %(partner)s to send you a "
+    "new invitation."
+)
 
 
 class CodeRefused(Exception):
     """A code was not accepted; `message` says why, for the code field."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class CodesSpent(Exception):
+    """The invitation's codes took all the tries an invitation allows; `message` says what to do."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -111,9 +123,13 @@ def acceptance_code_send(*, invitation: Invitation, client_address: str | None =
     """Email a fresh code to the invitation's address, replacing any earlier one.
 
     Raises CodeSendLimited past the per-invitation or per-client limit (nothing is written then, but the request
-    still counts). The caller has checked that the invitation is still open.
+    still counts), CodesSpent once the invitation's codes took `AcceptanceCode.MAX_TRIES_PER_INVITATION` tries.
+    The caller has checked that the invitation is still open.
     """
     _send_limits(invitation, client_address)
+    spent = AcceptanceCode.objects.filter(invitation=invitation).aggregate(total=Sum("tries"))["total"] or 0
+    if spent >= AcceptanceCode.MAX_TRIES_PER_INVITATION:
+        raise CodesSpent(str(CODES_SPENT % {"partner": invitation.partner.name}))
     code = "".join(secrets.choice("0123456789") for _digit in range(CODE_DIGITS))
     with transaction.atomic():
         row = acceptance_code_store(invitation=invitation, code=code, client_address=client_address)

@@ -190,6 +190,8 @@ class InvitationAcceptView(View):
             )
         except acceptance_codes.CodeSendLimited as exc:
             return self.too_many(exc.retry_after, reason="code")
+        except acceptance_codes.CodesSpent as exc:
+            return self.render_code_step(notice=exc.message)
         return self.render_code_step(AcceptanceCodeForm(), sent=True)
 
     def verify_code(self) -> HttpResponse:

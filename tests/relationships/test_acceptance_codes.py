@@ -245,6 +245,22 @@ def test_sending_codes_is_rate_limited_per_client_address(world, client):
     assert other.status_code == 200
 
 
+def test_an_invitation_allows_twenty_five_tries_over_all_its_codes(world, client):
+    """Asking for code after code does not buy guesses without end: after 25 tries no new code is sent."""
+    invitation, token = _invite(world)
+    for _n in range(5):
+        code = make_acceptance_code(invitation)
+        AcceptanceCode.objects.filter(pk=code.pk).update(tries=5)
+    before = _state()
+
+    response = client.post(accept_url(token), {"step": "send_code"})
+
+    assert response.status_code == 200
+    assert "Too many wrong codes were entered for this invitation" in response.content.decode()
+    assert "Ask Contoso Cloud to send you a new invitation" in response.content.decode()
+    assert _state() == before
+
+
 def test_the_code_is_stored_only_as_a_keyed_hash(world):
     invitation, _token = _invite(world)
     other, _other_token = _invite(world, email="someone@else.example.net")
