@@ -13,7 +13,7 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Sum, Value, When
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -101,7 +101,7 @@ def _send_limits(invitation: Invitation, client_address: str | None) -> None:
             raise CodeSendLimited(result.retry_after)
 
 
-def _code_email_enqueue(invitation: Invitation, code: str, code_row: AcceptanceCode) -> None:
+def _code_email_enqueue(invitation: Invitation, code: str) -> None:
     """Queue the email with the code; the outbox keeps the code apart from the body and blanks it once delivered."""
     topic = f"acceptance-code:{invitation.pk}"
     # An earlier code not yet delivered is dead: do not send it any more.
@@ -113,7 +113,6 @@ def _code_email_enqueue(invitation: Invitation, code: str, code_row: AcceptanceC
             "code": code,
             "partner": invitation.partner.name,
             "minutes": int(CODE_VALID_FOR.total_seconds() // 60),
-            "time": formats.time_format(timezone.localtime(code_row.expires_at), "TIME_FORMAT"),
         },
     )
     email_enqueue(to=invitation.email, subject=subject, body=body, partner=invitation.partner, topic=topic, secret=code)
@@ -133,7 +132,7 @@ def acceptance_code_send(*, invitation: Invitation, client_address: str | None =
     code = "".join(secrets.choice("0123456789") for _digit in range(CODE_DIGITS))
     with transaction.atomic():
         row = acceptance_code_store(invitation=invitation, code=code, client_address=client_address)
-        _code_email_enqueue(invitation, code, row)
+        _code_email_enqueue(invitation, code)
         activity_record(
             action=Actions.INVITATION_CODE_SEND,
             partner=invitation.partner,
