@@ -75,7 +75,11 @@ def masked_address(email: str) -> str:
 
 
 def acceptance_code_store(*, invitation: Invitation, code: str, client_address: str | None = None) -> AcceptanceCode:
-    """Record a new code for the invitation (hashed) and retire every earlier unconfirmed one."""
+    """Record a new code for the invitation (hashed) and retire every earlier unconfirmed one.
+
+    The one place a code row is written: `acceptance_code_send` calls it (and logs and emails the code); the tests'
+    factory calls it to make a code they know, hashed the same way.
+    """
     now = timezone.now()
     AcceptanceCode.objects.filter(invitation=invitation, verified_at__isnull=True, replaced_at__isnull=True).update(
         replaced_at=now

@@ -90,6 +90,7 @@ def test_restore_form_is_prefilled_and_sends_a_restore_invitation(world, client_
     assert invitation.partner == world.partner_a
     link = re.search(r'id="invitation-link"[^>]*value="([^"]+)"', response.content.decode()).group(1)
     assert "/invite/" in link
+    assert "The link alone does not let anyone accept" in response.content.decode()
     assert OutboundEmail.objects.filter(to="admin@customer.example").exists()
     listing = client.get(reverse(LIST)).content.decode()
     assert "Restore invitation pending" in listing
