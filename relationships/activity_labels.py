@@ -16,6 +16,7 @@ INVITATIONS = (
     Actions.INVITATION_REVOKE,
     Actions.INVITATION_ACCEPT,
 )
+ACCEPTANCE_CODES = (Actions.INVITATION_CODE_SEND, Actions.INVITATION_CODE_WRONG, Actions.INVITATION_CODE_VERIFY)
 RELATIONSHIPS = (Actions.RELATIONSHIP_END, Actions.RELATIONSHIP_RESTORE)
 PARTNERSHIPS = (Actions.PARTNERSHIP_REQUEST, Actions.PARTNERSHIP_AUTHORIZE, Actions.PARTNERSHIP_REMOVE)
 
@@ -28,6 +29,21 @@ def register() -> None:
         labels={"invitation": _("Invitation"), "provider": _("Indirect provider"), "relationship": _("relationship")},
     )
     activity_labels_register(Actions.INVITATION_ACCEPT, model="customers.Customer")
+    # Who invited and how the acceptor proved the invited address (the acceptance code).
+    activity_labels_register(
+        Actions.INVITATION_ACCEPT,
+        labels={
+            "invited_by": _("Invited by"),
+            "verified_by": _("Address confirmed by"),
+            "verified_at": _("Address confirmed"),
+        },
+        values={"verified_by": {"emailed_code": _("a code emailed to the invited address")}},
+    )
+    activity_labels_register(
+        *ACCEPTANCE_CODES,
+        model="relationships.AcceptanceCode",
+        labels={"invitation": _("Invitation"), "email": _("Sent to")},
+    )
     activity_labels_register(
         *RELATIONSHIPS,
         model="relationships.Relationship",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -223,3 +225,39 @@ class Invitation(models.Model):
         if self.status == self.Status.PENDING and self.expires_at <= timezone.now():
             return self.Status.EXPIRED
         return self.status
+
+
+class AcceptanceCode(models.Model):
+    """A one-time code emailed to an invitation's address: entering it proves the acceptor reads that mailbox.
+
+    Only a keyed hash of the code is stored (HMAC with the secret key and the invitation's id: six digits would be
+    found from a plain digest in a moment). A code works for a short time, for a few tries and once; a newer code
+    for the same invitation replaces it.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="acceptance_codes")
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
+    verified_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    replaced_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+    client_address = models.GenericIPAddressField(_("requested from"), null=True, blank=True)
+
+    VALID_FOR = timedelta(minutes=15)
+    MAX_TRIES = 5
+    # Tries over all of an invitation's codes: past this no new code is sent, so a link holder who keeps asking for
+    # codes gets at most this many guesses (25 in a million) before the partner must send a new invitation.
+    MAX_TRIES_PER_INVITATION = 25
+    # How long a confirmed code lets the browser session that confirmed it accept the invitation.
+    VERIFIED_FOR = timedelta(minutes=30)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["invitation", "-created_at"], name="acceptance_code_invitation")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(tries__lte=5), name="acceptance_code_at_most_five_tries"),
+        ]
+
+    def __str__(self) -> str:
+        return f"code for {self.invitation_id} sent {self.created_at:%Y-%m-%d %H:%M}"

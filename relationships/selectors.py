@@ -8,11 +8,12 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.services.validation import email_at_partner_domain
 from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.models import OutboundEmail, Partner, User
 from permissions import policy
 from permissions.roles import Action
-from relationships.models import Invitation, Partnership, Relationship
+from relationships.models import AcceptanceCode, Invitation, Partnership, Relationship
 
 # The list's state filter: "expired" covers pending invitations past their expiry too.
 STATUS_FILTERS = ("pending", "accepted", "expired", "revoked")
@@ -106,6 +107,37 @@ def closed_reason(invitation: Invitation | None) -> str | None:
         return "not_found"
     status = invitation.effective_status
     return None if status == Invitation.Status.PENDING else status
+
+
+def partner_domain_address(email: str, *partners: Partner | None) -> bool:
+    """Whether an address is at the own domain (or a subdomain) of one of these partners, whose staff could read the
+    mail sent there: an invitation may not go to it, nor be accepted as it."""
+    return any(email_at_partner_domain(email, partner) for partner in partners if partner is not None)
+
+
+def acceptance_code_pending(invitation: Invitation) -> AcceptanceCode | None:
+    """The invitation's newest code while it can still be entered (unused, not replaced, not expired, tries left)."""
+    return (
+        AcceptanceCode.objects.filter(
+            invitation=invitation,
+            verified_at__isnull=True,
+            replaced_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            tries__lt=AcceptanceCode.MAX_TRIES,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def mailbox_proof(invitation: Invitation, code_id: object) -> AcceptanceCode | None:
+    """The confirmed code a session names, if it is this invitation's and was confirmed less than
+    `AcceptanceCode.VERIFIED_FOR` ago; None otherwise (whatever the session holds)."""
+    if not isinstance(code_id, int) or isinstance(code_id, bool):
+        return None
+    return AcceptanceCode.objects.filter(
+        pk=code_id, invitation=invitation, verified_at__gt=timezone.now() - AcceptanceCode.VERIFIED_FOR
+    ).first()
 
 
 def ended_relationships(*, user: User) -> QuerySet:

@@ -304,6 +304,18 @@ ROWS: list[Row] = [
       "new password twice", E("password set", (Actions.STAFF_PASSWORD_SET,), by_user=False)),
     R("staff:set_password",                   "set_password_token", POST, 200, 200, 200, 200, 200, 200, 200,
       "empty", NOTHING),
+    # ---------------------------------------------------- the acceptance page's mailbox code (issue 11 item 5)
+    # The link alone accepts nothing, for anyone signed in or not (staff see the link): without a confirmed
+    # address the code step comes back. Sending a code mails it to the invited address only; the right code
+    # confirms the address in that browser session (by no user: the customer's act).
+    R("relationships:invitation_accept",      "invite_token",     POST, 200, 200, 200, 200, 200, 200, 200,
+      "acceptance, address not confirmed", NOTHING),
+    R("relationships:invitation_accept",      "invite_token",     POST, 200, 200, 200, 200, 200, 200, 200,
+      "send code", E("acceptance code sent", (Actions.INVITATION_CODE_SEND,), by_user=False)),
+    R("relationships:invitation_accept",      "invite_token",     POST, 200, 200, 200, 200, 200, 200, 200,
+      "right code", E("address confirmed", (Actions.INVITATION_CODE_VERIFY,), by_user=False)),
+    R("relationships:invitation_accept",      "invite_token_bad", POST, 404, 404, 404, 404, 404, 404, 404,
+      "send code"),
 ]
 # fmt: on
 

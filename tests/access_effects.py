@@ -22,8 +22,9 @@ from customers.models import Customer, Subscription
 from partnerportal.models import OutboundEmail, User
 from permissions.models import PurchasePermission
 from relationships.models import Invitation, Partnership, Relationship
-from tests.factories import PASSWORD, customer_form_data
-from tests.relationships.invite_helpers import acceptance_data
+from relationships.selectors import invitation_by_token
+from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
+from tests.relationships.invite_helpers import acceptance_data, verify_mailbox
 
 NEW_PASSWORD = "Plum-Orchard-Lantern-58"
 INVITED_EMAIL = "admin@invited.example.net"
@@ -94,8 +95,22 @@ def _agreement(ctx: Ctx) -> dict:
 
 
 def _acceptance(ctx: Ctx) -> dict:
-
+    """A valid acceptance, from a session that confirmed the invited address with the emailed code (on a link that
+    works; a dead link has no address to confirm)."""
+    if invitation_by_token(ctx.kwargs["token"]) is not None:
+        verify_mailbox(ctx.client, ctx.kwargs["token"])
     return acceptance_data(**{"profile-domain_prefix": "fourthcoffeeaccept"})
+
+
+def _acceptance_unconfirmed(ctx: Ctx) -> dict:
+    """The same valid acceptance from a session that never confirmed the address (a link holder, e.g. staff)."""
+    return acceptance_data(**{"profile-domain_prefix": "fourthcoffeeaccept"})
+
+
+def _code_right(ctx: Ctx) -> dict:
+    """The code the invited address received (known to the test, stored with the real hashing)."""
+    make_acceptance_code(invitation_by_token(ctx.kwargs["token"]))
+    return {"step": "verify_code", "code": KNOWN_CODE}
 
 
 def _import_template_upload(client: Client):
@@ -167,6 +182,9 @@ BODIES: dict[str, Callable[[Ctx], dict]] = {
     "suspend": lambda ctx: {"action": "suspend"},
     "invitation": lambda ctx: {"email": INVITED_EMAIL, "message": "Please accept.", "dap": "on"},
     "acceptance, new customer": _acceptance,
+    "acceptance, address not confirmed": _acceptance_unconfirmed,
+    "send code": lambda ctx: {"step": "send_code"},
+    "right code": _code_right,
     "end: reason and statement": lambda ctx: {"reason": "no_longer_transacting", "details": "", "confirm": "on"},
     "restore invitation": lambda ctx: {"email": "admin@customer.example", "message": "Come back"},
     "partnership request": lambda ctx: {"email": "admin@reseller.example", "message": "Hello"},
@@ -260,6 +278,19 @@ def _invitation_accepted(ctx: Ctx) -> None:
     assert customer.relationships.filter(partner=ctx.world.partner_a, status="active").exists()
     assert customer.agreement_status == "accepted_by_customer"
     assert Invitation.objects.get(customer=customer).status == "accepted"
+
+
+def _code_sent(ctx: Ctx) -> None:
+    invitation = invitation_by_token(ctx.kwargs["token"])
+    [message] = OutboundEmail.objects.filter(topic=f"acceptance-code:{invitation.pk}")
+    assert message.to == invitation.email, "the code goes to the invited address only"
+    assert invitation.acceptance_codes.count() == 1
+
+
+def _address_confirmed(ctx: Ctx) -> None:
+    invitation = invitation_by_token(ctx.kwargs["token"])
+    assert invitation.acceptance_codes.get().verified_at is not None
+    assert 'id="acceptance-form"' in ctx.response.content.decode(), "the acceptance form follows"
 
 
 def _relationship_ended(ctx: Ctx) -> None:
@@ -386,6 +417,8 @@ EFFECTS: dict[str, Callable[[Ctx], None]] = {
     "invitation resent": _invitation_resent,
     "invitation revoked": _invitation_revoked,
     "invitation accepted": _invitation_accepted,
+    "acceptance code sent": _code_sent,
+    "address confirmed": _address_confirmed,
     "relationship ended": _relationship_ended,
     "restore invitation sent": _restore_sent,
     "partnership requested": _partnership_requested,

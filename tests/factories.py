@@ -9,7 +9,9 @@ from customers.models import Customer
 from partnerportal.models import Partner, User
 from partnerportal.staff.services import partner_create, staff_user_create, staff_user_update
 from permissions.roles import AdminRole, AgentRole, Scope
+from relationships.models import AcceptanceCode, Invitation
 from relationships.services import customer_onboard
+from relationships.services.acceptance_codes import acceptance_code_store
 
 _seq = itertools.count(1)
 
@@ -104,3 +106,12 @@ def customer_form_data(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+KNOWN_CODE = "246810"
+
+
+def make_acceptance_code(invitation: Invitation, code: str = KNOWN_CODE) -> AcceptanceCode:
+    """A code for the invitation as if it had just been emailed: stored by the service, with the same keyed hash and
+    replacing any earlier code; the test knows it instead of reading the email."""
+    return acceptance_code_store(invitation=invitation, code=code)

@@ -102,3 +102,13 @@ def invitation_link_in(message: Message) -> str:
     match = LINK.search(body_of(message))
     assert match, "the invitation email carries the acceptance link"
     return match.group(0)
+
+
+CODE = re.compile(r"\b(\d{6})\b")
+
+
+def acceptance_code_in(message: Message) -> str:
+    """The 6-digit code in an acceptance-code email."""
+    match = CODE.search(body_of(message))
+    assert match, "the code email carries a 6-digit code"
+    return match.group(1)

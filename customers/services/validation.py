@@ -172,7 +172,7 @@ def _email(value: Any, *, required: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def _is_partner_domain(email: str, partner: Partner | None) -> bool:
+def email_at_partner_domain(email: str, partner: Partner | None) -> bool:
     """Whether the email is at the partner's own domain or one of its subdomains."""
     own = (partner.email_domain if partner else "").strip().lower().strip(".")
     domain = email.rpartition("@")[2].lower().rstrip(".")
@@ -273,7 +273,11 @@ def _contact_clean(c: _Cleaning, partner: Partner | None) -> None:
             max_length=CONTACT_NAME_MAX_LENGTH,
         )
     c.check("contact_email", _email, c.data.get("contact_email"), required="email_required")
-    if partner is not None and "contact_email" in c.cleaned and _is_partner_domain(c.cleaned["contact_email"], partner):
+    if (
+        partner is not None
+        and "contact_email" in c.cleaned
+        and email_at_partner_domain(c.cleaned["contact_email"], partner)
+    ):
         c.errors["contact_email"] = [rule_error("email_partner_domain", domain=partner.email_domain.lower())]
         del c.cleaned["contact_email"]
 

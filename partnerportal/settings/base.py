@@ -256,6 +256,15 @@ PORTAL_EMAIL_RETRY_SECONDS = float(os.environ.get("PORTAL_EMAIL_RETRY_SECONDS", 
 # The public invitation page: at most N requests per client address, and per link, in each fixed window of S seconds.
 PORTAL_INVITE_RATE_LIMIT_ADDRESS = (int(os.environ.get("PORTAL_INVITE_RATE_LIMIT_ADDRESS", "60")), 600)
 PORTAL_INVITE_RATE_LIMIT_TOKEN = (int(os.environ.get("PORTAL_INVITE_RATE_LIMIT_TOKEN", "30")), 600)
+# Acceptance codes emailed to an invitation's address: at most N per invitation, and per client address, per hour.
+PORTAL_ACCEPTANCE_CODE_RATE_LIMIT_INVITATION = (
+    int(os.environ.get("PORTAL_ACCEPTANCE_CODE_RATE_LIMIT_INVITATION", "5")),
+    3600,
+)
+PORTAL_ACCEPTANCE_CODE_RATE_LIMIT_ADDRESS = (
+    int(os.environ.get("PORTAL_ACCEPTANCE_CODE_RATE_LIMIT_ADDRESS", "10")),
+    3600,
+)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ The modules are re-exported here, so callers import from `relationships.forms`.
 """
 
 from relationships.forms.invitations import (  # noqa: F401 -- re-exported
+    AcceptanceCodeForm,
     AcceptanceForm,
     InvitationFilterForm,
     InvitationForm,

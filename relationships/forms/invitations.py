@@ -12,7 +12,7 @@ from permissions.roles import Action
 from relationships import selectors
 from relationships.models import Invitation
 from relationships.selectors import STATUS_FILTERS
-from relationships.services import acceptance, invitation_emails, invitations
+from relationships.services import acceptance, acceptance_codes, invitation_emails, invitations
 
 
 class InvitationForm(forms.Form):
@@ -75,11 +75,27 @@ class InvitationFilterForm(forms.Form):
         return self.cleaned_data.get("status", "") if self.is_valid() else ""
 
 
+class AcceptanceCodeForm(forms.Form):
+    """The code emailed to the invited address (spaces allowed, as people copy it)."""
+
+    code = forms.CharField(
+        label=_("Code from the email"),
+        max_length=20,
+        error_messages={"required": acceptance_codes.CODE_FORMAT},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 20}),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != acceptance_codes.CODE_DIGITS or not code.isascii() or not code.isdigit():
+            raise forms.ValidationError(acceptance_codes.CODE_FORMAT)
+        return code
+
+
 class AcceptanceForm(forms.Form):
-    """What the customer's global administrator confirms to accept an invitation."""
+    """What the customer's global administrator confirms to accept an invitation (as the invited address)."""
 
     name = forms.CharField(label=_("Your name"), max_length=acceptance.NAME_MAX_LENGTH)
-    email = forms.EmailField(label=_("Your email address"), max_length=254)
     confirm_global_admin = forms.BooleanField(
         label=_("I am a global administrator of this organisation"),
         error_messages={"required": acceptance.CONFIRM_GLOBAL_ADMIN},

@@ -3,6 +3,7 @@
 - relationships.py: begin a relationship (the rows and the partner's staff access);
 - onboarding.py: a new customer and its relationship, as one write (Add customer, import, invitations);
 - invitations.py: request a relationship by email, resend, revoke (their emails: invitation_emails.py);
+- acceptance_codes.py: the code emailed to the invited address, which the acceptor confirms first;
 - acceptance.py: the customer's acceptance through the emailed link;
 - lifecycle.py: end a relationship and send the invitation that restores it;
 - snapshots.py: what ending a relationship removes, taken when it ends and reapplied on restore;
@@ -12,7 +13,15 @@
 Each module imports the ones it builds on directly (never this package), so there is no cycle to work around.
 """
 
-from relationships.services.acceptance import InvitationClosed, invitation_accept  # noqa: F401 -- re-exported
+from relationships.services.acceptance import (  # noqa: F401 -- re-exported
+    InvitationClosed,
+    MailboxNotVerified,
+    invitation_accept,
+)
+from relationships.services.acceptance_codes import (  # noqa: F401 -- re-exported
+    acceptance_code_send,
+    acceptance_code_verify,
+)
 from relationships.services.imports import customer_import_apply, import_preview  # noqa: F401 -- re-exported
 from relationships.services.invitations import (  # noqa: F401 -- re-exported
     invitation_create,

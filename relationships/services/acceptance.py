@@ -1,8 +1,9 @@
 """The customer's acceptance of an invitation through the emailed link, as a sequence of named steps.
 
-Only a SHA-256 hash of a link's token is stored. Accepting is one conditional UPDATE, so a link works once even under
-concurrent clicks; everything after it (customer, relationship, snapshot, agreement, log, notice) happens in the same
-transaction and rolls back with it.
+The link alone is not enough: the acceptor first confirms a code emailed to the invited address
+(`acceptance_codes.py`) and accepts as that address. Only a SHA-256 hash of a link's token is stored. Accepting is
+one conditional UPDATE, so a link works once even under concurrent clicks; everything after it (customer,
+relationship, snapshot, agreement, log, notice) happens in the same transaction and rolls back with it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +19,8 @@ from activity.services import Actions, activity_record
 from customers.models import Customer
 from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.models import Partner
-from relationships.models import Invitation, Partnership, Relationship
-from relationships.selectors import closed_reason, invitation_by_token
+from relationships.models import AcceptanceCode, Invitation, Partnership, Relationship
+from relationships.selectors import closed_reason, invitation_by_token, mailbox_proof, partner_domain_address
 from relationships.services.invitation_emails import acceptance_email_enqueue
 from relationships.services.onboarding import customer_onboard
 from relationships.services.relationships import relationship_begin
@@ -36,7 +36,16 @@ PARTNERSHIP_ENDED = _(
     "This invitation can no longer be accepted: %(reseller)s no longer works with %(provider)s. "
     "Ask %(reseller)s for a new invitation."
 )
-PARTNER_DOMAIN_EMAIL = _("Use your own organisation's email address, not one of the partner's.")
+INVITED_AT_PARTNER_DOMAIN = _(
+    "This invitation was sent to an address of the partner's own organisation, so it cannot be accepted. "
+    "Ask %(partner)s to invite your organisation's global administrator."
+)
+# How the log records the way the acceptor proved the address (a code; its label is in activity_labels.py).
+VERIFIED_BY_EMAILED_CODE = "emailed_code"
+
+
+class MailboxNotVerified(Exception):
+    """Raised when the acceptance comes without a recently confirmed code for the invitation's address."""
 
 
 class InvitationClosed(Exception):
@@ -81,29 +90,31 @@ def invitation_hold(token: str) -> Invitation:
 
 
 def _validate_acceptor(
-    *, invitation: Invitation, name: str, email: str, confirm_global_admin: bool, accept_agreement: bool
+    *, invitation: Invitation, name: str, confirm_global_admin: bool, accept_agreement: bool
 ) -> None:
-    """The acceptor's name, email (not at the partner's domain) and the two confirmations; one ValidationError."""
+    """The acceptor's name and the two confirmations (the address is the invited one); one ValidationError."""
     errors: dict[str, list] = {}
     if not name:
         errors["name"] = [NAME_REQUIRED]
     elif len(name) > NAME_MAX_LENGTH:
         errors["name"] = [NAME_TOO_LONG % {"max": NAME_MAX_LENGTH}]
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        errors["email"] = list(exc.messages)
-    else:
-        domain = email.rsplit("@", 1)[1]
-        own = (invitation.partner.email_domain or "").lower()
-        if own and (domain == own or domain.endswith("." + own)):
-            errors["email"] = [PARTNER_DOMAIN_EMAIL]
+    if partner_domain_address(invitation.email, invitation.partner, invitation.provider):
+        # Invitations are no longer sent to such addresses; one sent earlier must not let staff accept it.
+        errors["__all__"] = [INVITED_AT_PARTNER_DOMAIN % {"partner": invitation.partner.name}]
     if confirm_global_admin is not True:
         errors["confirm_global_admin"] = [CONFIRM_GLOBAL_ADMIN]
     if accept_agreement is not True:
         errors["accept_agreement"] = [ACCEPT_AGREEMENT]
     if errors:
         raise ValidationError(errors)
+
+
+def _verified_code(invitation: Invitation, code_id: int | None) -> AcceptanceCode:
+    """The code the acceptor confirmed for this invitation; MailboxNotVerified without a recent one."""
+    code = mailbox_proof(invitation, code_id)
+    if code is None:
+        raise MailboxNotVerified()
+    return code
 
 
 def _partnership_active(invitation: Invitation) -> bool:
@@ -125,7 +136,7 @@ def _check_acceptable(invitation: Invitation, *, profile: dict[str, Any] | None)
         )
 
 
-def _claim(invitation: Invitation, *, name: str, email: str) -> Invitation:
+def _claim(invitation: Invitation, *, name: str) -> Invitation:
     """Mark the link used: the one statement that decides who wins among concurrent acceptances.
 
     Concurrent acceptances queue on the row lock and, once the winner commits, find the status changed and update
@@ -134,7 +145,7 @@ def _claim(invitation: Invitation, *, name: str, email: str) -> Invitation:
     now = timezone.now()
     won = Invitation.objects.filter(
         pk=invitation.pk, token_hash=invitation.token_hash, status=Invitation.Status.PENDING, expires_at__gt=now
-    ).update(status=Invitation.Status.ACCEPTED, accepted_at=now, accepted_name=name, accepted_email=email)
+    ).update(status=Invitation.Status.ACCEPTED, accepted_at=now, accepted_name=name, accepted_email=invitation.email)
     invitation.refresh_from_db()
     if won != 1:
         raise InvitationClosed(closed_reason(invitation) or Invitation.Status.ACCEPTED, invitation)
@@ -213,13 +224,18 @@ def _log(
     relationships: list[Relationship],
     before: dict[str, Any],
     name: str,
-    email: str,
+    code: AcceptanceCode,
 ) -> None:
-    """One "invitation accepted" entry per partner holding the relationship."""
+    """One "invitation accepted" entry per partner holding the relationship: who invited, and who accepted, as which
+    address, proven how and when."""
+    inviter = invitation.created_by
     details = {
         "invitation": invitation.pk,
+        "invited_by": inviter.email if inviter is not None else "",
         "accepted_by": name,
-        "accepted_email": email,
+        "accepted_email": invitation.email,
+        "verified_by": VERIFIED_BY_EMAILED_CODE,
+        "verified_at": code.verified_at.isoformat() if code.verified_at else "",
         "dap": invitation.dap,
         "purpose": invitation.purpose,
         "agreement_status": Customer.Agreement.ACCEPTED_BY_CUSTOMER,
@@ -240,36 +256,36 @@ def invitation_accept(
     *,
     token: str,
     name: str,
-    email: str,
     confirm_global_admin: bool,
     accept_agreement: bool,
+    verified_code_id: int | None,
     profile: dict[str, Any] | None = None,
 ) -> Invitation:
     """Accept an invitation: mark the link used, find or onboard the customer, begin the relationship (both partners
     of an indirect one), record the agreement and notify the inviter, all in one transaction.
 
     An invitation sent for a known customer links that customer; any other invitation creates a new customer from
-    `profile` (the Add customer fields). Raises InvitationClosed when the link is unknown, expired, revoked or used
-    (exactly one of any number of concurrent acceptances succeeds), ValidationError on bad input (nothing changes).
+    `profile` (the Add customer fields). The acceptor is the invited address: `verified_code_id` names the code
+    confirmed by the acceptor's session (`acceptance_codes.acceptance_code_verify`), at most
+    `AcceptanceCode.VERIFIED_FOR` ago. Raises MailboxNotVerified without one, InvitationClosed when the link is
+    unknown, expired, revoked or used (exactly one of any number of concurrent acceptances succeeds),
+    ValidationError on bad input (nothing changes in every case).
     """
     name = " ".join((name or "").split())
-    email = (email or "").strip().lower()
     invitation = _open_invitation(token)
+    code = _verified_code(invitation, verified_code_id)
     _validate_acceptor(
-        invitation=invitation,
-        name=name,
-        email=email,
-        confirm_global_admin=confirm_global_admin,
-        accept_agreement=accept_agreement,
+        invitation=invitation, name=name, confirm_global_admin=confirm_global_admin, accept_agreement=accept_agreement
     )
     _check_acceptable(invitation, profile=profile)
-    invitation = _claim(invitation, name=name, email=email)
+    invitation = _claim(invitation, name=name)
+    email = invitation.email
     customer = _customer_for(invitation, profile=profile or {})
     relationships, own = _relationships_begin(invitation, customer)
     before = _agreement_record(customer, name=name, email=email)
     invitation.customer = customer
     invitation.relationship = own
     invitation.save(update_fields=["customer", "relationship"])
-    _log(invitation, customer=customer, relationships=relationships, before=before, name=name, email=email)
+    _log(invitation, customer=customer, relationships=relationships, before=before, name=name, code=code)
     acceptance_email_enqueue(invitation, customer=customer, name=name, email=email)
     return invitation

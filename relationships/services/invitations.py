@@ -21,7 +21,7 @@ from partnerportal.models import Partner, User
 from permissions import policy
 from permissions.roles import Action
 from relationships.models import Invitation, Relationship
-from relationships.selectors import active_providers, dap_forced, status_label
+from relationships.selectors import active_providers, dap_forced, partner_domain_address, status_label
 from relationships.services.invitation_emails import invitation_email_enqueue, invitation_unsent_withdraw
 
 MESSAGE_MAX_LENGTH = 5000
@@ -35,6 +35,22 @@ NOT_A_RESELLER = _("Only an indirect reseller chooses an indirect provider.")
 CANNOT_RESEND = _("Only a pending or expired invitation can be sent again; this one was %(status)s.")
 CANNOT_REVOKE = _("Only a pending invitation can be revoked; this one is %(status)s.")
 RESTORE_NEEDS_ENDED = _("Only an ended relationship of your organisation can be restored.")
+OWN_DOMAIN = _(
+    "Invite an address of the customer's organisation, not one at %(domain)s: the customer accepts with a code "
+    "sent to this address."
+)
+CANNOT_RESEND_OWN_DOMAIN = _(
+    "This invitation went to an address at %(domain)s, a partner's own domain, so it cannot be sent again. "
+    "Revoke it and invite an address of the customer's organisation."
+)
+
+
+def _own_domain(email: str, partner: Partner, provider: Partner | None) -> str:
+    """The partner domain the address is at (the inviting partner's, or its indirect provider's), or ""."""
+    for candidate in (partner, provider):
+        if candidate is not None and partner_domain_address(email, candidate):
+            return candidate.email_domain
+    return ""
 
 
 def _expiry() -> datetime:
@@ -95,6 +111,10 @@ def invitation_create(
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
     # The partner row is locked above, so a double submit cannot slip a second pending invitation past this check.
+    own_domain = _own_domain(email, partner, provider) if "email" not in errors else ""
+    if own_domain:
+        # Staff read that mailbox: they could confirm the acceptance code themselves.
+        errors["email"] = [OWN_DOMAIN % {"domain": own_domain}]
     if "email" not in errors and (
         Invitation.objects.filter(
             partner=partner,
@@ -134,6 +154,9 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> tuple[Invitatio
     )
     if invitation.status not in (Invitation.Status.PENDING, Invitation.Status.EXPIRED):
         raise ValidationError(CANNOT_RESEND % {"status": status_label(invitation).lower()})
+    own_domain = _own_domain(invitation.email, invitation.partner, invitation.provider)
+    if own_domain:
+        raise ValidationError(CANNOT_RESEND_OWN_DOMAIN % {"domain": own_domain})
     before = {"status": invitation.effective_status, "expires_at": invitation.expires_at.isoformat()}
     token, hashed = token_new()
     invitation.token_hash = hashed

@@ -1,12 +1,13 @@
-"""Relationship pages: Add customer (onboarding.py); invitations and the public acceptance page (invitations.py);
-end and restore (relationships.py); provider ↔ reseller partnerships (partnerships.py); CSV import (imports.py).
+"""Relationship pages: Add customer (onboarding.py); invitations (invitations.py); the public acceptance page
+(acceptance.py); end and restore (relationships.py); provider ↔ reseller partnerships (partnerships.py); CSV import
+(imports.py).
 
 The modules are re-exported here, so callers import from `relationships.views`.
 """
 
+from relationships.views.acceptance import InvitationAcceptView  # noqa: F401 -- re-exported
 from relationships.views.imports import CustomerImportTemplateView, CustomerImportView  # noqa: F401 -- re-exported
 from relationships.views.invitations import (  # noqa: F401 -- re-exported
-    InvitationAcceptView,
     InvitationCreateView,
     InvitationListView,
     InvitationResendView,

@@ -1,28 +1,17 @@
-"""Invitation pages: the partner's list, new invitation, resend, revoke, and the public acceptance page."""
+"""Invitation pages: the partner's list, new invitation, resend, revoke (the public acceptance page: acceptance.py)."""
 
 from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from django.views import View
-from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
-from customers.forms import CustomerForm
 from customers.models import Customer
-from partnerportal.infrastructure.middleware import request_client_address
 from partnerportal.infrastructure.pagination import Ordering
-from partnerportal.infrastructure.ratelimit import rate_limit_hit
-from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.views.generic import (
     AuthenticatedHttpRequest,
     KeysetListView,
@@ -33,10 +22,10 @@ from partnerportal.views.generic import (
 from permissions import policy
 from permissions.roles import Action
 from relationships import selectors as relationship_selectors
-from relationships.forms.invitations import AcceptanceForm, InvitationFilterForm, InvitationForm
+from relationships.forms.invitations import InvitationFilterForm, InvitationForm
 from relationships.models import Invitation
 from relationships.selectors import invitation_list, invitation_queryset
-from relationships.services import acceptance, invitation_emails, invitations
+from relationships.services import invitation_emails, invitations
 
 
 class InvitationListView(KeysetListView):
@@ -171,139 +160,3 @@ class InvitationRevokeView(InvitationActionView):
 
     def get_success_message(self, invitation: Invitation) -> str:
         return _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
-
-
-CLOSED_STATUS = {"not_found": 404, "expired": 410, "revoked": 410, "accepted": 410}
-
-
-@method_decorator(login_not_required, name="dispatch")
-@method_decorator(never_cache, name="dispatch")
-class InvitationAcceptView(View):
-    """The public page a customer's global administrator reaches from the emailed link.
-
-    Deliberately not a PortalPermissionMixin view: the person is not partner staff and is not signed in; the link's
-    token is the credential. GET only reads, so a mail scanner opening the link leaves it valid. Every request counts
-    against per-address and per-link rate limits.
-    """
-
-    template_name = "relationships/invitation_accept.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        token = kwargs["token"]
-        limited = self.rate_limited(request, token)
-        if limited is not None:
-            return limited
-        self.invitation = relationship_selectors.invitation_by_token(token)
-        reason = relationship_selectors.closed_reason(self.invitation)
-        if reason:
-            return self.closed(reason)
-        return super().dispatch(request, *args, **kwargs)
-
-    def rate_limited(self, request, token: str):
-        address = request_client_address(request) or "unknown"
-        checks = [
-            (f"invite:addr:{address}", settings.PORTAL_INVITE_RATE_LIMIT_ADDRESS),
-            # The key holds a hash prefix, never the token itself.
-            (f"invite:link:{token_hash(token)[:32]}", settings.PORTAL_INVITE_RATE_LIMIT_TOKEN),
-        ]
-        for key, (limit, seconds) in checks:
-            result = rate_limit_hit(key=key, limit=limit, seconds=seconds)
-            if not result.allowed:
-                response = render(
-                    request,
-                    "relationships/invitation_rate_limited.html",
-                    {"retry_minutes": max(1, round(result.retry_after / 60))},
-                    status=429,
-                )
-                response["Retry-After"] = str(result.retry_after)
-                return response
-        return None
-
-    def closed(self, reason: str):
-        return render(
-            self.request,
-            "relationships/invitation_closed.html",
-            {"reason": reason, "invitation": self.invitation},
-            status=CLOSED_STATUS[reason],
-        )
-
-    def profile_form(self):
-        """The company profile, for a customer new to the portal (same fields and rules as Add customer)."""
-        invitation = self.invitation
-        assert invitation is not None  # dispatch showed the closed page otherwise
-        if invitation.customer_id is not None:
-            return None
-        data = self.request.POST if self.request.method == "POST" else None
-        form = CustomerForm(data, prefix="profile", partner=invitation.partner)
-        # Worded for the customer, not for partner staff; and the live domain check is a staff-only endpoint.
-        form.fields["contact_email"].help_text = _("Your organisation's primary contact for the partner.")
-        form.fields["domain_prefix"].widget.attrs.pop("data-domain-check-url", None)
-        return form
-
-    @staticmethod
-    def profile_data(profile_form) -> dict | None:
-        """The profile as `customer_create` takes it: the model's fields plus the domain prefix."""
-        if profile_form is None:
-            return None
-        return {**profile_form.customer_data(), "domain_prefix": profile_form.cleaned_data.get("domain_prefix", "")}
-
-    def render_page(self, form, profile_form, status=200):
-        invitation = self.invitation
-        assert invitation is not None  # dispatch showed the closed page otherwise
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "invitation": invitation,
-                "form": form,
-                "profile_form": profile_form,
-                "relationship": relationship_selectors.relationship_description(invitation),
-            },
-            status=status,
-        )
-
-    def get(self, request, *args, **kwargs):
-        return self.render_page(AcceptanceForm(), self.profile_form())
-
-    def post(self, request, *args, **kwargs):
-        # The invitation stays locked from the "still open" check through validation to acceptance, so a concurrent
-        # winner cannot commit in between: a later submission sees the used-link page, never a form whose profile
-        # now clashes with the winner's customer.
-        with transaction.atomic():
-            try:
-                self.invitation = acceptance.invitation_hold(kwargs["token"])
-            except acceptance.InvitationClosed as exc:
-                self.invitation = exc.invitation
-                return self.closed(exc.reason)
-            form = AcceptanceForm(request.POST)
-            profile_form = self.profile_form()
-            valid = form.is_valid()
-            valid = (profile_form is None or profile_form.is_valid()) and valid
-            if not valid:
-                return self.render_page(form, profile_form)
-            try:
-                invitation = acceptance.invitation_accept(
-                    token=kwargs["token"],
-                    profile=self.profile_data(profile_form),
-                    **form.cleaned_data,
-                )
-            except acceptance.InvitationClosed as exc:
-                self.invitation = exc.invitation
-                return self.closed(exc.reason)
-            except ValidationError as exc:
-                self.add_errors(exc, form, profile_form)
-                return self.render_page(form, profile_form)
-        return render(request, "relationships/invitation_accepted.html", {"invitation": invitation})
-
-    @staticmethod
-    def add_errors(exc: ValidationError, form, profile_form) -> None:
-        if not hasattr(exc, "error_dict"):
-            form.add_error(None, exc)
-            return
-        for field, errors in exc.error_dict.items():
-            if field in form.fields:
-                form.add_error(field, errors)
-            elif profile_form is not None and field in profile_form.fields:
-                profile_form.add_error(field, errors)
-            else:
-                form.add_error(None, errors)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from django.test import Client
 from django.urls import reverse
+
+from relationships.models import AcceptanceCode, Invitation
+from relationships.selectors import invitation_by_token
+from relationships.services.acceptance_codes import acceptance_code_verify
+from tests.factories import KNOWN_CODE, make_acceptance_code
 
 _seq = itertools.count(1)
 
@@ -34,10 +40,10 @@ def profile_data(**overrides: Any) -> dict[str, str]:
 
 
 def acceptance_data(*, profile: bool = True, **overrides: Any) -> dict[str, str]:
-    """A valid acceptance POST: name, email, both confirmations, and the profile when the customer is new."""
+    """A valid acceptance POST: name, both confirmations, and the profile when the customer is new (the address is
+    the invited one, confirmed beforehand: `verify_mailbox`)."""
     data = {
         "name": "Dana Lee",
-        "email": "dana.lee@fourthcoffee.example.net",
         "confirm_global_admin": "on",
         "accept_agreement": "on",
     }
@@ -49,3 +55,22 @@ def acceptance_data(*, profile: bool = True, **overrides: Any) -> dict[str, str]
 
 def accept_url(token: str) -> str:
     return reverse("relationships:invitation_accept", kwargs={"token": token})
+
+
+def verify_mailbox(client: Client, token: str, *, code: str = KNOWN_CODE) -> AcceptanceCode:
+    """Confirm the invited address in `client`'s session as the customer does: a code (known to the test, stored
+    with the real hashing) entered on the page. Returns the confirmed code."""
+    invitation = invitation_by_token(token)
+    assert invitation is not None, "a valid link"
+    made = make_acceptance_code(invitation, code)
+    response = client.post(accept_url(token), {"step": "verify_code", "code": code})
+    assert response.status_code == 200, response.status_code
+    assert response.context["step"] == "accept", response.context["code_form"].errors
+    made.refresh_from_db()
+    return made
+
+
+def verified_code(invitation: Invitation, *, code: str = KNOWN_CODE) -> AcceptanceCode:
+    """A confirmed code for direct calls of `invitation_accept` (its `verified_code_id`)."""
+    make_acceptance_code(invitation, code)
+    return acceptance_code_verify(invitation=invitation, code=code)

@@ -17,7 +17,7 @@ from partnerportal.models import OutboundEmail
 from relationships.models import Invitation, Relationship
 from relationships.services import invitation_create
 from tests.relationships.invite_helpers import acceptance_data
-from tests.smtp import SMTPServer, body_of, invitation_link_in, run_worker
+from tests.smtp import SMTPServer, acceptance_code_in, body_of, invitation_link_in, run_worker
 
 RECIPIENT = "it.admin@fourthcoffee.example.net"
 
@@ -66,6 +66,21 @@ def test_invitation_travels_through_a_real_smtp_server_and_its_link_makes_the_cu
     assert client.get(path).status_code == 200, "and the link still works afterwards"
 
     data = acceptance_data(**{"profile-company_name": "Fourth Coffee Roasters Ltd"})
+    refused = client.post(path, data)
+    assert "Send me a code" in refused.content.decode(), "the link alone accepts nothing"
+    assert not Customer.objects.filter(company_name="Fourth Coffee Roasters Ltd").exists()
+
+    # The customer asks for a code; it travels through the SMTP server to the invited address only.
+    sent = client.post(path, {"step": "send_code"})
+    assert sent.status_code == 200
+    assert "i***@fourthcoffee.example.net" in sent.content.decode()
+    run_worker(smtp)
+    [code_mail] = [m for m in smtp.received(to=RECIPIENT) if "code" in m["Subject"]]
+    assert [m["To"] for m in smtp.received() if "code" in m["Subject"]] == [RECIPIENT]
+    code = acceptance_code_in(code_mail)
+    confirmed = client.post(path, {"step": "verify_code", "code": code})
+    assert 'id="acceptance-form"' in confirmed.content.decode()
+
     accepted = client.post(path, data)
     assert accepted.status_code == 200
     assert "Invitation accepted" in accepted.content.decode()
@@ -84,7 +99,7 @@ def test_invitation_travels_through_a_real_smtp_server_and_its_link_makes_the_cu
     run_worker(smtp)
     [notice] = smtp.received(to=inviter.email)
     assert "Fourth Coffee Roasters Ltd" in notice["Subject"]
-    assert len(smtp.received(to=RECIPIENT)) == 1
+    assert len(smtp.received(to=RECIPIENT)) == 2, "the invitation and the code, each once"
 
 
 def _deliver_when_back(server: SMTPServer, message: OutboundEmail, timeout: float = 15.0) -> None:

@@ -24,6 +24,7 @@ from relationships.services import (
     restore_invitation_send,
 )
 from tests.factories import make_customer
+from tests.relationships.invite_helpers import verified_code
 
 pytestmark = pytest.mark.usefixtures("shared_world")  # the world is built once for this module
 
@@ -89,6 +90,7 @@ def test_restore_form_is_prefilled_and_sends_a_restore_invitation(world, client_
     assert invitation.partner == world.partner_a
     link = re.search(r'id="invitation-link"[^>]*value="([^"]+)"', response.content.decode()).group(1)
     assert "/invite/" in link
+    assert "The link alone does not let anyone accept" in response.content.decode()
     assert OutboundEmail.objects.filter(to="admin@customer.example").exists()
     listing = client.get(reverse(LIST)).content.decode()
     assert "Restore invitation pending" in listing
@@ -133,7 +135,11 @@ def test_restore_brings_the_customer_back_with_its_old_tags(world, client_for):
     )
     token = link.rstrip("/").rsplit("/", 1)[1]
     invitation_accept(
-        token=token, name="Ana Kim", email="ga@customer.example", confirm_global_admin=True, accept_agreement=True
+        token=token,
+        name="Ana Kim",
+        confirm_global_admin=True,
+        accept_agreement=True,
+        verified_code_id=verified_code(_invitation).pk,
     )
 
     restored = Relationship.objects.get(partner=partner, customer=customer, status="active")
