@@ -315,14 +315,14 @@ class EmbeddedServer:
             return "(no server log)"
 
 
-def embedded_database_urls() -> tuple[str, str]:
+def embedded_database_urls(pgdata: Path = EMBEDDED_PGDATA) -> tuple[str, str]:
     """Start (or reuse) the embedded PostgreSQL server; return the URLs of the portal database for the portal role
     and for the owner role.
 
     The server is left running after this process exits, so that `make run`, the worker and `make test` share one
     server; its data stays in var/pgdata between runs (`make db-stop` stops it, `make clean-db` removes it).
     """
-    server = EmbeddedServer(EMBEDDED_PGDATA)
+    server = EmbeddedServer(pgdata)
     server.ensure_running()
     _ensure_roles_and_database(server)
     return server.uri(DATABASE_NAME, PORTAL_ROLE), server.uri(DATABASE_NAME, OWNER_ROLE)
