@@ -7,6 +7,11 @@ test connects as the portal), so `django.db.connection` here is exactly what a t
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from urllib.parse import quote
+
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -15,8 +20,10 @@ from django.db.migrations.executor import MigrationExecutor
 from activity.actions import Actions
 from activity.models import ActivityEntry
 from activity.services import activity_record
+from partnerportal.infrastructure.db import SUPERUSER
 from partnerportal.infrastructure.dbroles import grant_portal_privileges, portal_role
 from tests.factories import make_customer, make_partner
+from tests.security.test_headers import DEPLOY_ENV
 
 LOG = ActivityEntry._meta.db_table
 TRIGGER = "activity_entry_no_update_delete"  # activity/migrations/0003_append_only.py
@@ -194,3 +201,41 @@ def test_the_trigger_still_stops_the_owner(as_owner, logged, sql):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
     assert log_rows() == logged
+
+
+def _url(credentials: dict) -> str:
+    """A DATABASE_URL for the test database with the given credentials (USER, PASSWORD, HOST, PORT, OPTIONS)."""
+    user = quote(credentials.get("USER") or "", safe="")
+    password = quote(credentials.get("PASSWORD") or "", safe="")
+    netloc = f"{user}:{password}@{credentials.get('HOST') or ''}" + (
+        f":{credentials['PORT']}" if credentials.get("PORT") else ""
+    )
+    socket = (credentials.get("OPTIONS") or {}).get("host")
+    return f"postgresql://{netloc}/{connection.settings_dict['NAME']}" + (f"?host={quote(socket)}" if socket else "")
+
+
+def test_check_deploy_warns_when_the_portal_connects_as_superuser_or_owner(django_db_setup):
+    roles = {"portal": connection.settings_dict, "owner": settings.DATABASE_OWNER}
+    if not os.environ.get("DATABASE_URL"):
+        roles["superuser"] = {**connection.settings_dict, "USER": SUPERUSER, "PASSWORD": ""}
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
+    runs = {
+        role: subprocess.Popen(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=settings.BASE_DIR,
+            env={**env, **DEPLOY_ENV, "DATABASE_URL": _url(credentials)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for role, credentials in roles.items()
+    }
+    output = {role: run.communicate(timeout=180)[0] for role, run in runs.items()}
+    assert runs["portal"].returncode == 0, output["portal"]
+    assert "no issues" in output["portal"]
+    assert runs["owner"].returncode != 0
+    assert "partnerportal.W102" in output["owner"] and "owns the activity log table" in output["owner"]
+    assert "partnerportal.W101" not in output["owner"]
+    if "superuser" in runs:
+        assert runs["superuser"].returncode != 0
+        assert "partnerportal.W101" in output["superuser"] and "a superuser" in output["superuser"]
