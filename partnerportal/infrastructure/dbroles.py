@@ -59,7 +59,9 @@ def connected_as_owner(alias: str = "default") -> Iterator[None]:
 
     The connection is closed on the way in and out (a new login is the only way to change role: the portal role
     is not a member of the owner's). Nested use keeps the outer switch. Without a separate owner the block runs as
-    it is. Not inside a transaction: its work would be lost with the connection.
+    it is. Not inside a transaction: its work would be lost with the connection. The credentials are changed in the
+    connection's settings, which Django shares with settings.DATABASES and so with every thread's connection of
+    that alias: for single-threaded work only (a management command, the test database's set-up and flush).
     """
     if alias in _switched or not has_separate_owner(alias):
         yield

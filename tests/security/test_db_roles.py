@@ -21,7 +21,12 @@ from activity.actions import Actions
 from activity.models import ActivityEntry
 from activity.services import activity_record
 from partnerportal.infrastructure.db import SUPERUSER
-from partnerportal.infrastructure.dbroles import grant_portal_privileges, portal_role
+from partnerportal.infrastructure.dbroles import (
+    connected_as_owner,
+    grant_portal_privileges,
+    has_separate_owner,
+    portal_role,
+)
 from tests.factories import make_customer, make_partner
 from tests.security.test_headers import DEPLOY_ENV
 
@@ -192,6 +197,22 @@ def test_migrate_puts_the_grants_back_however_they_drifted(as_owner, db):
     privileges = table_privileges(portal_role())
     assert privileges[LOG] == {"SELECT", "INSERT"}
     assert privileges["customers_customer"] == {"SELECT", "INSERT", "UPDATE", "DELETE"}
+
+
+@pytest.mark.parametrize("owner", ["none", "the portal's own role"])
+def test_a_single_role_deployment_migrates_as_its_one_role(db, settings, owner):
+    # No DATABASE_OWNER_URL (or one naming the portal's role): nothing to switch to, nothing to grant.
+    settings.DATABASE_OWNER = None if owner == "none" else dict(connection.settings_dict)
+    assert not has_separate_owner()
+    with connected_as_owner():  # inside the test's transaction: a switch would have to close it
+        assert query("SELECT current_user") == [(portal_role(),)]
+    grant_portal_privileges()
+    assert table_privileges(portal_role())[LOG] == {"SELECT", "INSERT"}
+
+
+def test_the_role_is_not_switched_inside_a_transaction(db):
+    with pytest.raises(RuntimeError, match="inside a transaction"), connected_as_owner():
+        pass
 
 
 @pytest.mark.parametrize("sql", [f"UPDATE {LOG} SET action = 'forged'", f"DELETE FROM {LOG}"], ids=["update", "delete"])
