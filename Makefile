@@ -26,7 +26,8 @@ install: $(VENV)/.installed node_modules/.installed locale/ko/LC_MESSAGES/django
 messages: install
 	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) makemessages -l ko --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
 
-## make run: install, start embedded PostgreSQL, migrate, seed demo data, serve with the email worker beside it.
+## make run: install, start embedded PostgreSQL, migrate (as the owner role, which then grants the portal role its
+## privileges), seed demo data, serve with the email worker beside it (both as the portal role; README, Database).
 # Links in emails point where this server listens (`make run PORT=8101` mails links to port 8101), unless
 # PORTAL_BASE_URL is set already.
 BASE_URL := $(or $(PORTAL_BASE_URL),http://$(HOST):$(PORT))
@@ -64,6 +65,7 @@ bench: install
 	$(PY) -m pytest tests/perf -p no:cacheprovider -s -q -o addopts="" --create-db $(PYTEST_ARGS)
 
 ## make db-stop: stop the embedded PostgreSQL server (it keeps running after `make run` and `make test` end).
+## Its two roles (portal_owner, portal_app) live in var/pgdata: `make clean-db` removes them with the data.
 db-stop:
 	test ! -d var/pgdata || $(PY) -m partnerportal.infrastructure.db stop
 

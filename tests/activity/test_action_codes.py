@@ -184,7 +184,8 @@ def old_entry(world, sentence: str, **details) -> ActivityEntry:
     )
 
 
-def test_the_migration_rewrites_old_sentences_to_codes_and_keeps_the_log_append_only(world, client_for):
+# The migration runs as the owner of the tables (manage.py migrate); so do the tests of its code.
+def test_the_migration_rewrites_old_sentences_to_codes_and_keeps_the_log_append_only(as_owner, world, client_for):
     deleted = old_entry(
         world, "Delete customer purchase permission", before={"product": "azure_reservations"}, cause="End relationship"
     )
@@ -219,7 +220,7 @@ def test_the_migration_rewrites_old_sentences_to_codes_and_keeps_the_log_append_
         c.execute("UPDATE activity_activityentry SET action = 'forged' WHERE id = %s", [tagged.pk])
 
 
-def test_the_migration_reverses_to_the_sentences(world):
+def test_the_migration_reverses_to_the_sentences(as_owner, world):
     entry = old_entry(world, "Set password", cause="Restore relationship")
     forward = action_codes.SENTENCE_TO_CODE
     action_codes.rewrite_actions(connection, forward)

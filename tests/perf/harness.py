@@ -25,6 +25,8 @@ from django.db import connection, connections
 from django.template import Template
 from django.test.utils import CaptureQueriesContext
 
+from partnerportal.infrastructure.dbroles import connected_as_owner
+
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -197,7 +199,9 @@ def main_query(sql_list: list[str]) -> str | None:
 
 
 def _admin_connection():
-    params = connection.get_connection_params()
+    """The server's maintenance database as the tables' owner, who may create databases (the portal's role may not)."""
+    with connected_as_owner():
+        params = connection.get_connection_params()
     params["dbname"] = "postgres"
     conn = psycopg2.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
     conn.autocommit = True

@@ -27,6 +27,7 @@ from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
 
 from customers import selectors
+from partnerportal.infrastructure.dbroles import connected_as_owner
 from partnerportal.infrastructure.pagination import encode_cursor
 from partnerportal.models import Partner, User
 from partnerportal.staff.services import staff_user_create
@@ -286,8 +287,9 @@ def prepare(n: int, databases: harness.Databases, report: Report) -> Size:
     operator = Client()
     operator.force_login(User.objects.create_superuser(email="bench.operator@example.com"))
     # What autovacuum would soon do on a live database: visibility map and statistics for every table
-    # (including the assigned helpdesk agent's 500 permission rows, written after the seeder's ANALYZE).
-    with connection.cursor() as cursor:
+    # (including the assigned helpdesk agent's 500 permission rows, written after the seeder's ANALYZE). The
+    # seeder runs as the portal's role, which may not ANALYZE; the tables' owner may.
+    with connected_as_owner(), connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     size = Size(n=n, database=database, operator=operator)
     for who, user in ((SALES, sales), (HELPDESK, helpdesk)):

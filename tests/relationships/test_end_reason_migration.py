@@ -25,7 +25,8 @@ OLD_TEXTS = {
 
 
 def _old_column():
-    """The column as it was before 0006 narrowed it (long free text fits); the test transaction undoes it."""
+    """The column as it was before 0006 narrowed it (long free text fits); the test transaction undoes it. (The
+    tests run as the owner of the tables, `as_owner`, as the migration does.)"""
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE relationships_relationship ALTER COLUMN end_reason TYPE text")
@@ -47,7 +48,7 @@ def _ended(partner, text: str) -> Relationship:
     return relationship
 
 
-def test_old_reasons_map_to_codes_and_unknown_text_is_kept_as_other(world):
+def test_old_reasons_map_to_codes_and_unknown_text_is_kept_as_other(as_owner, world):
     _old_column()
     partner = make_partner(name="Migrating Partner")
     rows = {text: _ended(partner, text) for text in OLD_TEXTS}
@@ -72,7 +73,7 @@ def test_old_reasons_map_to_codes_and_unknown_text_is_kept_as_other(world):
         assert not moved.end_reason_text.startswith("The customer")
 
 
-def test_the_migration_reverses_to_the_text_the_form_stored(world):
+def test_the_migration_reverses_to_the_text_the_form_stored(as_owner, world):
     _old_column()
     partner = make_partner(name="Reversing Partner")
     texts = [text for text in OLD_TEXTS if not text.endswith(".")]  # the seeder's period is not kept
