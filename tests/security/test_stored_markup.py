@@ -32,8 +32,8 @@ from customers.services.customers import customer_update
 from customers.services.purchase_permissions import purchase_permission_set
 from customers.services.tags import customer_tags_set
 from partnerportal.infrastructure.emails import email_send
-from partnerportal.models import OutboundEmail, Partner, User
-from partnerportal.staff.services import staff_user_create
+from partnerportal.models import OutboundEmail, Partner, SetPasswordToken, User
+from partnerportal.staff.services import set_password_token_issue, staff_user_create
 from permissions.models import PurchasePermission
 from relationships.models import Invitation, Partnership, Relationship
 from relationships.services import invitation_create
@@ -182,6 +182,7 @@ def _fill(world) -> dict:
         first_name=payload_for(40),
         last_name=payload_for(40),
     )
+    set_password_token = set_password_token_issue(user=staff, purpose=SetPasswordToken.Purpose.WELCOME)
     ended_customer = make_customer(world.partner_a, actor=admin)
     ended = relationship_end(actor=admin, customer=ended_customer, reason="other", details=long)
     # A provider of its own invites partner A's reseller sibling: that reseller's staff open the link's page.
@@ -206,6 +207,7 @@ def _fill(world) -> dict:
         "invitation": invitation,
         "invite_token": invite_token,
         "staff": staff,
+        "set_password_token": set_password_token,
         "ended": ended,
         "partnership_token": partnership_token,
         "reseller_admin": reseller_admin,
@@ -241,6 +243,7 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         "relationships:relationship_restore": {"pk": extra["ended"].pk},
         "relationships:partnership_authorize": {"token": extra["partnership_token"]},
         "staff:user_update": {"pk": extra["staff"].pk},
+        "staff:set_password": {"token": extra["set_password_token"]},
     }.get(url_name)
 
 
