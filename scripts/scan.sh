@@ -16,7 +16,7 @@ SCAN_PORT=${SCAN_PORT:-8199}
 SCAN_DB=${SCAN_DB:-partnerportal_scan}
 CRAWL_SECONDS=${SCAN_CRAWL_SECONDS:-120}     # wapiti's crawl, per pass
 ATTACK_SECONDS=${SCAN_ATTACK_SECONDS:-25}    # wapiti, per attack module
-SQLMAP_SECONDS=${SCAN_SQLMAP_SECONDS:-60}    # sqlmap, per target
+SQLMAP_SECONDS=${SCAN_SQLMAP_SECONDS:-60}    # sqlmap, per target (twice that for a list with five parameters)
 BASE="http://127.0.0.1:${SCAN_PORT}"
 OUT=var/scan
 PASSWORD='Portal-Demo-2026!'
@@ -104,55 +104,25 @@ wapiti_pass wapiti-global-admin "$ADMIN" \
 # shellcheck disable=SC1091
 source "$OUT/sqlmap-session/session.env"
 CUSTOMER_ID=$(grep -oE '/customers/[0-9a-f-]{36}/' <(curl -fsS -H "Cookie: $COOKIE_HEADER" "$BASE/customers/") | head -1)
-sqlmap_target() {  # sqlmap_target NAME ARGS...: one sqlmap run, bounded, its output under var/scan/sqlmap/
-    local name=$1; shift
-    run "sqlmap-$name" timeout --kill-after=10 "$SQLMAP_SECONDS" \
+sqlmap_target() {  # sqlmap_target NAME SECONDS ARGS...: one sqlmap run, bounded, its output under var/scan/sqlmap/
+    local name=$1 seconds=$2; shift 2
+    run "sqlmap-$name" timeout --kill-after=10 "$seconds" \
         sqlmap --batch --disable-coloring --cookie "$COOKIE_HEADER" --dbms=PostgreSQL --level 2 --risk 1 \
         --technique BEUST --time-sec 2 --threads 2 --skip-static --skip "csrfmiddlewaretoken" \
         --output-dir "$OUT/sqlmap" "$@"
 }
-sqlmap_target customer-list -u "$BASE/customers/?q=contoso&kind=direct&sort=name&after=x" -p "q,kind,sort,after,tag"
-sqlmap_target customer-lookup -u "$BASE/customers/lookup/?q=contoso" -p q
-sqlmap_target activity-list \
+sqlmap_target customer-list $(( SQLMAP_SECONDS * 2 )) -u "$BASE/customers/?q=contoso&kind=direct&sort=name&after=x" -p "q,kind,sort,after,tag"
+sqlmap_target customer-lookup "$SQLMAP_SECONDS" -u "$BASE/customers/lookup/?q=contoso" -p q
+sqlmap_target activity-list $(( SQLMAP_SECONDS * 2 )) \
     -u "$BASE/activity/?date_from=2026-01-01&date_to=2026-12-31&customer=contoso&action=customer.create&actor=1" \
     -p "date_from,date_to,customer,action,actor"
-sqlmap_target invitation-create -u "$BASE/relationships/invitations/new/" \
+sqlmap_target invitation-create "$SQLMAP_SECONDS" -u "$BASE/relationships/invitations/new/" \
     --data "csrfmiddlewaretoken=$CSRFTOKEN&email=scan@scan.example.net&message=hello&dap=on" -p "email,message"
 if [ -n "$CUSTOMER_ID" ]; then
-    sqlmap_target customer-tags -u "$BASE$CUSTOMER_ID""tags/" \
+    sqlmap_target customer-tags "$SQLMAP_SECONDS" -u "$BASE$CUSTOMER_ID""tags/" \
         --data "csrfmiddlewaretoken=$CSRFTOKEN&new_names=scan" -p new_names
 fi
 
 stop_instance
 total=$(( $(date +%s) - started ))
-"$PY" - "$OUT" "$total" "$(requests_so_far)" <<'EOF' | tee "$OUT/summary.txt"
-import json, re, sys
-from pathlib import Path
-
-out, total, requests = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-stats = [line.split("\t") for line in (out / "stats.tsv").read_text().splitlines()]
-numbers = {"requests": {r[0]: r[1] for r in stats}, "seconds": {r[0]: r[2] for r in stats}}
-print(f"make scan: {requests} requests in {total} s against {out.parent.name}/{out.name} instance")
-for report in sorted(out.glob("wapiti-*.json")):
-    name = report.stem
-    data = json.loads(report.read_text())
-    print(f"\n{name}: {numbers['requests'].get(name, '?')} requests, {numbers['seconds'].get(name, '?')} s")
-    for section in ("vulnerabilities", "anomalies"):
-        found = {k: len(v) for k, v in data.get(section, {}).items() if v}
-        print(f"  {section}: " + (", ".join(f"{k}: {n}" for k, n in sorted(found.items())) or "none"))
-        for kind, items in sorted(data.get(section, {}).items()):
-            for item in items[:10]:
-                print(f"    - {kind}: {item.get('method')} {item.get('path')} {item.get('parameter', '')!s:.40}"
-                      f" | {item.get('info', '')[:110]}")
-for log in sorted(out.glob("sqlmap-*.log")):
-    name, text = log.stem, log.read_text(errors="replace")
-    if "sqlmap-session" in name:
-        continue
-    injectable = re.findall(r"parameter '([^']+)' (?:is|appears to be) '?[^\n]*injectable", text)
-    verdict = ("INJECTABLE: " + ", ".join(sorted(set(injectable)))) if injectable else (
-        "no injectable parameter" if "do not appear to be injectable" in text or "not injectable" in text
-        else "no verdict (time bound reached)")
-    print(f"\n{name}: {numbers['requests'].get(name, '?')} requests, {numbers['seconds'].get(name, '?')} s: {verdict}")
-errors = sum(1 for line in (out / "server.log").read_text(errors="replace").splitlines() if re.search(r'" 5\d\d ', line))
-print(f"\nserver errors (5xx) in the instance's log: {errors}")
-EOF
+"$PY" scripts/scan_summary.py "$OUT" "$total" | tee "$OUT/summary.txt"
