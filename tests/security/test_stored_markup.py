@@ -18,6 +18,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from django.apps import apps
@@ -40,9 +41,10 @@ from relationships.services import invitation_create
 from relationships.services.lifecycle import relationship_end
 from relationships.services.partnerships import partnership_request
 from tests.access import NOT_IN_MATRIX
-from tests.conftest import ASSIGNED, build_world
+from tests.conftest import build_world
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
+from tests.partnerportal.test_access import ROLE_COLUMNS
 from tests.relationships.invite_helpers import acceptance_data
 
 # The payloads, longest first; a field gets the longest that fits (with room for a "#<pk>" suffix that keeps
@@ -279,15 +281,9 @@ def _urls(world) -> Iterator[str]:
         ("activity:activity_export", "customer"),
         ("relationships:invitation_list", "customer"),
     ]:
-        yield reverse(name) + "?" + param + "=" + _quote(probe)
+        yield reverse(name) + "?" + param + "=" + quote(probe, safe="")
     yield reverse("activity:activity_list") + "?date_from=2000-01-01"
     yield reverse("activity:activity_export") + "?date_from=2000-01-01"
-
-
-def _quote(value: str) -> str:
-    from urllib.parse import quote
-
-    return quote(value, safe="")
 
 
 def _body(response) -> str:
@@ -313,24 +309,12 @@ def check_csv(where: str, text: str) -> int:
     return carrying
 
 
-COLUMNS = {
-    "anon": None,
-    "ga": "global_admin",
-    "aa": "admin_agent",
-    "sa": "sales_agent",
-    "hd": "helpdesk_agent",
-    "none": "no_role",
-    "asg": ASSIGNED,
-}
-
-
-@pytest.mark.parametrize("column", [*COLUMNS, "reseller"])
+@pytest.mark.parametrize("column", [*ROLE_COLUMNS, "reseller"])
 def test_every_page_shows_the_stored_payloads_escaped(marked, db, column):
     """Every page the role reaches (and the query-echoing ones) renders the payloads escaped, never evaluated."""
     client = Client()
-    user = (
-        marked.extra["reseller_admin"] if column == "reseller" else (COLUMNS[column] and marked.users[COLUMNS[column]])
-    )
+    role = ROLE_COLUMNS.get(column)
+    user = marked.extra["reseller_admin"] if column == "reseller" else role and marked.users[role]
     if user:
         client.force_login(user)
     read, with_payload = 0, 0
