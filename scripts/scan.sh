@@ -111,7 +111,7 @@ sqlmap_target() {  # sqlmap_target NAME SECONDS ARGS...: one sqlmap run, bounded
         --technique BEUST --time-sec 2 --threads 2 --skip-static --skip "csrfmiddlewaretoken" \
         --output-dir "$OUT/sqlmap" "$@"
 }
-sqlmap_target customer-list $(( SQLMAP_SECONDS * 2 )) -u "$BASE/customers/?q=contoso&kind=direct&sort=name&after=x" -p "q,kind,sort,after,tag"
+sqlmap_target customer-list $(( SQLMAP_SECONDS * 2 )) -u "$BASE/customers/?q=contoso&kind=direct&tag=1&sort=name&after=x" -p "q,kind,tag,sort,after"
 sqlmap_target customer-lookup "$SQLMAP_SECONDS" -u "$BASE/customers/lookup/?q=contoso" -p q
 sqlmap_target activity-list $(( SQLMAP_SECONDS * 2 )) \
     -u "$BASE/activity/?date_from=2026-01-01&date_to=2026-12-31&customer=contoso&action=customer.create&actor=1" \
