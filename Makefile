@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check typecheck bench install messages clean-db db-stop serve worker
+.PHONY: run test lint check typecheck bench scan install messages clean-db db-stop serve worker
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ test: lint typecheck check
 ## make bench: the performance benchmarks (tests/perf), which print figures; not part of `make test`.
 bench: install
 	$(PY) -m pytest tests/perf -p no:cacheprovider -s -q -o addopts="" --create-db $(PYTEST_ARGS)
+
+## make scan: wapiti and sqlmap (Debian packages) against an instance of its own on 127.0.0.1:8199 with its own
+## database, signed in as demo staff; bounded in time (~15 minutes); reports in var/scan/. Not part of `make test`.
+scan: install
+	scripts/scan.sh
 
 ## make db-stop: stop the embedded PostgreSQL server (it keeps running after `make run` and `make test` end).
 ## Its two roles (portal_owner, portal_app) live in var/pgdata: `make clean-db` removes them with the data.

@@ -1,0 +1,409 @@
+"""Stored markup: payloads such as `<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `javascript:`,
+`{{ 7*7 }}` and `{% debug %}` put into every text field a user can write (found by walking the models' CharField
+and TextField, so a new field is covered or must be listed here with the reason it cannot carry them), then every
+page of the URL resolver that the world's users reach (every role, the public pages, the CSV exports and the JSON
+endpoint) and every email is read: the markup is never rendered raw, no template is evaluated, no `javascript:`
+URL is emitted, and CSV cells carrying the payload cannot start a spreadsheet formula.
+
+Stored values are set two ways: through the real services where that is how users write them (tags, invitations,
+partnership requests, staff users, ending a relationship, customer edits, so the activity log and the outbox
+carry them as the product writes them), and for the remaining fields straight into the rows the pages show (what
+an operator in /admin/ or any future import path may store). The import preview and the acceptance form also get
+the payloads through real POSTs, since they show what was just submitted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from customers.models import Customer, Subscription, Tag
+from customers.services.customers import customer_update
+from customers.services.purchase_permissions import purchase_permission_set
+from customers.services.tags import customer_tags_set
+from partnerportal.infrastructure.emails import email_send
+from partnerportal.models import OutboundEmail, Partner, SetPasswordToken, User
+from partnerportal.staff.services import set_password_token_issue, staff_user_create
+from permissions.models import PurchasePermission
+from relationships.models import Invitation, Partnership, Relationship
+from relationships.services import invitation_create
+from relationships.services.lifecycle import relationship_end
+from relationships.services.partnerships import partnership_request
+from tests.access import NOT_IN_MATRIX
+from tests.conftest import build_world
+from tests.customers.access_targets import _subscription
+from tests.factories import make_customer, make_partner, make_user
+from tests.partnerportal.test_access import ROLE_COLUMNS
+from tests.relationships.invite_helpers import acceptance_data
+
+# The payloads, longest first; a field gets the longest that fits (with room for a "#<pk>" suffix that keeps
+# unique fields unique). Each holds "<script>alert(1)" or "<img src=x onerror", the raw forms that must never
+# appear in HTML, and the template probes where room allows.
+PAYLOADS = [
+    '=HYPERLINK("https://evil.example")<script>alert(1)</script>"><img src=x onerror=alert(1)>'
+    "javascript:alert(1){{ 7*7 }}{% debug %}{{ 314159|add:1 }}",
+    '=1+"><script>alert(1)</script><img src=x onerror=alert(1)>{{ 314159|add:1 }}',
+    '=1+"><script>alert(1)</script>{{7*7}}',
+    '"><script>alert(1)',
+]
+SUFFIX_ROOM = 8
+RAW = ("<script>alert(1)", "<img src=x onerror")
+EVALUATED = ("314160", "'csrf_token':", "sql_queries")  # {{ 314159|add:1 }} and {% debug %} output
+JS_URL = re.compile(r"""(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Text fields no user can fill with arbitrary text, and why. Every other CharField/TextField must be in WRITERS.
+NOT_USER_WRITABLE = {
+    "partnerportal.Partner.market": "an ISO country code picked from a list by the operator",
+    "partnerportal.Partner.email_domain": "validated as a domain name (letters, digits, dots, hyphens)",
+    "partnerportal.User.password": "a password hash; the password itself is never shown",
+    "partnerportal.User.email": "validated as an email address (no < > or quotes)",
+    "partnerportal.OutboundEmail.to": "validated as an email address",
+    "partnerportal.OutboundEmail.subject": "rendered by the portal from its templates (checked in the outbox test)",
+    "partnerportal.OutboundEmail.body": "rendered by the portal from its templates (checked in the outbox test)",
+    "partnerportal.OutboundEmail.last_error": "the delivery error from the SMTP library, shown only in /admin/",
+    "partnerportal.OutboundEmail.topic": "an internal key the portal builds (kind:id)",
+    "partnerportal.OutboundEmail.secret": "a generated token, blanked after delivery",
+    "partnerportal.SetPasswordToken.token_hash": "a SHA-256 digest",
+    "partnerportal.RateLimitCounter.key": "an internal key the portal builds (a digest of address or token)",
+    "accounts.PortalSession.session_key": "generated by Django",
+    "accounts.PortalSession.session_data": "signed, encoded session data Django writes",
+    "customers.Customer.primary_domain": "built from a prefix of letters and digits only",
+    "customers.Customer.country": "an ISO country code from a list",
+    "customers.Customer.state": "a subdivision code from the country's list",
+    "customers.Customer.postal_code": "checked against the country's postal-code pattern",
+    "customers.Customer.contact_email": "validated as an email address",
+    "customers.Customer.contact_phone": "checked as a phone number (digits, spaces, + - ( ))",
+    "customers.Customer.language": "derived from the culture, a code from a list",
+    "customers.Customer.culture": "a culture code from a list",
+    "customers.Customer.agreement_email": "validated as an email address",
+    "relationships.Partnership.email": "validated as an email address",
+    "relationships.Partnership.token_hash": "a SHA-256 digest",
+    "relationships.Invitation.email": "validated as an email address",
+    "relationships.Invitation.token_hash": "a SHA-256 digest",
+    "relationships.Invitation.accepted_email": "validated as an email address",
+    "activity.ActivityEntry.actor_email": "copied from the acting user's validated email address",
+    "activity.ActivityEntry.customer_name": "copied from the customer's name, which carries the payload",
+}
+# Text fields users write, and how this module fills them: "service" (a real service call in _fill writes the
+# payload) or "row" (the payload is stored straight into every row of the table, as an operator could).
+WRITERS = {
+    "partnerportal.Partner.name": "row",  # the operator names partners (create_partner, /admin/)
+    "partnerportal.Partner.partner_id": "row",
+    "partnerportal.User.first_name": "service",  # staff names: the global admin's staff page
+    "partnerportal.User.last_name": "service",
+    "permissions.PurchasePermission.note": "service",
+    "customers.Customer.company_name": "service",  # customer fields: add/edit, import, acceptance profile
+    "customers.Customer.address_line1": "service",
+    "customers.Customer.address_line2": "service",
+    "customers.Customer.city": "service",
+    "customers.Customer.contact_first_name": "service",
+    "customers.Customer.contact_last_name": "service",
+    "customers.Customer.registration_id": "row",
+    "customers.Customer.agreement_name": "row",  # attested by staff or typed by the customer at acceptance
+    "customers.Tag.name": "service",
+    "customers.Subscription.offer_name": "service",
+    "relationships.Relationship.end_reason_details": "service",
+    "relationships.Partnership.message": "service",
+    "relationships.Invitation.message": "service",
+    "relationships.Invitation.accepted_name": "row",  # typed by the customer on the acceptance page
+}
+TEXT_APPS = {"partnerportal", "accounts", "customers", "relationships", "permissions", "activity"}
+
+
+def _text_fields() -> Iterator[tuple[str, models.Field]]:
+    for model in apps.get_models():
+        if model._meta.app_label not in TEXT_APPS:
+            continue
+        for field in model._meta.get_fields():
+            if isinstance(field, models.CharField | models.TextField) and not field.choices:
+                yield f"{model._meta.label}.{field.name}", field
+
+
+def payload_for(max_length: int | None, suffix: str = "") -> str:
+    room = (max_length or 10_000) - (SUFFIX_ROOM if suffix else 0)
+    return next(p for p in PAYLOADS if len(p) <= room) + suffix
+
+
+def test_every_text_field_is_written_or_listed_with_a_reason():
+    fields = dict(_text_fields())
+    unlisted = sorted(set(fields) - set(WRITERS) - set(NOT_USER_WRITABLE))
+    assert not unlisted, f"text fields with no way to set them in {__name__}.WRITERS (or a reason not to): {unlisted}"
+    assert not set(WRITERS) & set(NOT_USER_WRITABLE)
+    assert sorted((set(WRITERS) | set(NOT_USER_WRITABLE)) - set(fields)) == [], "entries for fields that are gone"
+
+
+def _fill(world) -> dict:
+    """Put the payloads everywhere users write text; returns the extra objects the pages need."""
+    long = payload_for(None)
+    # Partner A is an indirect provider here, so its partnership pages show a reseller's and a request's message.
+    Partner.objects.filter(pk=world.partner_a.pk).update(type=Partner.Type.INDIRECT_PROVIDER)
+    admin = User.objects.get(pk=world.users["global_admin"].pk)  # fresh: its actions follow the partner type
+    for customer in (world.customer_in, world.customer_unassigned):
+        customer_update(
+            actor=admin,
+            customer=customer,
+            data={
+                "company_name": payload_for(255),
+                "address_line1": payload_for(200),
+                "address_line2": payload_for(200),
+                "city": payload_for(100),
+                "contact_first_name": payload_for(40),
+                "contact_last_name": payload_for(40),
+            },
+        )
+    customer = Customer.objects.get(pk=world.customer_in.pk)
+    customer_tags_set(actor=admin, customer=customer, tag_ids=[], new_names=[payload_for(50)])
+    _subscription(customer, admin, offer_name=payload_for(200), is_azure_plan=True)
+    purchase_permission_set(
+        actor=User.objects.get(pk=world.users["admin_agent"].pk),
+        customer=customer,
+        product=PurchasePermission.Product.AZURE_RESERVATIONS,
+        allowed=True,
+        note=payload_for(500),
+    )
+    invitation, invite_token = invitation_create(actor=admin, email="it@invited.example.net", message=long, dap=True)
+    partnership_request(actor=admin, email="admin@reseller.example", message=long)
+    reseller = make_partner(type=Partner.Type.INDIRECT_RESELLER)
+    Partnership.objects.create(provider=world.partner_a, reseller=reseller, status="active", message=long)
+    staff = staff_user_create(
+        partner=world.partner_a,
+        email="new.staff@contoso.example",
+        agent_role="helpdesk_agent",
+        first_name=payload_for(40),
+        last_name=payload_for(40),
+    )
+    set_password_token = set_password_token_issue(user=staff, purpose=SetPasswordToken.Purpose.WELCOME)
+    ended_customer = make_customer(world.partner_a, actor=admin)
+    ended = relationship_end(actor=admin, customer=ended_customer, reason="other", details=long)
+    # A provider of its own invites partner A's reseller sibling: that reseller's staff open the link's page.
+    provider_admin = make_user(make_partner(type=Partner.Type.INDIRECT_PROVIDER), "global_admin")
+    Partner.objects.filter(pk=provider_admin.partner_id).update(name=payload_for(255))
+    _partnership, partnership_token = partnership_request(
+        actor=provider_admin, email="admin@reseller.example", message=long
+    )
+    # Fields written as rows: every row gets the payload (with its pk where the column is unique).
+    for label, how in WRITERS.items():
+        if how != "row":
+            continue
+        app_model, name = label.rsplit(".", 1)
+        model = apps.get_model(app_model)
+        field = model._meta.get_field(name)
+        for pk in model.objects.values_list("pk", flat=True):
+            suffix = f"#{pk}"[:SUFFIX_ROOM] if field.unique else ""
+            model.objects.filter(pk=pk).update(**{name: payload_for(field.max_length, suffix)})
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_name=payload_for(81))
+    reseller_admin = make_user(reseller, "global_admin")
+    return {
+        "invitation": invitation,
+        "invite_token": invite_token,
+        "staff": staff,
+        "set_password_token": set_password_token,
+        "ended": ended,
+        "partnership_token": partnership_token,
+        "reseller_admin": reseller_admin,
+        "partnership": Partnership.objects.get(reseller=reseller),
+    }
+
+
+@pytest.fixture(scope="module")
+def marked(django_db_setup, django_db_blocker):
+    """The world with payloads in every writable field, built once in an outer transaction rolled back at the
+    end of the module (as tests/conftest.py shared_world)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            world = build_world(with_assigned_scope=True, unique=True)
+            world.extra.update(_fill(world))
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
+    """Partner A's objects, carrying the payloads, for each kind of URL argument."""
+    extra = world.extra
+    if url_name == "customers:subscription_status":
+        return None  # POST-only
+    if url_name.startswith("customers:"):
+        return {"pk": world.customer_in.pk}
+    return {
+        "relationships:invitation_accept": {"token": extra["invite_token"]},
+        "relationships:relationship_restore": {"pk": extra["ended"].pk},
+        "relationships:partnership_authorize": {"token": extra["partnership_token"]},
+        "staff:user_update": {"pk": extra["staff"].pk},
+        "staff:set_password": {"token": extra["set_password_token"]},
+    }.get(url_name)
+
+
+def _pages(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, list[str]]]:
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if (pattern.namespace or "") in NOT_IN_MATRIX:
+                continue
+            ns = pattern.namespace
+            yield from _pages(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name, list(getattr(pattern.pattern, "converters", {}))
+
+
+def _urls(world) -> Iterator[str]:
+    """Every GET-able page of the resolver with the world's objects, plus the pages that echo a query."""
+    for name, kwargs in _pages():
+        if kwargs:
+            values = _object_kwargs(world, kwargs, name)
+            if values is None:
+                continue
+            yield reverse(name, kwargs=values)
+        else:
+            yield reverse(name)
+    probe = payload_for(None)
+    for name, param in [
+        ("customers:customer_list", "q"),
+        ("customers:customer_export", "q"),
+        ("customers:customer_lookup", "q"),
+        ("customers:domain_check", "prefix"),
+        ("activity:activity_list", "customer"),
+        ("activity:activity_export", "customer"),
+        ("relationships:invitation_list", "customer"),
+    ]:
+        yield reverse(name) + "?" + param + "=" + quote(probe, safe="")
+    yield reverse("activity:activity_list") + "?date_from=2000-01-01"
+    yield reverse("activity:activity_export") + "?date_from=2000-01-01"
+
+
+def _body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8-sig", errors="replace")
+
+
+def check_html(where: str, text: str) -> None:
+    for raw in RAW:
+        assert raw not in text, f"{where}: raw markup {raw!r} in the page"
+    for evaluated in EVALUATED:
+        assert evaluated not in text, f"{where}: a stored template was evaluated ({evaluated!r})"
+    assert not JS_URL.search(text), f"{where}: a javascript: URL in an attribute"
+
+
+def check_csv(where: str, text: str) -> int:
+    carrying = 0
+    for row in csv.reader(io.StringIO(text)):
+        for cell in row:
+            if "alert(1)" in cell or "HYPERLINK" in cell:
+                carrying += 1
+                assert not cell.startswith(FORMULA_START), f"{where}: a cell starts a formula: {cell[:40]!r}"
+    return carrying
+
+
+@pytest.mark.parametrize("column", [*ROLE_COLUMNS, "reseller"])
+def test_every_page_shows_the_stored_payloads_escaped(marked, db, column):
+    """Every page the role reaches (and the query-echoing ones) renders the payloads escaped, never evaluated."""
+    client = Client()
+    role = ROLE_COLUMNS.get(column)
+    user = marked.extra["reseller_admin"] if column == "reseller" else role and marked.users[role]
+    if user:
+        client.force_login(user)
+    read, with_payload = 0, 0
+    for url in _urls(marked):
+        response = client.get(url)
+        assert response.status_code < 500, f"GET {url} as {column}: {response.status_code}"
+        if response.status_code != 200:
+            continue
+        text = _body(response)
+        content_type = response.get("Content-Type", "")
+        where = f"GET {url} as {column}"
+        if content_type.startswith("text/csv"):
+            with_payload += bool(check_csv(where, text))
+        elif content_type.startswith("application/json"):
+            assert response.get("X-Content-Type-Options") == "nosniff", f"{where}: JSON without nosniff"
+            for evaluated in EVALUATED:
+                assert evaluated not in text, where
+        else:
+            assert content_type.startswith("text/html"), f"{where}: {content_type}"
+            check_html(where, text)
+            with_payload += "&lt;script&gt;alert(1)" in text
+        read += 1
+    assert read >= 3, f"{column} reached only {read} pages"
+    if column not in ("anon", "none"):
+        assert with_payload >= 2, f"{column}: no page showed a payload at all (the sweep would prove nothing)"
+
+
+def test_the_exports_neutralise_formulas_in_every_cell_that_carries_a_payload(marked, db):
+    client = Client()
+    client.force_login(marked.users["global_admin"])
+    customers = _body(client.get(reverse("customers:customer_export")))
+    assert check_csv("customer export", customers) >= 2  # company names and the tag
+    activity = _body(client.get(reverse("activity:activity_export") + "?date_from=2000-01-01"))
+    assert check_csv("activity export", activity) >= 2  # customer names and edited values
+
+
+def test_every_email_escapes_the_payloads_in_any_html_part(marked, db):
+    """Emails are plain text (the text part may hold the raw text, as typed); a message with an HTML part must
+    escape it there. Every queued message is delivered through the real send task to the locmem backend."""
+    mail.outbox.clear()
+    pending = list(OutboundEmail.objects.values_list("pk", flat=True))
+    assert len(pending) >= 3  # the invitation, the two partnership requests, the set-password link
+    for pk in pending:
+        assert email_send.call(pk) == "sent"
+    carrying = 0
+    for message in mail.outbox:
+        carrying += "alert(1)" in message.body
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                check_html(f"email to {message.to} (HTML part)", content)
+        assert not any(raw in message.subject for raw in ("<script>", "\n", "\r")), message.subject
+    assert carrying >= 2, "no email carried a payload (the invitation and partnership messages should)"
+
+
+def test_the_import_preview_shows_hostile_cells_escaped(marked, db):
+    client = Client()
+    client.force_login(marked.users["global_admin"])
+    template = _body(client.get(reverse("relationships:customer_import_template")))
+    header = next(csv.reader(io.StringIO(template)))
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, [payload_for(40)] * len(header), [payload_for(None)] * len(header)])
+    upload = SimpleUploadedFile("customers.csv", buffer.getvalue().encode(), content_type="text/csv")
+    response = client.post(reverse("relationships:customer_import"), {"file": upload})
+    assert response.status_code == 200
+    text = response.content.decode()
+    check_html("import preview", text)
+    assert "&lt;script&gt;alert(1)" in text, "the preview shows the cells (escaped)"
+
+
+def test_the_acceptance_form_shows_what_was_typed_escaped(marked, db):
+    data = acceptance_data(
+        name=payload_for(81),
+        email="not-an-email",
+        **{"profile-company_name": payload_for(255), "profile-city": payload_for(100)},
+    )
+    response = Client().post(
+        reverse("relationships:invitation_accept", kwargs={"token": marked.extra["invite_token"]}), data
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    check_html("acceptance form", text)
+    assert "&lt;script&gt;alert(1)" in text or "&quot;&gt;&lt;script" in text
+
+
+def test_the_payloads_are_really_stored(marked, db):
+    """The sweep above proves something only if the payloads are where the pages read them."""
+    assert "<script>alert(1)" in Customer.objects.get(pk=marked.customer_in.pk).company_name
+    assert "<script>alert(1)" in Tag.objects.filter(partner=marked.partner_a).get().name
+    assert "<script>alert(1)" in Subscription.objects.filter(customer=marked.customer_in).get().offer_name
+    assert "<script>alert(1)" in Relationship.objects.get(pk=marked.extra["ended"].pk).end_reason_details
+    assert "<script>alert(1)" in User.objects.get(pk=marked.extra["staff"].pk).first_name
+    assert "<script>alert(1)" in Partner.objects.get(pk=marked.partner_a.pk).name
