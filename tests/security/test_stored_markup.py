@@ -92,6 +92,7 @@ NOT_USER_WRITABLE = {
     "relationships.Partnership.token_hash": "a SHA-256 digest",
     "relationships.Invitation.email": "validated as an email address",
     "relationships.Invitation.token_hash": "a SHA-256 digest",
+    "relationships.AcceptanceCode.code_hash": "an HMAC-SHA-256 digest of the emailed code",
     "relationships.Invitation.accepted_email": "validated as an email address",
     "activity.ActivityEntry.actor_email": "copied from the acting user's validated email address",
     "activity.ActivityEntry.customer_name": "copied from the customer's name, which carries the payload",
