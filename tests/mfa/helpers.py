@@ -23,14 +23,16 @@ def totp_code(device: TOTPDevice, *, at: float | None = None, steps: int = 0) ->
     return f"{totp.token():0{device.digits}d}"
 
 
-def mfa_enrol(user: User) -> tuple[TOTPDevice, list[str]]:
+def mfa_enrol(user: User, *, keep_session_key: str | None = None) -> tuple[TOTPDevice, list[str]]:
     """Enrol `user` through the services as the set-up page does; return the confirmed device and the recovery codes.
 
     The confirming code is the previous time step's (within django-otp's tolerance), so the current code stays
     unused for the test that follows; the clock drift django-otp learnt from it is then set back to none.
     """
     device = services.totp_device_start(user=user)
-    result = services.totp_device_confirm(user=user, code=totp_code(device, steps=-1))
+    result = services.totp_device_confirm(
+        user=user, code=totp_code(device, steps=-1), keep_session_key=keep_session_key
+    )
     assert result is not None
     device, codes = result
     TOTPDevice.objects.filter(pk=device.pk).update(drift=0)
@@ -41,6 +43,11 @@ def mfa_enrol(user: User) -> tuple[TOTPDevice, list[str]]:
 def login_verified(client: Client, user: User) -> Client:
     """`force_login`, then mark the session verified by the user's authenticator (as a code entered at sign-in)."""
     client.force_login(user)
+    return session_verify(client, user)
+
+
+def session_verify(client: Client, user: User) -> Client:
+    """Mark the client's signed-in session verified by the user's authenticator."""
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
