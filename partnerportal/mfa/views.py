@@ -60,12 +60,12 @@ class ReauthOnPostMixin:
     still decides first.
     """
 
-    request: HttpRequest
+    request: Any  # the view's own request type (AuthenticatedHttpRequest in portal views)
 
     def reauth_next_url(self) -> str:
         return self.request.path
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not reauth_fresh(request):
             return reauth_redirect(request, self.reauth_next_url())
         return super().post(request, *args, **kwargs)  # type: ignore[misc]  # from the view it is mixed into
