@@ -160,3 +160,14 @@ def test_a_password_only_session_reaches_nothing_but_the_code_page(enrolled):
     # Sign-out still works.
     client.post(reverse("logout"))
     assert "_auth_user_id" not in client.session
+
+
+def test_the_code_page_and_its_lockout_message_are_translated(enrolled, settings):
+    user, device, _codes = enrolled
+    client = password_step(user)
+    client.post(reverse("set_language"), {"language": "ko"})
+    assert "코드 입력" in client.get(reverse("mfa:verify")).content.decode()
+    wrong = f"{(int(totp_code(device)) + 500_000) % 1_000_000:06d}"
+    for _ in range(settings.PORTAL_MFA_FAILURE_LIMIT):
+        response = client.post(reverse("mfa:verify"), {"code": wrong})
+    assert "잘못된 코드가 너무 많습니다. 앞으로 15분 동안 모든 코드가 거부됩니다." in response.content.decode()
