@@ -71,6 +71,16 @@ class ReauthOnPostMixin:
         return super().post(request, *args, **kwargs)  # type: ignore[misc]  # from the view it is mixed into
 
 
+class ReauthRequiredMixin(ReauthOnPostMixin):
+    """Like `ReauthOnPostMixin`, and the page itself (GET) shows its form only after a fresh confirmation, so what
+    the user types is never lost to a re-authentication on submit."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not reauth_fresh(request):
+            return reauth_redirect(request, request.get_full_path())
+        return super().get(request, *args, **kwargs)  # type: ignore[misc]  # from the view it is mixed into
+
+
 @method_decorator(never_cache, name="dispatch")
 class OwnAccountView(View):
     """Base of the pages about the signed-in user's own second factor; `reauth` pages need a fresh confirmation

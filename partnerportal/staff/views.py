@@ -21,7 +21,7 @@ from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.mfa import selectors as mfa_selectors
 from partnerportal.mfa import services as mfa_services
 from partnerportal.mfa.forms import ConfirmForm, PartnerSecurityForm
-from partnerportal.mfa.views import ReauthOnPostMixin
+from partnerportal.mfa.views import ReauthOnPostMixin, ReauthRequiredMixin
 from partnerportal.models import User
 from partnerportal.staff import services
 from partnerportal.staff.forms import StaffUserCreateForm, StaffUserForm
@@ -88,8 +88,9 @@ class StaffUserListView(KeysetListView):
         return context
 
 
-class StaffUserCreateView(PortalPermissionMixin, ReauthOnPostMixin, ServiceFormMixin, FormView):
-    """Add a staff user; they receive a one-time link to choose their password (after a fresh re-authentication)."""
+class StaffUserCreateView(PortalPermissionMixin, ReauthRequiredMixin, ServiceFormMixin, FormView):
+    """Add a staff user; they receive a one-time link to choose their password (the page and the POST need a fresh
+    re-authentication)."""
 
     request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_STAFF
@@ -132,9 +133,9 @@ class StaffUserCreateView(PortalPermissionMixin, ReauthOnPostMixin, ServiceFormM
         return reverse("staff:user_list")
 
 
-class StaffUserUpdateView(ReauthOnPostMixin, ObjectFormView):
+class StaffUserUpdateView(ReauthRequiredMixin, ObjectFormView):
     """Change a staff user's roles, scope and assigned customers; deactivate, reactivate or reset a password.
-    Saving needs a fresh re-authentication."""
+    The page and saving need a fresh re-authentication."""
 
     permission_required = Action.MANAGE_STAFF
     model = User
@@ -226,7 +227,7 @@ class StaffUserResetPasswordView(StaffUserActionView):
         services.staff_password_reset_send(actor=self.request.user, user=user)
 
 
-class StaffUserMFAResetView(ReauthOnPostMixin, ObjectFormView):
+class StaffUserMFAResetView(ReauthRequiredMixin, ObjectFormView):
     """Reset a staff user's multi-factor sign-in (global admins): a confirmation page, then the POST removes their
     authenticator and recovery codes and ends every session of theirs."""
 
@@ -258,7 +259,7 @@ class StaffUserMFAResetView(ReauthOnPostMixin, ObjectFormView):
         return reverse("staff:user_update", args=[self.object.pk])
 
 
-class PartnerSecurityView(PortalPermissionMixin, ReauthOnPostMixin, FormView):
+class PartnerSecurityView(PortalPermissionMixin, ReauthRequiredMixin, FormView):
     """The partner's security settings (global admins): require MFA for all staff."""
 
     request: AuthenticatedHttpRequest

@@ -4,6 +4,7 @@ staff-management writes and MFA changes need a password or code confirmed within
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -153,3 +154,30 @@ def test_reauth_next_stays_on_the_site(team):
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         response = client.post(reverse("mfa:reauth") + "?next=" + target, {"password": PASSWORD})
         assert response.status_code == 302 and response["Location"] == reverse("home"), target
+
+
+def test_staff_form_pages_ask_for_reauth_before_showing_the_form(team):
+    admin, member, _outsider = team
+    client = stale(login(admin))
+    for url in (
+        reverse("staff:user_update", args=[member.pk]),
+        reverse("staff:user_create"),
+        reverse("staff:user_mfa_reset", args=[member.pk]),
+        reverse("staff:partner_security"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == reverse("mfa:reauth") + "?next=" + quote(
+            url, safe=""
+        )
+    # The list only shows; it needs no confirmation.
+    assert client.get(reverse("staff:user_list")).status_code == 200
+    url = reverse("staff:user_update", args=[member.pk])
+    back = client.post(reverse("mfa:reauth") + "?next=" + quote(url, safe=""), {"password": PASSWORD})
+    assert back["Location"] == url
+    assert client.get(url).status_code == 200
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
