@@ -35,6 +35,11 @@ class Partner(models.Model):
         help_text=_("The partner's own email domain; customer contacts may not use it."),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    require_mfa = models.BooleanField(
+        _("require MFA for all staff"),
+        default=False,
+        help_text=_("Every staff user signs in with an authenticator app; users without one set it up first."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -34,6 +34,8 @@ class Action(StrEnum):
     RESTORE_RELATIONSHIP = "relationships.restore_relationship"
     MANAGE_PARTNERSHIPS = "relationships.manage_partnership"
     MANAGE_STAFF = "partnerportal.manage_staff"
+    # The partner's own settings (require MFA for all staff).
+    CHANGE_PARTNER_SETTINGS = "partnerportal.change_partner_settings"
     VIEW_ACTIVITY = "activity.view_activity"
 
     # Capabilities: folded in from the user's scope, the partner type and the cloud (see CONTEXT_RULES).
@@ -90,6 +92,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.IMPORT_CUSTOMERS,
             Action.MANAGE_PARTNERSHIPS,
             Action.MANAGE_STAFF,
+            Action.CHANGE_PARTNER_SETTINGS,
             Action.VIEW_ACTIVITY,
         }
     ),

@@ -316,6 +316,40 @@ ROWS: list[Row] = [
       "right code", E("address confirmed", (Actions.INVITATION_CODE_VERIFY,), by_user=False)),
     R("relationships:invitation_accept",      "invite_token_bad", POST, 404, 404, 404, 404, 404, 404, 404,
       "send code"),
+    # ---------------------------------------------------- multi-factor sign-in (own pages: every signed-in user)
+    # The code step and re-authentication; the world's users have no authenticator, so the code page sends them on.
+    R("mfa:verify",                           None,           GET,  302, 302, 302, 302, 302, 302, 302),
+    R("mfa:verify",                           None,           POST, 302, 302, 302, 302, 302, 302, 302,
+      "empty", NOTHING),
+    R("mfa:reauth",                           None,           GET,  302, 200, 200, 200, 200, 200, 200),
+    R("mfa:reauth",                           None,           POST, 302, 302, 302, 302, 302, 302, 302,
+      "own password after a while", E("re-authenticated")),
+    R("mfa:reauth",                           None,           POST, 302, 200, 200, 200, 200, 200, 200,
+      "empty", NOTHING),
+    R("mfa:overview",                         None,           GET,  302, 200, 200, 200, 200, 200, 200),
+    R("mfa:overview",                         None,           POST, 302, 405, 405, 405, 405, 405, 405),
+    R("mfa:setup",                            None,           GET,  302, 405, 405, 405, 405, 405, 405),
+    R("mfa:setup",                            None,           POST, 302, 302, 302, 302, 302, 302, 302,
+      None, E("authenticator set-up started")),
+    # Without a set-up in progress the confirmation page sends the user back to the overview.
+    R("mfa:confirm",                          None,           GET,  302, 302, 302, 302, 302, 302, 302),
+    R("mfa:confirm",                          None,           POST, 302, 200, 200, 200, 200, 200, 200,
+      "code from the pending authenticator", E("authenticator confirmed", (Actions.MFA_ENROL,))),
+    R("mfa:recovery_codes",                   None,           GET,  302, 405, 405, 405, 405, 405, 405),
+    R("mfa:recovery_codes",                   None,           POST, 302, 200, 200, 200, 200, 200, 200,
+      "enrolled first", E("recovery codes regenerated", (Actions.MFA_RECOVERY_CODES_REGENERATE,))),
+    # ---------------------------------------------------- partner security settings, MFA reset (global admins)
+    R("staff:partner_security",               None,           GET,  302, 200, 403, 403, 403, 403, 403),
+    R("staff:partner_security",               None,           POST, 302, 302, 403, 403, 403, 403, 403,
+      "require MFA", E("MFA required", (Actions.MFA_REQUIREMENT_CHANGE,))),
+    R("staff:user_mfa_reset",                 "staff_user_in",  GET,  302, 200, 403, 403, 403, 403, 403),
+    R("staff:user_mfa_reset",                 "staff_user_in",  POST, 302, 302, 403, 403, 403, 403, 403,
+      "target enrolled, confirmed", E("MFA reset", (Actions.MFA_RESET,))),
+    R("staff:user_mfa_reset",                 "staff_user_in",  POST, 302, 200, 403, 403, 403, 403, 403,
+      "empty", NOTHING),
+    R("staff:user_mfa_reset",                 "staff_user_out", GET,  302, 404, 403, 403, 403, 403, 403),
+    R("staff:user_mfa_reset",                 "staff_user_out", POST, 302, 404, 403, 403, 403, 403, 403,
+      "confirm"),
 ]
 # fmt: on
 

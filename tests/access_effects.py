@@ -8,6 +8,7 @@ Both are looked up by the names written in the table, so the table reads as the 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,13 +18,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from customers.models import Customer, Subscription
-from partnerportal.models import OutboundEmail, User
+from partnerportal.mfa import services as mfa_services
+from partnerportal.mfa.state import REAUTH_AT
+from partnerportal.models import OutboundEmail, Partner, User
 from permissions.models import PurchasePermission
 from relationships.models import Invitation, Partnership, Relationship
 from relationships.selectors import invitation_by_token
 from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
+from tests.mfa.helpers import mfa_enrol, session_verify, totp_code
 from tests.relationships.invite_helpers import acceptance_data, verify_mailbox
 
 NEW_PASSWORD = "Plum-Orchard-Lantern-58"
@@ -436,3 +442,87 @@ EFFECTS: dict[str, Callable[[Ctx], None]] = {
     "password changed": _password_changed,
     "signed in": _signed_in,
 }
+
+
+# --- multi-factor sign-in (partnerportal/mfa, the staff security settings and MFA reset) ------------------------
+
+
+def _pending_authenticator_code(ctx: Ctx) -> dict:
+    """A pending authenticator of the signed-in user, and the code its app shows now."""
+    if ctx.user is None:
+        return {"code": "123456"}
+    device = mfa_services.totp_device_start(user=ctx.user)
+    return {"code": totp_code(device)}
+
+
+def _enrolled_first(ctx: Ctx) -> dict:
+    """The signed-in user enrols (before the request); this session stays, verified by the new authenticator."""
+    if ctx.user is not None:
+        _device, codes = mfa_enrol(ctx.user, keep_session_key=ctx.client.session.session_key)
+        session_verify(ctx.client, ctx.user)
+        ctx.world.extra["old_recovery_digests"] = {mfa_services.recovery_code_digest(code) for code in codes}
+    return {}
+
+
+def _own_password_after_a_while(ctx: Ctx) -> dict:
+    """The user's password, sent by a session whose last confirmation is older than the re-auth window."""
+    if ctx.user is not None:
+        session = ctx.client.session
+        session[REAUTH_AT] = int(time.time()) - settings.PORTAL_REAUTH_SECONDS - 1
+        session.save()
+    return {"password": PASSWORD}
+
+
+def _target_enrolled_confirmed(ctx: Ctx) -> dict:
+    """The staff user in the URL has an authenticator; the confirmation is ticked."""
+    mfa_enrol(User.objects.get(pk=ctx.kwargs["pk"]))
+    return {"confirm": "on"}
+
+
+def _setup_started(ctx: Ctx) -> None:
+    assert TOTPDevice.objects.filter(user=ctx.user, confirmed=False).exists()
+    assert ctx.location == reverse("mfa:confirm")
+
+
+def _authenticator_confirmed(ctx: Ctx) -> None:
+    assert TOTPDevice.objects.filter(user=ctx.user, confirmed=True).count() == 1
+    assert StaticToken.objects.filter(device__user=ctx.user).count() == 10
+
+
+def _recovery_codes_regenerated(ctx: Ctx) -> None:
+    stored = set(StaticToken.objects.filter(device__user=ctx.user).values_list("token", flat=True))
+    assert len(stored) == 10 and not stored & ctx.world.extra["old_recovery_digests"]
+
+
+def _reauthenticated(ctx: Ctx) -> None:
+    assert time.time() - ctx.client.session[REAUTH_AT] < 5
+
+
+def _mfa_required(ctx: Ctx) -> None:
+    assert Partner.objects.get(pk=ctx.world.partner_a.pk).require_mfa is True
+
+
+def _mfa_reset(ctx: Ctx) -> None:
+    assert not TOTPDevice.objects.filter(user_id=ctx.kwargs["pk"]).exists()
+    assert not StaticToken.objects.filter(device__user_id=ctx.kwargs["pk"]).exists()
+
+
+BODIES.update(
+    {
+        "code from the pending authenticator": _pending_authenticator_code,
+        "enrolled first": _enrolled_first,
+        "own password after a while": _own_password_after_a_while,
+        "require MFA": lambda ctx: {"require_mfa": "on"},
+        "target enrolled, confirmed": _target_enrolled_confirmed,
+    }
+)
+EFFECTS.update(
+    {
+        "authenticator set-up started": _setup_started,
+        "authenticator confirmed": _authenticator_confirmed,
+        "recovery codes regenerated": _recovery_codes_regenerated,
+        "re-authenticated": _reauthenticated,
+        "MFA required": _mfa_required,
+        "MFA reset": _mfa_reset,
+    }
+)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -82,6 +83,24 @@ class DemoSeeder:
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo user: " + DEMO_PASSWORD))
         for login in demo_logins():
             self.stdout.write(f"  {login}")
+        self.stdout.write(self._mfa_note())
+
+    def _mfa_note(self) -> str:
+        """How the demo users sign in as far as a second factor goes (no demo user has an authenticator)."""
+        requiring = list(Partner.objects.filter(require_mfa=True).order_by("name").values_list("name", flat=True))
+        if settings.PORTAL_REQUIRE_MFA:
+            return (
+                "Multi-factor sign-in is required by this deployment (PORTAL_REQUIRE_MFA): after the password each "
+                "demo user sets up an authenticator app (the page shows a QR code and the key to type in)."
+            )
+        note = (
+            "Multi-factor sign-in is off for the demo: no demo user has an authenticator, so the password is enough. "
+            'To try it, use "Multi-factor sign-in" in the top bar (scan the QR code or type the key into an '
+            "authenticator app); a global admin can require it for their partner under Staff > Security settings."
+        )
+        if requiring:
+            note += " Required now by: " + ", ".join(requiring) + " (their users set up an app after the password)."
+        return note
 
     def _ended(self, partner, prefixes):
         """End a few relationships (their subscriptions suspended first, as ending requires) for the restore page."""

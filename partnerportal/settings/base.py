@@ -30,7 +30,8 @@ DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin with the portal's site: operators sign in with a password and a one-time code.
+    "partnerportal.mfa.admin_config.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,8 +46,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "partnerportal",
     "partnerportal.accounts",
+    "partnerportal.mfa",
     "permissions",
     "customers",
     "relationships",
@@ -65,6 +70,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "partnerportal.accounts.middleware.SessionLifetimeMiddleware",
+    # request.user.is_verified(): whether this session confirmed a one-time code (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # A signed-in session that still owes its second factor (or its enrolment) reaches only those pages.
+    "partnerportal.mfa.middleware.MFAMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "partnerportal.infrastructure.middleware.RequestContextMiddleware",
     "partnerportal.infrastructure.headers.SecurityHeadersMiddleware",
@@ -166,6 +175,22 @@ PORTAL_PASSWORD_RESET_RATE_LIMIT_ADDRESS = (
     int(os.environ.get("PORTAL_PASSWORD_RESET_RATE_LIMIT_ADDRESS", "10")),
     3600,
 )
+
+# Multi-factor sign-in (django-otp): TOTP authenticators and single-use recovery codes. PORTAL_REQUIRE_MFA makes it
+# mandatory for every staff user and operator of the deployment (production: on); a partner can require it for its
+# own staff (Partner.require_mfa). Without either, a user who enrolled an authenticator still has to use it.
+PORTAL_REQUIRE_MFA = env_bool("PORTAL_REQUIRE_MFA", False)
+# Wrong codes: after PORTAL_MFA_FAILURE_LIMIT of them (without a right one between) the account refuses every code,
+# the right one too, for PORTAL_MFA_LOCKOUT_MINUTES from the last failure.
+PORTAL_MFA_FAILURE_LIMIT = int(os.environ.get("PORTAL_MFA_FAILURE_LIMIT", "5"))
+PORTAL_MFA_LOCKOUT_SECONDS = int(float(os.environ.get("PORTAL_MFA_LOCKOUT_MINUTES", "15")) * 60)
+# Staff management and MFA changes need a password or code confirmed within this many seconds.
+PORTAL_REAUTH_SECONDS = int(float(os.environ.get("PORTAL_REAUTH_MINUTES", "10")) * 60)
+OTP_TOTP_ISSUER = os.environ.get("PORTAL_MFA_ISSUER", "Partner Portal")
+# django-otp's own growing delay is off (factor 0): it would silently drop quick retries uncounted; the failures it
+# counts on each device drive the fixed lockout above instead.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # guardian: direct foreign-key permission models live on Customer; no anonymous user object is needed.
 ANONYMOUS_USER_NAME = None

@@ -17,3 +17,6 @@ if not os.environ.get("EMAIL_HOST"):
 # runserver serves static files from the finders; no collectstatic needed for development.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The demo users are not enrolled: a second factor is asked only of users who set one up, or of a partner's staff
+# when that partner requires it (staff › Security settings).
+PORTAL_REQUIRE_MFA = False

@@ -39,3 +39,5 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Every staff user and operator signs in with a second factor unless the deployment says otherwise explicitly.
+PORTAL_REQUIRE_MFA = env_bool("PORTAL_REQUIRE_MFA", True)  # noqa: F405 -- env_bool comes from base

@@ -26,3 +26,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # django-axes logs every failed sign-in as a warning; the lockout tests make hundreds of them on purpose.
 LOGGING = {**LOGGING, "loggers": {"axes": {"level": "ERROR"}}}  # noqa: F405 -- LOGGING comes from base
+# Tests that need the deployment-wide requirement turn it on themselves.
+PORTAL_REQUIRE_MFA = False

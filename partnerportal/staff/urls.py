@@ -11,5 +11,7 @@ urlpatterns: list = [
     path("<int:pk>/deactivate/", staff_views.StaffUserDeactivateView.as_view(), name="user_deactivate"),
     path("<int:pk>/reactivate/", staff_views.StaffUserReactivateView.as_view(), name="user_reactivate"),
     path("<int:pk>/reset-password/", staff_views.StaffUserResetPasswordView.as_view(), name="user_reset_password"),
+    path("<int:pk>/reset-mfa/", staff_views.StaffUserMFAResetView.as_view(), name="user_mfa_reset"),
+    path("security/", staff_views.PartnerSecurityView.as_view(), name="partner_security"),
     path("set-password/<str:token>/", staff_views.SetPasswordView.as_view(), name="set_password"),
 ]

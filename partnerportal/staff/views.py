@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
@@ -17,6 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
 from partnerportal.infrastructure.pagination import Ordering
+from partnerportal.mfa import selectors as mfa_selectors
+from partnerportal.mfa import services as mfa_services
+from partnerportal.mfa.forms import ConfirmForm, PartnerSecurityForm
+from partnerportal.mfa.views import ReauthOnPostMixin, ReauthRequiredMixin
 from partnerportal.models import User
 from partnerportal.staff import services
 from partnerportal.staff.forms import StaffUserCreateForm, StaffUserForm
@@ -83,8 +88,9 @@ class StaffUserListView(KeysetListView):
         return context
 
 
-class StaffUserCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
-    """Add a staff user; they receive a one-time link to choose their password."""
+class StaffUserCreateView(PortalPermissionMixin, ReauthRequiredMixin, ServiceFormMixin, FormView):
+    """Add a staff user; they receive a one-time link to choose their password (the page and the POST need a fresh
+    re-authentication)."""
 
     request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_STAFF
@@ -127,8 +133,9 @@ class StaffUserCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return reverse("staff:user_list")
 
 
-class StaffUserUpdateView(ObjectFormView):
-    """Change a staff user's roles, scope and assigned customers; deactivate, reactivate or reset a password."""
+class StaffUserUpdateView(ReauthRequiredMixin, ObjectFormView):
+    """Change a staff user's roles, scope and assigned customers; deactivate, reactivate or reset a password.
+    The page and saving need a fresh re-authentication."""
 
     permission_required = Action.MANAGE_STAFF
     model = User
@@ -153,6 +160,7 @@ class StaffUserUpdateView(ObjectFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["status_label"] = staff_status(self.object)
+        context["mfa_enrolled"] = mfa_selectors.mfa_enrolled(self.object)
         return context
 
     def perform(self, form):
@@ -175,11 +183,15 @@ class StaffUserUpdateView(ObjectFormView):
         return reverse("staff:user_update", args=[self.object.pk])
 
 
-class StaffUserActionView(ServiceActionView):
-    """Base of the POST-only buttons on a staff user's page: run one service, report the outcome as a message."""
+class StaffUserActionView(ReauthOnPostMixin, ServiceActionView):
+    """Base of the POST-only buttons on a staff user's page: run one service, report the outcome as a message.
+    Each needs a fresh re-authentication; without one the user is sent to confirm, then back to the user's page."""
 
     permission_required = Action.MANAGE_STAFF
     model = User
+
+    def reauth_next_url(self) -> str:
+        return reverse("staff:user_update", args=[self.kwargs["pk"]])
 
     def get_success_message(self, user: User) -> str:
         return self.success_message % {"email": user.email}
@@ -213,6 +225,65 @@ class StaffUserResetPasswordView(StaffUserActionView):
 
     def run(self, user: User) -> None:
         services.staff_password_reset_send(actor=self.request.user, user=user)
+
+
+class StaffUserMFAResetView(ReauthRequiredMixin, ObjectFormView):
+    """Reset a staff user's multi-factor sign-in (global admins): a confirmation page, then the POST removes their
+    authenticator and recovery codes and ends every session of theirs."""
+
+    permission_required = Action.MANAGE_STAFF
+    model = User
+    form_class = ConfirmForm
+    template_name = "partnerportal/staff_user_mfa_reset.html"
+    context_object_name = "staff_user"
+
+    def reauth_next_url(self) -> str:
+        return reverse("staff:user_mfa_reset", args=[self.kwargs["pk"]])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["mfa_enrolled"] = mfa_selectors.mfa_enrolled(self.object)
+        return context
+
+    def perform(self, form):
+        mfa_services.mfa_reset(actor=self.request.user, user=self.object)
+        return self.object
+
+    def notify(self, user):
+        messages.success(
+            self.request,
+            _("Multi-factor sign-in of %(email)s was reset; they were signed out everywhere.") % {"email": user.email},
+        )
+
+    def get_success_url(self):
+        return reverse("staff:user_update", args=[self.object.pk])
+
+
+class PartnerSecurityView(PortalPermissionMixin, ReauthRequiredMixin, FormView):
+    """The partner's security settings (global admins): require MFA for all staff."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = Action.CHANGE_PARTNER_SETTINGS
+    form_class = PartnerSecurityForm
+    template_name = "partnerportal/partner_security.html"
+
+    def get_initial(self):
+        partner = self.request.user.partner
+        return {"require_mfa": partner.require_mfa if partner else False}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["deployment_requires_mfa"] = settings.PORTAL_REQUIRE_MFA
+        return context
+
+    def form_valid(self, form):
+        partner = self.request.user.partner
+        assert partner is not None  # the action is held by partner staff only
+        mfa_services.partner_mfa_requirement_set(
+            actor=self.request.user, partner=partner, required=form.cleaned_data["require_mfa"]
+        )
+        messages.success(self.request, _("The security settings were saved."))
+        return redirect("staff:partner_security")
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")

@@ -36,7 +36,8 @@ ROLE_COLUMNS = {
     "none": "no_role",
     "asg": ASSIGNED,
 }
-PROJECT_APPS = {"partnerportal", "customers", "relationships", "permissions", "activity"}
+# With django-otp's device tables: a denied MFA reset or set-up must leave every authenticator as it was.
+PROJECT_APPS = {"partnerportal", "customers", "relationships", "permissions", "activity", "otp_totp", "otp_static"}
 
 
 def database_fingerprint() -> str:

@@ -16,6 +16,7 @@ from partnerportal.models import OutboundEmail, Partner, User
 from permissions.roles import AdminRole
 from relationships.models import Relationship
 from tests.factories import PASSWORD
+from tests.mfa.helpers import login_verified, mfa_enrol
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,8 +69,12 @@ def test_partner_staff_never_reach_the_django_admin(client_for, world):
 
 
 def test_operator_reaches_the_django_admin(client, db, django_user_model):
+    """Once their session is verified with a code (tests/mfa/test_admin.py: the admin's sign-in asks for it)."""
     operator = django_user_model.objects.create_superuser(email="ops@example.org", password="Operator-Pass-2026")
+    mfa_enrol(operator)
     client.force_login(operator)
+    assert client.get("/admin/customers/customer/").status_code == 302
+    login_verified(client, operator)
     assert client.get("/admin/customers/customer/").status_code == 200
 
 

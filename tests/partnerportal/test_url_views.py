@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.i18n import set_language
 
 from partnerportal.accounts import views as accounts_views
+from partnerportal.mfa import views as mfa_views
 from partnerportal.staff.views import SetPasswordView
 from partnerportal.views import pages
 from partnerportal.views.generic import PortalPermissionMixin
@@ -27,6 +28,13 @@ PUBLIC_VIEWS = {
     auth_views.PasswordResetDoneView,
     accounts_views.PortalPasswordResetConfirmView,
     auth_views.PasswordResetCompleteView,
+    # every signed-in user's own second factor (like their own password), and the code step of sign-in
+    mfa_views.MFAVerifyView,
+    mfa_views.ReauthView,
+    mfa_views.MFAOverviewView,
+    mfa_views.MFASetupView,
+    mfa_views.MFAConfirmView,
+    mfa_views.RecoveryCodesView,
     # the site root sends each signed-in user where their roles allow (or says they have none)
     pages.home,
     pages.healthz,

@@ -1,0 +1,1 @@
+"""Multi-factor sign-in: TOTP authenticators, recovery codes, the verification gate and re-authentication."""
