@@ -43,14 +43,19 @@ trap 'echo "scan interrupted" >&2; exit 130' INT TERM
 
 started=$(date +%s)
 echo "== scan database $SCAN_DB (fresh), migrated and seeded"
-DATABASE_URL=$("$PY" scripts/scan_session.py database "$SCAN_DB") || exit 1
-export DATABASE_URL
+# Two URLs, as in production: the portal role serves, the owner migrates.
+urls=$("$PY" scripts/scan_session.py database "$SCAN_DB") || exit 1
+DATABASE_URL=$(sed -n 1p <<<"$urls")
+DATABASE_OWNER_URL=$(sed -n 2p <<<"$urls")
+export DATABASE_URL DATABASE_OWNER_URL
 export DJANGO_SETTINGS_MODULE=partnerportal.settings.local
 export PORTAL_BASE_URL="$BASE"
 "$PY" manage.py migrate --noinput -v 0 || exit 1
 "$PY" manage.py seed_demo >"$OUT/seed.log" || exit 1
 
 echo "== instance on $BASE"
+# The instance serves as the portal role alone; the owner's credentials were for migrate and seed_demo.
+unset DATABASE_OWNER_URL
 # gunicorn with a fixed pool of threads, as in production: the database connections stay bounded (the development
 # server opens one per request thread and keeps it for CONN_MAX_AGE, so a scanner's bursts exhaust the server's
 # connection slots and every request answers 500 "too many clients").

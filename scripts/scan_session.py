@@ -26,21 +26,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def database(name: str) -> str:
-    """A fresh database `name` on the embedded server (started if needed); returns its URL."""
+    """A fresh database `name` on the embedded server (started if needed), owned by the owner role; prints two
+    lines, its URL for the portal role and for the owner (DATABASE_URL and DATABASE_OWNER_URL of the instance)."""
     import psycopg2
 
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
         raise SystemExit(f"not a plain database name: {name!r}")
-    main_url = subprocess.run(
+    portal_url, owner_url = subprocess.run(
         [sys.executable, "-m", "partnerportal.infrastructure.db", "start"],
         cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,
-    ).stdout.strip()
-    parsed = urllib.parse.urlsplit(main_url)
-    admin_url = urllib.parse.urlunsplit(parsed._replace(path="/postgres"))
-    connection = psycopg2.connect(admin_url)
+    ).stdout.split()
+    owner = urllib.parse.urlsplit(owner_url)
+    connection = psycopg2.connect(urllib.parse.urlunsplit(owner._replace(path="/postgres")))
     try:
         connection.autocommit = True
         with connection.cursor() as cursor:
@@ -48,7 +48,8 @@ def database(name: str) -> str:
             cursor.execute(f'CREATE DATABASE "{name}"')
     finally:
         connection.close()
-    return urllib.parse.urlunsplit(parsed._replace(path=f"/{name}"))
+    portal = urllib.parse.urlsplit(portal_url)
+    return "\n".join(urllib.parse.urlunsplit(url._replace(path=f"/{name}")) for url in (portal, owner))
 
 
 def signin(base: str, email: str, password: str, out_dir: str) -> None:

@@ -474,11 +474,12 @@ def quote_ident(name: str) -> str:
 
 
 if __name__ == "__main__":
-    # `python -m partnerportal.infrastructure.db start|stop|status` (used by the Makefile).
+    # `python -m partnerportal.infrastructure.db start|stop|status` (used by the Makefile and `make scan`).
     command = sys.argv[1] if len(sys.argv) > 1 else "status"
     embedded = EmbeddedServer(EMBEDDED_PGDATA)
     if command == "start":
-        print(embedded_database_url())
+        # Two lines: the portal role's URL, then the owner's.
+        print(*embedded_database_urls(), sep="\n")
     elif command == "stop":
         embedded.stop()
     elif command == "status":
