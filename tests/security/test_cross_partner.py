@@ -109,6 +109,7 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "staff:user_deactivate": _staff_b,
     "staff:user_reactivate": _inactive_staff_b,
     "staff:user_reset_password": _staff_b,
+    "staff:user_mfa_reset": _staff_b,
 }
 
 # Routes whose argument is a one-time link: holding the link is the authorization (whoever it was mailed to), so
@@ -177,7 +178,7 @@ def test_every_object_route_has_a_maker_or_is_a_bearer_link():
     assert not missing, f"routes taking an object without a partner-B maker in {__name__}.MAKERS: {missing}"
     stale = sorted((set(MAKERS) | set(BEARER_ROUTES)) - set(OBJECT_ROUTES))
     assert not stale, f"makers for routes that no longer exist: {stale}"
-    assert len(MAKERS) >= 16, "the sweep covers every customer, invitation, relationship, partnership and staff route"
+    assert len(MAKERS) >= 17, "the sweep covers every customer, invitation, relationship, partnership and staff route"
 
 
 @pytest.mark.parametrize("url_name", sorted(MAKERS))
