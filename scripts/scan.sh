@@ -100,11 +100,7 @@ wapiti_pass() {  # wapiti_pass NAME EMAIL MODULES CRAWL_SECONDS ATTACK_SECONDS
 
 # The helpdesk agent first: the global admin's pass may deactivate other staff through the forms it submits.
 wapiti_pass wapiti-helpdesk "$HELPDESK" "xss,permanentxss,sql,redirect,csrf,file" 60 15
-wapiti_pass wapiti-global-admin "$ADMIN" \
-    "xss,permanentxss,sql,blindsql,exec,file,crlf,redirect,csrf,http_headers,cookieflags,csp,methods" \
-    "$CRAWL_SECONDS" "$ATTACK_SECONDS"
-
-# sqlmap: a fresh global-admin session (the wapiti pass may have changed the first one's password or roles).
+# sqlmap: a global-admin session of its own, before the global admin's wapiti pass changes the partner's settings.
 "$PY" scripts/scan_session.py signin "$BASE" "$ADMIN" "$PASSWORD" "$OUT/sqlmap-session" || exit 1
 # shellcheck disable=SC1091
 source "$OUT/sqlmap-session/session.env"
@@ -127,6 +123,12 @@ if [ -n "$CUSTOMER_ID" ]; then
     sqlmap_target customer-tags "$SQLMAP_SECONDS" -u "$BASE$CUSTOMER_ID""tags/" \
         --data "csrfmiddlewaretoken=$CSRFTOKEN&new_names=scan" -p new_names
 fi
+
+# The global admin's wapiti pass last: it submits every form it finds, the security settings' "require MFA for all
+# staff" among them, after which no new session of the partner's staff gets past the password alone.
+wapiti_pass wapiti-global-admin "$ADMIN" \
+    "xss,permanentxss,sql,blindsql,exec,file,crlf,redirect,csrf,http_headers,cookieflags,csp,methods" \
+    "$CRAWL_SECONDS" "$ATTACK_SECONDS"
 
 stop_instance
 total=$(( $(date +%s) - started ))
