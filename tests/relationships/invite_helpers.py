@@ -11,9 +11,20 @@ from django.urls import reverse
 from relationships.models import AcceptanceCode, Invitation
 from relationships.selectors import invitation_by_token
 from relationships.services.acceptance_codes import acceptance_code_verify
+from relationships.services.invitations import invitation_create
 from tests.factories import KNOWN_CODE, make_acceptance_code
 
 _seq = itertools.count(1)
+# The customer's administrator the acceptance tests invite (not at any test partner's domain).
+INVITED = "it.admin@fourthcoffee.example.net"
+
+
+def invite(world: Any, **kwargs: Any) -> tuple[Invitation, str]:
+    """An invitation from partner A's global admin (or `actor`) to INVITED, with delegated admin, and its token."""
+    kwargs.setdefault("email", INVITED)
+    kwargs.setdefault("message", "Please accept our invitation.")
+    kwargs.setdefault("dap", True)
+    return invitation_create(actor=kwargs.pop("actor", world.users["global_admin"]), **kwargs)
 
 
 def profile_data(**overrides: Any) -> dict[str, str]:

@@ -23,17 +23,11 @@ from tests.factories import make_customer, make_partner, make_user
 from tests.relationships.invite_helpers import (
     accept_url,
     acceptance_data,
+    invite,
     profile_data,
     verified_code,
     verify_mailbox,
 )
-
-
-def _invite(world, **kwargs):
-    kwargs.setdefault("email", "it.admin@fourthcoffee.example.net")
-    kwargs.setdefault("message", "Please accept our invitation.")
-    kwargs.setdefault("dap", True)
-    return invitation_create(actor=kwargs.pop("actor", world.users["global_admin"]), **kwargs)
 
 
 def _state():
@@ -48,7 +42,7 @@ def _state():
 
 
 def test_opening_the_link_shows_the_offer_and_the_code_step_and_changes_nothing(world, client):
-    _invitation, token = _invite(world, dap=True)
+    _invitation, token = invite(world, dap=True)
     before = _state()
 
     response = client.get(accept_url(token))
@@ -66,7 +60,7 @@ def test_opening_the_link_shows_the_offer_and_the_code_step_and_changes_nothing(
 
 
 def test_once_the_address_is_confirmed_the_page_shows_the_acceptance_form(world, client):
-    _invitation, token = _invite(world)
+    _invitation, token = invite(world)
     verify_mailbox(client, token)
 
     page = client.get(accept_url(token)).content.decode()
@@ -78,13 +72,13 @@ def test_once_the_address_is_confirmed_the_page_shows_the_acceptance_form(world,
 
 
 def test_the_page_says_when_no_admin_privileges_are_requested(world, client):
-    _invitation, token = _invite(world, dap=False)
+    _invitation, token = invite(world, dap=False)
     page = client.get(accept_url(token)).content.decode()
     assert "Not requested" in page
 
 
 def test_accepting_creates_the_customer_with_the_relationship_agreement_and_access(world, client, client_for):
-    invitation, token = _invite(world, dap=False)
+    invitation, token = invite(world, dap=False)
     data = acceptance_data(**profile_data(company_name="Alpine Ski House Inc.", domain_prefix="alpineskihouse"))
     verify_mailbox(client, token)
 
@@ -116,7 +110,7 @@ def test_accepting_creates_the_customer_with_the_relationship_agreement_and_acce
 def test_an_invitation_for_a_known_customer_links_that_customer(world, client):
     customer = world.customer_in
     Relationship.objects.filter(customer=customer).update(dap=False)
-    invitation, token = _invite(world, customer=customer, dap=True)
+    invitation, token = invite(world, customer=customer, dap=True)
     page = client.get(accept_url(token)).content.decode()
     assert customer.company_name in page
     verify_mailbox(client, token)
@@ -192,7 +186,7 @@ def test_a_restore_invitation_brings_back_the_old_tags(world, client, client_for
         actor=world.users["global_admin"], customer=customer, reason="other", details="Contract over"
     )
     assert client_for(world.users["admin_agent"]).get(customer.get_absolute_url()).status_code == 404
-    _invitation, token = _invite(
+    _invitation, token = invite(
         world, customer=customer, purpose=Invitation.Purpose.RESTORE, restores=ended, email="a@restore.example.net"
     )
     verify_mailbox(client, token)
@@ -218,7 +212,7 @@ def test_a_restore_invitation_brings_back_the_old_tags(world, client, client_for
     ],
 )
 def test_bad_input_is_refused_next_to_the_field_and_changes_nothing(world, client, field, value, message):
-    _invitation, token = _invite(world)
+    _invitation, token = invite(world)
     verify_mailbox(client, token)
     before = _state()
 
@@ -235,7 +229,7 @@ def test_bad_input_is_refused_next_to_the_field_and_changes_nothing(world, clien
 
 
 def test_a_taken_domain_is_refused_and_the_link_stays_valid(world, client):
-    _invitation, token = _invite(world)
+    _invitation, token = invite(world)
     taken = world.customer_out.domain_prefix
     verify_mailbox(client, token)
     before = _state()
@@ -248,11 +242,11 @@ def test_a_taken_domain_is_refused_and_the_link_stays_valid(world, client):
 
 
 def test_expired_revoked_used_and_unknown_links_say_so(world, client):
-    expired_invitation, expired = _invite(world, email="a@expired.example.net")
+    expired_invitation, expired = invite(world, email="a@expired.example.net")
     Invitation.objects.filter(pk=expired_invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    revoked_invitation, revoked = _invite(world, email="b@revoked.example.net")
+    revoked_invitation, revoked = invite(world, email="b@revoked.example.net")
     invitation_revoke(actor=world.users["global_admin"], invitation=revoked_invitation)
-    _used_invitation, used = _invite(world, email="c@used.example.net")
+    _used_invitation, used = invite(world, email="c@used.example.net")
     verify_mailbox(client, used)
     assert client.post(accept_url(used), acceptance_data()).status_code == 200
 
@@ -274,7 +268,7 @@ def test_expired_revoked_used_and_unknown_links_say_so(world, client):
 # Twenty sessions each confirm the address (one request each) before they race: within the per-link page limit.
 @override_settings(PORTAL_INVITE_RATE_LIMIT_TOKEN=(100, 600))
 def test_twenty_concurrent_acceptances_make_exactly_one_relationship(world):
-    _invitation, token = _invite(world)
+    _invitation, token = invite(world)
     url = accept_url(token)
     data = acceptance_data()
     barrier = threading.Barrier(20)
@@ -316,7 +310,7 @@ def test_submissions_waiting_while_another_acceptance_commits_all_see_the_used_l
     """Twenty submissions arrive while another acceptance holds the link: each waits at the "still open" check, before
     validating anything, so once the winner commits all twenty see the used-link page (none sees its profile refused
     because the winner's new customer took the domain, the cause of the old flaky failures)."""
-    _invitation, token = _invite(world)
+    _invitation, token = invite(world)
     url = accept_url(token)
     winner = acceptance_data()
     results: list = []

@@ -22,7 +22,7 @@ from activity.models import ActivityEntry
 from customers.models import Customer
 from partnerportal.models import OutboundEmail
 from relationships.models import AcceptanceCode, Invitation, Relationship
-from relationships.services import invitation_create, relationship_end
+from relationships.services import relationship_end
 from relationships.services.acceptance_codes import (
     CodeRefused,
     acceptance_code_hash,
@@ -30,18 +30,10 @@ from relationships.services.acceptance_codes import (
     masked_address,
 )
 from tests.factories import KNOWN_CODE, make_acceptance_code, make_customer
-from tests.relationships.invite_helpers import accept_url, acceptance_data, verify_mailbox
+from tests.relationships.invite_helpers import INVITED, accept_url, acceptance_data, invite, verify_mailbox
 from tests.smtp import SMTPServer, acceptance_code_in, run_worker
 
-INVITED = "it.admin@fourthcoffee.example.net"
 WRONG = "135790"
-
-
-def _invite(world, **kwargs):
-    kwargs.setdefault("email", INVITED)
-    kwargs.setdefault("message", "Please accept our invitation.")
-    kwargs.setdefault("dap", True)
-    return invitation_create(actor=kwargs.pop("actor", world.users["global_admin"]), **kwargs)
 
 
 def _state():
@@ -68,7 +60,7 @@ def _try(client, token, code):
 def test_a_staff_member_holding_the_link_cannot_accept_without_the_code(world, client_for, signed_in):
     """The inviter saw the link on the "sent" page; with it alone, signed in or not, nothing is accepted."""
     inviter = world.users["global_admin"]
-    invitation, token = _invite(world)
+    invitation, token = invite(world)
     client = client_for(inviter) if signed_in else Client()
     before = _state()
 
@@ -98,7 +90,7 @@ def test_a_staff_member_holding_the_link_cannot_accept_without_the_code(world, c
 def test_a_restore_invitation_goes_through_the_same_step(world, client):
     customer = make_customer(world.partner_a, actor=world.users["global_admin"])
     ended = relationship_end(actor=world.users["global_admin"], customer=customer, reason="other", details="Over")
-    _invitation, token = _invite(
+    _invitation, token = invite(
         world, customer=customer, purpose=Invitation.Purpose.RESTORE, restores=ended, email="a@restore.example.net"
     )
     before = _state()
@@ -117,7 +109,7 @@ def test_the_page_masks_the_invited_address():
 
 
 def test_wrong_code_five_times_then_the_right_one_is_refused(world, client):
-    invitation, token = _invite(world)
+    invitation, token = invite(world)
     code = make_acceptance_code(invitation)
 
     for n in range(1, 6):
@@ -138,7 +130,7 @@ def test_wrong_code_five_times_then_the_right_one_is_refused(world, client):
 
 
 def test_an_expired_code_is_refused_and_changes_nothing(world, client):
-    invitation, token = _invite(world)
+    invitation, token = invite(world)
     code = make_acceptance_code(invitation)
     assert code.expires_at - code.created_at == timedelta(minutes=15)
     AcceptanceCode.objects.filter(pk=code.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -151,7 +143,7 @@ def test_an_expired_code_is_refused_and_changes_nothing(world, client):
 
 
 def test_a_code_confirms_one_session_once(world, client):
-    invitation, token = _invite(world)
+    invitation, token = invite(world)
     verify_mailbox(client, token)
     other = Client()
     before = _state()
@@ -166,7 +158,7 @@ def test_a_code_confirms_one_session_once(world, client):
 
 
 def test_a_new_code_replaces_the_old_one(world, client):
-    invitation, token = _invite(world)
+    invitation, token = invite(world)
     assert client.post(accept_url(token), {"step": "send_code"}).status_code == 200
     first = OutboundEmail.objects.get(topic=f"acceptance-code:{invitation.pk}")
     old_code = first.secret
@@ -186,7 +178,7 @@ def test_a_new_code_replaces_the_old_one(world, client):
 
 
 def test_the_new_code_works_after_a_replacement(world, client):
-    invitation, token = _invite(world)
+    invitation, token = invite(world)
     make_acceptance_code(invitation, "111111")
     make_acceptance_code(invitation, "222222")
     assert "not right" in _code_errors(_try(client, token, "111111"))
@@ -196,7 +188,7 @@ def test_the_new_code_works_after_a_replacement(world, client):
 
 @pytest.mark.parametrize("code", ["12345", "1234567", "abcdef", "12 34 5", "１２３４５６", "12\x0034"])
 def test_a_malformed_code_is_refused_without_using_a_try(world, client, code):
-    invitation, token = _invite(world)
+    invitation, token = invite(world)
     row = make_acceptance_code(invitation)
     before = _state()
 
@@ -212,14 +204,14 @@ def test_a_malformed_code_is_refused_without_using_a_try(world, client, code):
 
 
 def test_spaces_in_a_copied_code_are_ignored(world, client):
-    invitation, token = _invite(world)
+    invitation, token = invite(world)
     make_acceptance_code(invitation)
     response = _try(client, token, f" {KNOWN_CODE[:3]} {KNOWN_CODE[3:]} ")
     assert 'id="acceptance-form"' in response.content.decode()
 
 
 def test_sending_codes_is_rate_limited_per_invitation(world, client):
-    _invitation, token = _invite(world)
+    _invitation, token = invite(world)
     for _n in range(5):
         assert client.post(accept_url(token), {"step": "send_code"}).status_code == 200
     before = _state()
@@ -234,7 +226,7 @@ def test_sending_codes_is_rate_limited_per_invitation(world, client):
 
 @override_settings(PORTAL_ACCEPTANCE_CODE_RATE_LIMIT_ADDRESS=(3, 3600))
 def test_sending_codes_is_rate_limited_per_client_address(world, client):
-    tokens = [_invite(world, email=f"admin{n}@customer{n}.example.net")[1] for n in range(4)]
+    tokens = [invite(world, email=f"admin{n}@customer{n}.example.net")[1] for n in range(4)]
     for token in tokens[:3]:
         assert client.post(accept_url(token), {"step": "send_code"}, REMOTE_ADDR="203.0.113.5").status_code == 200
 
@@ -247,7 +239,7 @@ def test_sending_codes_is_rate_limited_per_client_address(world, client):
 
 def test_an_invitation_allows_twenty_five_tries_over_all_its_codes(world, client):
     """Asking for code after code does not buy guesses without end: after 25 tries no new code is sent."""
-    invitation, token = _invite(world)
+    invitation, token = invite(world)
     for _n in range(5):
         code = make_acceptance_code(invitation)
         AcceptanceCode.objects.filter(pk=code.pk).update(tries=5)
@@ -262,8 +254,8 @@ def test_an_invitation_allows_twenty_five_tries_over_all_its_codes(world, client
 
 
 def test_the_code_is_stored_only_as_a_keyed_hash(world):
-    invitation, _token = _invite(world)
-    other, _other_token = _invite(world, email="someone@else.example.net")
+    invitation, _token = invite(world)
+    other, _other_token = invite(world, email="someone@else.example.net")
     row = make_acceptance_code(invitation)
 
     stored = AcceptanceCode.objects.filter(pk=row.pk).values_list(named=True).get()
@@ -276,7 +268,7 @@ def test_the_code_is_stored_only_as_a_keyed_hash(world):
 
 
 def test_the_confirmation_lasts_thirty_minutes(world, client):
-    _invitation, token = _invite(world)
+    _invitation, token = invite(world)
     code = verify_mailbox(client, token)
     AcceptanceCode.objects.filter(pk=code.pk).update(verified_at=timezone.now() - timedelta(minutes=31))
     before = _state()
@@ -288,8 +280,8 @@ def test_the_confirmation_lasts_thirty_minutes(world, client):
 
 
 def test_a_confirmation_is_for_its_own_invitation_only(world, client):
-    _first, first_token = _invite(world)
-    _second, second_token = _invite(world, email="admin@second.example.net")
+    _first, first_token = invite(world)
+    _second, second_token = invite(world, email="admin@second.example.net")
     verify_mailbox(client, first_token)
     before = _state()
 
@@ -301,7 +293,7 @@ def test_a_confirmation_is_for_its_own_invitation_only(world, client):
 
 def test_the_log_names_the_inviter_and_the_verified_acceptor(world, client):
     inviter = world.users["sales_agent"]
-    invitation, token = _invite(world, actor=inviter)
+    invitation, token = invite(world, actor=inviter)
     assert client.post(accept_url(token), {"step": "send_code"}).status_code == 200
     code = verify_mailbox(client, token)
 
@@ -330,7 +322,7 @@ def test_the_log_names_the_inviter_and_the_verified_acceptor(world, client):
 def test_after_delivery_the_outbox_keeps_no_code(world):
     smtp = SMTPServer().start()
     try:
-        invitation, token = _invite(world)
+        invitation, token = invite(world)
         client = Client()
         assert client.post(accept_url(token), {"step": "send_code"}).status_code == 200
         message = OutboundEmail.objects.get(topic=f"acceptance-code:{invitation.pk}")
@@ -354,7 +346,7 @@ def test_after_delivery_the_outbox_keeps_no_code(world):
 def test_twenty_threads_verifying_and_accepting_make_exactly_one_relationship(world):
     """Twenty browsers enter the right code at once and then accept: the code confirms one of them only, so exactly
     one acceptance happens, and nobody gets an error page."""
-    invitation, token = _invite(world)
+    invitation, token = invite(world)
     make_acceptance_code(invitation)
     url = accept_url(token)
     barrier = threading.Barrier(20)
@@ -395,7 +387,7 @@ def test_twenty_threads_verifying_and_accepting_make_exactly_one_relationship(wo
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_wrong_guesses_cannot_share_the_last_tries(world):
     """Ten wrong guesses at once on a code with two tries left: exactly two count, the others are refused."""
-    invitation, _token = _invite(world)
+    invitation, _token = invite(world)
     code = make_acceptance_code(invitation)
     AcceptanceCode.objects.filter(pk=code.pk).update(tries=3)
     barrier = threading.Barrier(10)
