@@ -53,3 +53,7 @@ class Actions(models.TextChoices):
     MFA_RECOVERY_CODES_REGENERATE = "mfa.recovery_codes_regenerate", _("Regenerate recovery codes")
     MFA_RESET = "mfa.reset", _("Reset multi-factor sign-in")
     MFA_REQUIREMENT_CHANGE = "mfa.requirement_change", _("Change MFA requirement")
+    ADMIN_RELATIONSHIP_REQUEST = "admin_relationship.request", _("Request admin relationship")
+    ADMIN_RELATIONSHIP_APPROVE = "admin_relationship.approve", _("Approve admin relationship")
+    ADMIN_RELATIONSHIP_DECLINE = "admin_relationship.decline", _("Decline admin relationship")
+    ADMIN_RELATIONSHIP_TERMINATE = "admin_relationship.terminate", _("Terminate admin relationship")

@@ -26,6 +26,10 @@ class Action(StrEnum):
     INVITE_CUSTOMER = "customers.invite_customer"
     END_RELATIONSHIP = "customers.end_relationship"
     CHANGE_PURCHASE_PERMISSION = "customers.change_purchase_permission"
+    # Admin relationships (granular delegated admin) on a customer: everyone with customer access reads them; only
+    # an admin agent requests and terminates them (like purchase permissions: a global admin alone does not).
+    VIEW_ADMIN_RELATIONSHIP = "adminrelationships.view_adminrelationship"
+    MANAGE_ADMIN_RELATIONSHIP = "adminrelationships.manage_adminrelationship"
 
     # Partner-wide (no object; the role alone decides).
     ADD_CUSTOMER = "customers.add_customer"
@@ -74,10 +78,12 @@ OBJECT_ACTIONS: frozenset[Action] = frozenset(
         Action.INVITE_CUSTOMER,
         Action.END_RELATIONSHIP,
         Action.CHANGE_PURCHASE_PERMISSION,
+        Action.VIEW_ADMIN_RELATIONSHIP,
+        Action.MANAGE_ADMIN_RELATIONSHIP,
     }
 )
 
-_ALL_READ = {Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER}
+_ALL_READ = {Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER, Action.VIEW_ADMIN_RELATIONSHIP}
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.GLOBAL_ADMIN: frozenset(
@@ -106,6 +112,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.INVITE_CUSTOMER,
             Action.END_RELATIONSHIP,
             Action.CHANGE_PURCHASE_PERMISSION,
+            Action.MANAGE_ADMIN_RELATIONSHIP,
             Action.RESTORE_RELATIONSHIP,
             Action.IMPORT_CUSTOMERS,
             Action.MANAGE_PARTNERSHIPS,
