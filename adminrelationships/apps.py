@@ -16,6 +16,13 @@ class AdminRelationshipsConfig(AppConfig):
         # A customer may be shared by two partners (indirect chain): each sees only its own admin relationships.
         policy.register(models.AdminRelationship, policy.By.PARTNER_AND_CUSTOMER)
         policy.register(models.RoleTemplate, policy.By.PARTNER)
+        policy.register(models.SecurityGroup, policy.By.PARTNER)
+        policy.register(
+            models.AccessAssignment,
+            policy.By.PARTNER_AND_CUSTOMER,
+            customer_field="relationship__customer",
+            partner_fields=("relationship__partner",),
+        )
         customer_panel_register(
             template="adminrelationships/_customer_panel.html", context=views.customer_panel_context
         )

@@ -9,7 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from adminrelationships import catalogue
-from adminrelationships.models import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, NAME_RULE, RoleTemplate, Status
+from adminrelationships.models import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, NAME_RULE, RoleTemplate, SecurityGroup, Status
+from partnerportal.models import User
 
 
 def _role_label(role: catalogue.EntraRole):
@@ -75,7 +76,7 @@ class AdminRelationshipFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Current (default)")), *Status.choices]
     )
-    customer = forms.UUIDField(label=_("Customer ID"), required=False)
+    customer_id = forms.UUIDField(label=_("Customer ID"), required=False)
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,
@@ -89,7 +90,7 @@ class AdminRelationshipFilterForm(forms.Form):
         data = self.cleaned_data
         return {
             "status": data.get("status") or "",
-            "customer": data.get("customer"),
+            "customer": data.get("customer_id"),
             "role": data.get("role") or "",
             "expiring_days": data.get("expiring"),
         }
@@ -111,3 +112,60 @@ class ApprovalForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I am a global administrator of this organisation and approve every role listed above."),
     )
+
+
+class RoleTemplateForm(forms.Form):
+    """A named set of roles to request from."""
+
+    name = forms.CharField(label=_("Template name"), max_length=100)
+    roles = forms.MultipleChoiceField(label=_("Microsoft Entra roles"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = cast(forms.MultipleChoiceField, self.fields["roles"])
+        roles.choices = [(role.template_id, _role_label(role)) for role in catalogue.ROLES_BY_PRIVILEGE]
+
+
+class StaffChoiceField(forms.ModelMultipleChoiceField):
+    """Staff users, shown by their email address."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.email
+
+
+class SecurityGroupForm(forms.Form):
+    """A security group's name and members (the partner's active staff)."""
+
+    name = forms.CharField(label=_("Group name"), max_length=100)
+    members: forms.ModelMultipleChoiceField = StaffChoiceField(
+        label=_("Members"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = cast(forms.ModelMultipleChoiceField, self.fields["members"])
+        members.queryset = staff
+
+
+class AccessAssignmentForm(forms.Form):
+    """Which of the relationship's approved roles a group holds (none removes the group's assignment)."""
+
+    group: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Security group"), queryset=SecurityGroup.objects.none()
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles the group holds"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Among the roles the customer approved. Clear every role to remove the group."),
+    )
+
+    def __init__(self, *args, groups, relationship, **kwargs):
+        super().__init__(*args, **kwargs)
+        group = cast(forms.ModelChoiceField, self.fields["group"])
+        group.queryset = groups
+        roles = cast(forms.MultipleChoiceField, self.fields["roles"])
+        roles.choices = [(role.template_id, _role_label(role)) for role in relationship.role_list]

@@ -191,3 +191,41 @@ class RoleTemplate(models.Model):
     @property
     def role_list(self) -> list[catalogue.EntraRole]:
         return catalogue.roles_of(self.roles)
+
+
+class SecurityGroup(models.Model):
+    """A named team of the partner's staff that admin relationships' roles are assigned to."""
+
+    partner = models.ForeignKey("partnerportal.Partner", on_delete=models.CASCADE, related_name="security_groups")
+    name = models.CharField(_("group name"), max_length=100)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="security_groups")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint("partner", Lower("name"), name="securitygroup_name_unique_per_partner")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccessAssignment(models.Model):
+    """Which of an active relationship's approved roles a security group holds (a subset; checked by the service)."""
+
+    relationship = models.ForeignKey(AdminRelationship, on_delete=models.CASCADE, related_name="assignments")
+    group = models.ForeignKey(SecurityGroup, on_delete=models.CASCADE, related_name="assignments")
+    roles = _roles_field(_("Microsoft Entra roles"))
+    assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
+
+    class Meta:
+        ordering = ["group__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["relationship", "group"], name="assignment_one_per_group"),
+            models.CheckConstraint(condition=Q(roles__len__gte=1), name="assignment_some_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} in {self.relationship}"
+
+    @property
+    def role_list(self) -> list[catalogue.EntraRole]:
+        return catalogue.roles_of(self.roles)

@@ -6,11 +6,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from adminrelationships.models import REQUEST_VALID_FOR, AdminRelationship, RoleTemplate, Status
+from adminrelationships import catalogue
+from adminrelationships.models import (
+    REQUEST_VALID_FOR,
+    AccessAssignment,
+    AdminRelationship,
+    RoleTemplate,
+    SecurityGroup,
+    Status,
+)
 from customers.models import Customer
 from partnerportal.models import OutboundEmail, User
 from permissions import policy
@@ -77,10 +85,12 @@ def admin_relationship_list(*, user: User, filters: ListFilters) -> QuerySet:
 def admin_relationships_of(*, user: User, customer: Customer) -> list[AdminRelationship]:
     """The customer's admin relationships for its page: live ones and those ended within the year, newest first."""
     now = timezone.now()
+    assignments = AccessAssignment.objects.select_related("group").order_by("group__name", "pk")
     return list(
         admin_relationship_queryset(user=user)
         .filter(customer=customer)
         .exclude(approved_at__isnull=True, requested_at__lte=now - REQUEST_VALID_FOR)
+        .prefetch_related(Prefetch("assignments", queryset=assignments))
         .order_by("-requested_at", "-pk")[:20]
     )
 
@@ -88,3 +98,58 @@ def admin_relationships_of(*, user: User, customer: Customer) -> list[AdminRelat
 def role_templates_of(*, user: User) -> QuerySet:
     """The partner's role templates, by name."""
     return policy.restrict(RoleTemplate.objects.all(), user, Action.VIEW_ADMIN_RELATIONSHIP).order_by("name", "pk")
+
+
+def security_groups_of(*, user: User) -> QuerySet:
+    """The partner's security groups, by name, with their member count."""
+    return (
+        policy.restrict(SecurityGroup.objects.all(), user, Action.VIEW_ADMIN_RELATIONSHIP)
+        .annotate(member_count=Count("members"))
+        .order_by("name", "pk")
+    )
+
+
+def assignments_of(*, user: User, relationship: AdminRelationship) -> list[AccessAssignment]:
+    """A relationship's assignments (group and roles), by group name."""
+    return list(
+        policy.restrict(AccessAssignment.objects.all(), user, Action.VIEW_ADMIN_RELATIONSHIP)
+        .filter(relationship=relationship)
+        .select_related("group")
+        .order_by("group__name", "pk")
+    )
+
+
+@dataclass
+class HeldAccess:
+    """One customer where the user holds roles through their groups: the relationship, the roles, the groups."""
+
+    relationship: AdminRelationship
+    roles: list
+    groups: list[str]
+
+
+def my_admin_access(*, user: User) -> list[HeldAccess]:
+    """For the signed-in user, each active relationship and the roles they hold in it through their groups."""
+    now = timezone.now()
+    assignments = (
+        policy.restrict(AccessAssignment.objects.all(), user, Action.VIEW_ADMIN_RELATIONSHIP)
+        .filter(
+            group__members=user,
+            relationship__approved_at__isnull=False,
+            relationship__terminated_at__isnull=True,
+            relationship__ends_at__gt=now,
+        )
+        .select_related("relationship__customer", "group")
+        .order_by("relationship__customer__company_name", "relationship__name", "relationship_id", "group__name")
+    )
+    held: dict[int, HeldAccess] = {}
+    roles: dict[int, set[str]] = {}
+    for assignment in assignments:
+        entry = held.setdefault(
+            assignment.relationship_id, HeldAccess(relationship=assignment.relationship, roles=[], groups=[])
+        )
+        entry.groups.append(assignment.group.name)
+        roles.setdefault(assignment.relationship_id, set()).update(assignment.roles)
+    for pk, entry in held.items():
+        entry.roles = catalogue.roles_of(sorted(roles[pk]))
+    return list(held.values())

@@ -19,7 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from activity.services import Actions, activity_record
 from adminrelationships import catalogue
 from adminrelationships.emails import outcome_emails_enqueue, request_email_enqueue, request_unsent_withdraw
-from adminrelationships.models import REQUEST_VALID_FOR, AdminRelationship, RoleTemplate, Status
+from adminrelationships.models import (
+    REQUEST_VALID_FOR,
+    AccessAssignment,
+    AdminRelationship,
+    RoleTemplate,
+    SecurityGroup,
+    Status,
+)
 from customers.models import Customer
 from partnerportal.infrastructure.tokens import token_hash, token_new
 from partnerportal.models import Partner, User
@@ -43,6 +50,10 @@ LINK_CLOSED = _("This request can no longer be answered: it is %(status)s.")
 CANNOT_TERMINATE = _("Only an active or pending admin relationship can be terminated; this one is %(status)s.")
 REASON_REQUIRED = _("Give the reason for terminating.")
 TEMPLATE_NAME_TAKEN = _("Your organisation already has a role template with this name.")
+GROUP_NAME_TAKEN = _("Your organisation already has a security group with this name.")
+MEMBER_NOT_STAFF = _("Choose members among your organisation's active staff.")
+ASSIGN_NEEDS_ACTIVE = _("Roles can be assigned only in an active admin relationship; this one is %(status)s.")
+ROLE_NOT_APPROVED = _("Choose among the roles the customer approved.")
 
 
 def _clean_roles(roles: list[str] | tuple[str, ...]) -> list[str]:
@@ -243,6 +254,9 @@ def admin_relationship_terminate(*, actor: User, relationship: AdminRelationship
     relationship.refresh_from_db()
     if changed != 1:
         raise ValidationError(CANNOT_TERMINATE % {"status": _status_words(relationship)})
+    # The groups lose the roles with the relationship.
+    removed = sorted(AccessAssignment.objects.filter(relationship=relationship).values_list("group__name", flat=True))
+    AccessAssignment.objects.filter(relationship=relationship).delete()
     request_unsent_withdraw(relationship)
     outcome_emails_enqueue(relationship, outcome="terminated")
     activity_record(
@@ -256,6 +270,7 @@ def admin_relationship_terminate(*, actor: User, relationship: AdminRelationship
             "name": relationship.name,
             "status": Status.TERMINATED,
             "termination_reason": reason,
+            "assignments_removed": removed,
         },
     )
     return relationship
@@ -277,4 +292,102 @@ def role_template_create(*, actor: User, name: str, roles: list[str] | tuple[str
     if RoleTemplate.objects.filter(partner=partner, name__iexact=name).exists():
         raise ValidationError({"name": [TEMPLATE_NAME_TAKEN]})
     template.save()
+    activity_record(
+        action=Actions.ROLE_TEMPLATE_CREATE,
+        actor=actor,
+        partner=partner,
+        after={"role_template": template.pk, "name": name, "role_names": [r.name for r in template.role_list]},
+    )
     return template
+
+
+def _group_members(partner: Partner, members: list[User] | tuple[User, ...]) -> list[User]:
+    """The members, who must be active staff of the partner."""
+    if any(member.partner_id != partner.pk or not member.is_active for member in members):
+        raise ValidationError({"members": [MEMBER_NOT_STAFF]})
+    return list(members)
+
+
+@transaction.atomic
+def security_group_save(
+    *,
+    actor: User,
+    name: str,
+    members: list[User] | tuple[User, ...],
+    group: SecurityGroup | None = None,
+) -> SecurityGroup:
+    """Create a security group of the partner's staff, or rename it and set its members."""
+    if not policy.has_action(actor, Action.MANAGE_SECURITY_GROUPS):
+        raise PermissionDenied
+    assert actor.partner_id is not None  # partner staff only (checked by the policy above)
+    partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
+    if group is not None and group.partner_id != partner.pk:
+        raise PermissionDenied
+    name = " ".join((name or "").split())
+    chosen = _group_members(partner, members)
+    before = None
+    if group is None:
+        group = SecurityGroup(partner=partner, name=name)
+    else:
+        group = SecurityGroup.objects.select_for_update().get(pk=group.pk)
+        before = {"name": group.name, "members": sorted(group.members.values_list("email", flat=True))}
+        group.name = name
+    group.full_clean(validate_constraints=False)
+    if SecurityGroup.objects.filter(partner=partner, name__iexact=name).exclude(pk=group.pk).exists():
+        raise ValidationError({"name": [GROUP_NAME_TAKEN]})
+    group.save()
+    group.members.set(chosen)
+    activity_record(
+        action=Actions.SECURITY_GROUP_CREATE if before is None else Actions.SECURITY_GROUP_UPDATE,
+        actor=actor,
+        partner=partner,
+        before=before,
+        after={"security_group": group.pk, "name": name, "members": sorted(m.email for m in chosen)},
+    )
+    return group
+
+
+@transaction.atomic
+def access_assignment_set(
+    *, actor: User, relationship: AdminRelationship, group: SecurityGroup, roles: list[str] | tuple[str, ...]
+) -> AccessAssignment | None:
+    """Give a security group some of an active relationship's approved roles (none: remove its assignment).
+
+    The relationship row is locked, so an assignment cannot slip in beside a concurrent termination.
+    """
+    if not policy.can(actor, Action.MANAGE_ADMIN_RELATIONSHIP, relationship.customer):
+        raise PermissionDenied
+    relationship = AdminRelationship.objects.select_for_update().get(pk=relationship.pk)
+    if relationship.partner_id != actor.partner_id or group.partner_id != actor.partner_id:
+        raise PermissionDenied
+    if relationship.status != Status.ACTIVE:
+        raise ValidationError(ASSIGN_NEEDS_ACTIVE % {"status": _status_words(relationship)})
+    chosen = _clean_roles(roles)
+    if set(chosen) - set(relationship.roles):
+        raise ValidationError({"roles": [ROLE_NOT_APPROVED]})
+    current = AccessAssignment.objects.filter(relationship=relationship, group=group).first()
+    before = {"roles": [r.name for r in current.role_list]} if current else {"roles": []}
+    if not chosen:
+        if current is not None:
+            current.delete()
+        assignment = None
+    elif current is None:
+        assignment = AccessAssignment.objects.create(relationship=relationship, group=group, roles=chosen)
+    else:
+        current.roles = chosen
+        current.save(update_fields=["roles"])
+        assignment = current
+    activity_record(
+        action=Actions.ADMIN_RELATIONSHIP_ASSIGN,
+        actor=actor,
+        partner=relationship.partner,
+        customer=relationship.customer,
+        before=before,
+        after={
+            "admin_relationship": relationship.pk,
+            "name": relationship.name,
+            "security_group": group.name,
+            "roles": [r.name for r in catalogue.roles_of(chosen)],
+        },
+    )
+    return assignment

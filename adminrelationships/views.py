@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,16 +17,25 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, FormView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from adminrelationships import catalogue, selectors, services
-from adminrelationships.forms import AdminRelationshipFilterForm, AdminRelationshipForm, ApprovalForm, TerminateForm
-from adminrelationships.models import AdminRelationship, Status
+from adminrelationships.forms import (
+    AccessAssignmentForm,
+    AdminRelationshipFilterForm,
+    AdminRelationshipForm,
+    ApprovalForm,
+    RoleTemplateForm,
+    SecurityGroupForm,
+    TerminateForm,
+)
+from adminrelationships.models import AdminRelationship, SecurityGroup, Status
 from customers.models import Customer
 from partnerportal.infrastructure.middleware import request_client_address
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.infrastructure.ratelimit import rate_limit_hit
 from partnerportal.infrastructure.tokens import token_hash
+from partnerportal.models import User
 from partnerportal.views.generic import (
     AuthenticatedHttpRequest,
     KeysetListView,
@@ -52,10 +62,12 @@ class AdminRelationshipListView(KeysetListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         context.update(
             form=self.form,
             filtered=self.filters != selectors.ListFilters(),
-            can_request=policy.has_action(self.request.user, Action.MANAGE_ADMIN_RELATIONSHIP),
+            can_request=policy.has_action(user, Action.MANAGE_ADMIN_RELATIONSHIP),
+            can_manage_groups=policy.has_action(user, Action.MANAGE_SECURITY_GROUPS),
         )
         return context
 
@@ -77,15 +89,17 @@ class AdminRelationshipDetailView(PortalPermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         relationship = self.object
-        context["can_terminate"] = relationship.current_status in (
-            Status.ACTIVE,
-            Status.APPROVAL_PENDING,
-        ) and policy.can(self.request.user, Action.MANAGE_ADMIN_RELATIONSHIP, relationship.customer)
+        may_manage = policy.can(self.request.user, Action.MANAGE_ADMIN_RELATIONSHIP, relationship.customer)
+        context.update(
+            can_terminate=may_manage and relationship.current_status in (Status.ACTIVE, Status.APPROVAL_PENDING),
+            can_assign=may_manage and relationship.current_status == Status.ACTIVE,
+            assignments=selectors.assignments_of(user=self.request.user, relationship=relationship),
+        )
         return context
 
 
 class AdminRelationshipCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
-    """Request an admin relationship, for the customer of `?customer=<id>` or one whose ID is typed in."""
+    """Request an admin relationship, for the customer of `?customer_id=<id>` or one whose ID is typed in."""
 
     request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_ADMIN_RELATIONSHIP
@@ -98,8 +112,8 @@ class AdminRelationshipCreateView(PortalPermissionMixin, ServiceFormMixin, FormV
         return get_object_or_404(customers, pk=pk)
 
     def get_customer(self) -> Customer | None:
-        """The customer of `?customer=<id>`: one the user may request for, else 404; None without the parameter."""
-        raw = self.request.GET.get("customer", "")
+        """The customer of `?customer_id=<id>`: one the user may request for, else 404; None without the parameter."""
+        raw = self.request.GET.get("customer_id", "")
         if not raw:
             return None
         try:
@@ -285,3 +299,146 @@ def customer_panel_context(user, customer: Customer) -> dict | None:
         "can_request": Action.MANAGE_ADMIN_RELATIONSHIP in actions,
         "customer": customer,
     }
+
+
+class RoleTemplateListView(PortalPermissionMixin, ServiceFormMixin, FormView):
+    """The partner's role templates, and a form to save a new one."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = Action.MANAGE_ADMIN_RELATIONSHIP
+    form_class = RoleTemplateForm
+    template_name = "adminrelationships/roletemplate_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["templates"] = list(selectors.role_templates_of(user=self.request.user))
+        return context
+
+    def perform(self, form):
+        template = services.role_template_create(
+            actor=self.request.user, name=form.cleaned_data["name"], roles=form.cleaned_data["roles"]
+        )
+        messages.success(self.request, _("Role template saved."))
+        return template
+
+    def get_success_url(self) -> str:
+        return reverse("adminrelationships:roletemplate_list")
+
+
+def _staff(user) -> QuerySet:
+    return User.objects.filter(partner_id=user.partner_id, is_active=True).order_by("email")
+
+
+class SecurityGroupListView(PortalPermissionMixin, ServiceFormMixin, FormView):
+    """The partner's security groups of staff, and a form to add one."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = Action.MANAGE_SECURITY_GROUPS
+    form_class = SecurityGroupForm
+    template_name = "adminrelationships/securitygroup_list.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "staff": _staff(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = list(selectors.security_groups_of(user=self.request.user))
+        return context
+
+    def perform(self, form):
+        group = services.security_group_save(
+            actor=self.request.user, name=form.cleaned_data["name"], members=list(form.cleaned_data["members"])
+        )
+        messages.success(self.request, _("Security group saved."))
+        return group
+
+    def get_success_url(self) -> str:
+        return reverse("adminrelationships:securitygroup_list")
+
+
+class SecurityGroupUpdateView(ObjectFormView):
+    """Rename a security group and choose its members."""
+
+    permission_required = Action.MANAGE_SECURITY_GROUPS
+    model = SecurityGroup
+    form_class = SecurityGroupForm
+    template_name = "adminrelationships/securitygroup_form.html"
+    context_object_name = "group"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "staff": _staff(self.request.user)}
+
+    def get_initial(self):
+        return {"name": self.object.name, "members": list(self.object.members.all())}
+
+    def perform(self, form):
+        return services.security_group_save(
+            actor=self.request.user,
+            group=self.object,
+            name=form.cleaned_data["name"],
+            members=list(form.cleaned_data["members"]),
+        )
+
+    def notify(self, result) -> None:
+        messages.success(self.request, _("Security group saved."))
+
+    def get_success_url(self) -> str:
+        return reverse("adminrelationships:securitygroup_list")
+
+
+class AdminRelationshipAssignView(ObjectFormView):
+    """Give a security group some of an active relationship's approved roles, or remove it."""
+
+    permission_required = Action.MANAGE_ADMIN_RELATIONSHIP
+    form_class = AccessAssignmentForm
+    template_name = "adminrelationships/adminrelationship_assign.html"
+    context_object_name = "admin_relationship"
+
+    def get_queryset(self):
+        return selectors.admin_relationship_queryset(
+            user=self.request.user, action=Action.MANAGE_ADMIN_RELATIONSHIP
+        ).select_related("customer")
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "groups": selectors.security_groups_of(user=self.request.user),
+            "relationship": self.object,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["assignments"] = selectors.assignments_of(user=self.request.user, relationship=self.object)
+        return context
+
+    def perform(self, form):
+        return services.access_assignment_set(
+            actor=self.request.user,
+            relationship=self.object,
+            group=form.cleaned_data["group"],
+            roles=form.cleaned_data["roles"],
+        )
+
+    def notify(self, result) -> None:
+        messages.success(self.request, _("Assignments saved."))
+
+    def form_valid(self, form):
+        # The service returns the assignment (or None): the page redirected to stays the relationship's.
+        self.relationship_pk = self.object.pk
+        return super().form_valid(form)
+
+    def get_success_url(self) -> str:
+        return reverse("adminrelationships:adminrelationship_assign", kwargs={"pk": self.relationship_pk})
+
+
+class MyAdminAccessView(PortalPermissionMixin, TemplateView):
+    """The signed-in user's admin access: each customer and the roles they hold there through their groups."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = Action.VIEW_ADMIN_RELATIONSHIP
+    template_name = "adminrelationships/my_admin_access.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["held"] = selectors.my_admin_access(user=self.request.user)
+        return context

@@ -41,6 +41,8 @@ class Action(StrEnum):
     # The partner's own settings (require MFA for all staff).
     CHANGE_PARTNER_SETTINGS = "partnerportal.change_partner_settings"
     VIEW_ACTIVITY = "activity.view_activity"
+    # The partner's security groups of staff, to which admin relationships' roles are assigned.
+    MANAGE_SECURITY_GROUPS = "adminrelationships.manage_securitygroup"
 
     # Capabilities: folded in from the user's scope, the partner type and the cloud (see CONTEXT_RULES).
     SEE_WHOLE_PARTNER = "permissions.see_whole_partner"
@@ -100,6 +102,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.MANAGE_STAFF,
             Action.CHANGE_PARTNER_SETTINGS,
             Action.VIEW_ACTIVITY,
+            Action.MANAGE_SECURITY_GROUPS,
         }
     ),
     Role.ADMIN_AGENT: frozenset(
@@ -117,6 +120,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.IMPORT_CUSTOMERS,
             Action.MANAGE_PARTNERSHIPS,
             Action.VIEW_ACTIVITY,
+            Action.MANAGE_SECURITY_GROUPS,
         }
     ),
     Role.SALES_AGENT: frozenset(

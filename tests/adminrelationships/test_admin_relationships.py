@@ -80,7 +80,7 @@ def test_request_travels_through_a_real_smtp_server_and_the_customer_approves(
     customer = world.customer_in
     client = client_for(agent)
     response = client.post(
-        reverse("adminrelationships:adminrelationship_create") + f"?customer={customer.pk}",
+        reverse("adminrelationships:adminrelationship_create") + f"?customer_id={customer.pk}",
         {"name": "Helpdesk standard", "duration_days": "30", "roles": [DIRECTORY_READERS, HELPDESK_ADMIN]},
     )
     relationship = AdminRelationship.objects.get()
@@ -240,7 +240,7 @@ def test_duration_bounds(world):
 
 def test_the_form_shows_errors_beside_the_fields_and_writes_nothing(world, client_for):
     client = client_for(world.users["admin_agent"])
-    url = reverse("adminrelationships:adminrelationship_create") + f"?customer={world.customer_in.pk}"
+    url = reverse("adminrelationships:adminrelationship_create") + f"?customer_id={world.customer_in.pk}"
     response = client.post(
         url, {"name": "Bad name!", "duration_days": "10", "roles": [GLOBAL_ADMIN], "auto_extend": "on"}
     )

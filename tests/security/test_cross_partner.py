@@ -24,7 +24,7 @@ from relationships.services import invitation_create
 from relationships.services.lifecycle import relationship_end
 from tests.access import NOT_IN_MATRIX, ROWS
 from tests.access_effects import BODIES, Ctx
-from tests.adminrelationships.access_targets import admin_relationship_b
+from tests.adminrelationships.access_targets import admin_relationship_b, security_group_b
 from tests.conftest import World
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
@@ -118,6 +118,8 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "staff:user_mfa_reset": _staff_b,
     "adminrelationships:adminrelationship_detail": _admin_relationship_b,
     "adminrelationships:adminrelationship_terminate": _admin_relationship_b,
+    "adminrelationships:adminrelationship_assign": _admin_relationship_b,
+    "adminrelationships:securitygroup_update": lambda world: [{"pk": security_group_b(world).pk}],
 }
 
 # Routes whose argument is a one-time link: holding the link is the authorization (whoever it was mailed to), so

@@ -28,8 +28,14 @@ from django.db import models, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from adminrelationships.models import AdminRelationship, RoleTemplate
-from adminrelationships.services import admin_relationship_approve, admin_relationship_terminate, role_template_create
+from adminrelationships.models import AdminRelationship, RoleTemplate, SecurityGroup
+from adminrelationships.services import (
+    access_assignment_set,
+    admin_relationship_approve,
+    admin_relationship_terminate,
+    role_template_create,
+    security_group_save,
+)
 from customers.models import Customer, Subscription, Tag
 from customers.services.customers import customer_update
 from customers.services.purchase_permissions import purchase_permission_set
@@ -128,6 +134,7 @@ WRITERS = {
     "adminrelationships.AdminRelationship.approved_name": "service",  # typed by the customer on the approval page
     "adminrelationships.AdminRelationship.termination_reason": "service",
     "adminrelationships.RoleTemplate.name": "service",
+    "adminrelationships.SecurityGroup.name": "service",
 }
 TEXT_APPS = {"partnerportal", "accounts", "customers", "relationships", "adminrelationships", "permissions", "activity"}
 
@@ -212,6 +219,8 @@ def _fill(world) -> dict:
     ended_admin = request_for(customer, agent, name="Tier 2")
     admin_relationship_terminate(actor=agent, relationship=ended_admin, reason=payload_for(500))
     pending_admin = request_for(customer, agent, name="Tier 3")
+    group = security_group_save(actor=agent, name=payload_for(100), members=[agent])
+    access_assignment_set(actor=agent, relationship=approved, group=group, roles=[DIRECTORY_READERS])
     # Fields written as rows: every row gets the payload (with its pk where the column is unique).
     for label, how in WRITERS.items():
         if how != "row":
@@ -236,6 +245,7 @@ def _fill(world) -> dict:
         "admin_approved": approved,
         "admin_ended": ended_admin,
         "admin_token": token_of(pending_admin),
+        "admin_group": group,
     }
 
 
@@ -270,6 +280,8 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         "staff:set_password": {"token": extra["set_password_token"]},
         "adminrelationships:adminrelationship_detail": {"pk": extra["admin_ended"].pk},
         "adminrelationships:adminrelationship_terminate": {"pk": extra["admin_approved"].pk},
+        "adminrelationships:adminrelationship_assign": {"pk": extra["admin_approved"].pk},
+        "adminrelationships:securitygroup_update": {"pk": extra["admin_group"].pk},
         "adminrelationships:adminrelationship_approve": {"token": extra["admin_token"]},
     }.get(url_name)
 
@@ -435,3 +447,4 @@ def test_the_payloads_are_really_stored(marked, db):
     assert "<script>alert(1)" in AdminRelationship.objects.get(pk=marked.extra["admin_approved"].pk).approved_name
     assert "<script>alert(1)" in AdminRelationship.objects.get(pk=marked.extra["admin_ended"].pk).termination_reason
     assert "<script>alert(1)" in RoleTemplate.objects.get(partner=marked.partner_a).name
+    assert "<script>alert(1)" in SecurityGroup.objects.get(partner=marked.partner_a).name
