@@ -46,6 +46,7 @@ def _context(relationship: AdminRelationship) -> dict:
         "ends": _date(relationship.ends_at),
         "staff_link": settings.PORTAL_BASE_URL.rstrip("/") + relationship.get_absolute_url(),
         "reason": relationship.termination_reason,
+        "by_customer": relationship.terminated_by_customer,
     }
 
 

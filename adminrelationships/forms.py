@@ -105,6 +105,12 @@ class TerminateForm(forms.Form):
     )
 
 
+class CustomerEndForm(forms.Form):
+    """The customer's administrator ends an active relationship, with the reason."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class ApprovalForm(forms.Form):
     """The customer's global administrator approves the whole request."""
 

@@ -94,6 +94,8 @@ class AdminRelationship(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     termination_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Ended by the customer's administrator from the emailed link (terminated_by stays empty then).
+    terminated_by_customer = models.BooleanField(_("ended by the customer"), default=False)
 
     objects = AdminRelationshipQuerySet.as_manager()
 

@@ -277,6 +277,44 @@ def admin_relationship_terminate(*, actor: User, relationship: AdminRelationship
 
 
 @transaction.atomic
+def admin_relationship_end_by_customer(*, token: str, reason: str) -> AdminRelationship:
+    """The customer's administrator ends an active relationship from the emailed link (one conditional UPDATE)."""
+    relationship = admin_relationship_for_token(token)
+    if relationship is None:
+        raise ValidationError(LINK_CLOSED % {"status": _("unknown")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [REASON_REQUIRED]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("Use at most 500 characters.")]})
+    now = timezone.now()
+    changed = AdminRelationship.objects.filter(
+        pk=relationship.pk, approved_at__isnull=False, terminated_at__isnull=True, ends_at__gt=now
+    ).update(terminated_at=now, terminated_by_customer=True, termination_reason=reason)
+    relationship.refresh_from_db()
+    if changed != 1:
+        raise ValidationError(CANNOT_TERMINATE % {"status": _status_words(relationship)})
+    removed = sorted(AccessAssignment.objects.filter(relationship=relationship).values_list("group__name", flat=True))
+    AccessAssignment.objects.filter(relationship=relationship).delete()
+    outcome_emails_enqueue(relationship, outcome="terminated")
+    activity_record(
+        action=Actions.ADMIN_RELATIONSHIP_TERMINATE,
+        partner=relationship.partner,
+        customer=relationship.customer,
+        before={"status": Status.ACTIVE},
+        after={
+            "admin_relationship": relationship.pk,
+            "name": relationship.name,
+            "status": Status.TERMINATED,
+            "termination_reason": reason,
+            "terminated_by_customer": True,
+            "assignments_removed": removed,
+        },
+    )
+    return relationship
+
+
+@transaction.atomic
 def role_template_create(*, actor: User, name: str, roles: list[str] | tuple[str, ...]) -> RoleTemplate:
     """Save a named set of roles the partner's staff can request from."""
     if not policy.has_action(actor, Action.MANAGE_ADMIN_RELATIONSHIP):

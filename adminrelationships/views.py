@@ -25,6 +25,7 @@ from adminrelationships.forms import (
     AdminRelationshipFilterForm,
     AdminRelationshipForm,
     ApprovalForm,
+    CustomerEndForm,
     RoleTemplateForm,
     SecurityGroupForm,
     TerminateForm,
@@ -238,7 +239,13 @@ class AdminRelationshipApproveView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def page(
-        self, relationship: AdminRelationship | None, *, form: ApprovalForm | None = None, status: int = 200, error=""
+        self,
+        relationship: AdminRelationship | None,
+        *,
+        form: ApprovalForm | None = None,
+        end_form: CustomerEndForm | None = None,
+        status: int = 200,
+        error="",
     ) -> HttpResponse:
         current = relationship.status if relationship is not None else ""
         return render(
@@ -249,17 +256,21 @@ class AdminRelationshipApproveView(View):
                 "status": current,
                 "open": current == Status.APPROVAL_PENDING,
                 "form": form or ApprovalForm(),
+                "end_form": end_form or CustomerEndForm(),
                 "error": error,
             },
             status=status,
         )
 
     def get(self, request, *args, **kwargs):
-        status = 200 if self.relationship.status == Status.APPROVAL_PENDING else 410
+        # While active the link still opens the page: the customer may end the relationship from it.
+        status = 200 if self.relationship.status in (Status.APPROVAL_PENDING, Status.ACTIVE) else 410
         return self.page(self.relationship, status=status)
 
     def post(self, request, *args, **kwargs):
         token = kwargs["token"]
+        if self.relationship.status == Status.ACTIVE and request.POST.get("decision") == "end":
+            return self.end(token)
         if self.relationship.status != Status.APPROVAL_PENDING:
             return self.page(self.relationship, status=410)
         if request.POST.get("decision") == "decline":
@@ -282,6 +293,19 @@ class AdminRelationshipApproveView(View):
                 for field, errors in exc.error_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
                 return self.page(self.relationship, form=form)
+            return self.page(self.relationship, status=409, error=" ".join(exc.messages))
+        return self.page(self.relationship)
+
+    def end(self, token: str) -> HttpResponse:
+        form = CustomerEndForm(self.request.POST)
+        if not form.is_valid():
+            return self.page(self.relationship, end_form=form)
+        try:
+            self.relationship = services.admin_relationship_end_by_customer(
+                token=token, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            self.relationship.refresh_from_db()
             return self.page(self.relationship, status=409, error=" ".join(exc.messages))
         return self.page(self.relationship)
 

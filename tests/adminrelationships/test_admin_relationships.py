@@ -325,3 +325,29 @@ def test_the_customer_page_shows_the_panel_with_days_left(world, client_for):
         assert 'id="admin-relationships"' in html and "Helpdesk standard" in html
         assert ("request-admin-relationship" in html) == (role == "admin_agent")
         assert ">29<" in html or ">30<" in html, "days left"
+
+
+def test_the_customer_ends_an_active_relationship_from_the_link(world):
+    agent = world.users["admin_agent"]
+    relationship = request_for(world.customer_in, agent)
+    token = token_of(relationship)
+    client = Client()
+    client.post(approve_url(token), {"decision": "approve", "name": "Ana Kim", "confirm": "on"})
+    page = client.get(approve_url(token))
+    assert page.status_code == 200 and 'id="end-form"' in page.content.decode()
+    refused = client.post(approve_url(token), {"decision": "end", "reason": ""})
+    assert refused.status_code == 200
+    relationship.refresh_from_db()
+    assert relationship.status == Status.ACTIVE
+    ended = client.post(approve_url(token), {"decision": "end", "reason": "We changed provider"})
+    assert ended.status_code == 200
+    relationship.refresh_from_db()
+    assert relationship.status == Status.TERMINATED and relationship.terminated_by_customer
+    assert relationship.terminated_by_id is None and relationship.termination_reason == "We changed provider"
+    entry = ActivityEntry.objects.get(action=Actions.ADMIN_RELATIONSHIP_TERMINATE)
+    assert entry.actor_id is None
+    emails = OutboundEmail.objects.filter(topic=f"admin-relationship-terminated:{relationship.pk}")
+    assert sorted(emails.values_list("to", flat=True)) == sorted([relationship.request_email, agent.email])
+    assert all("ended" in email.body for email in emails)
+    assert client.get(approve_url(token)).status_code == 410
+    assert client.post(approve_url(token), {"decision": "end", "reason": "Again"}).status_code == 410
