@@ -22,6 +22,7 @@ def portal(request: HttpRequest) -> dict:
             "ended": Action.RESTORE_RELATIONSHIP in actions,
             "import": Action.IMPORT_CUSTOMERS in actions,
             "partnerships": Action.USE_PARTNERSHIPS in actions,
+            "admin_relationships": Action.VIEW_ADMIN_RELATIONSHIP in actions,
             "activity": Action.VIEW_ACTIVITY in actions,
             "staff": Action.MANAGE_STAFF in actions,
         },

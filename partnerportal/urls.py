@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from adminrelationships import urls as adminrelationships_urls
 from customers import urls as customers_urls
 from partnerportal.accounts import views as accounts_views
 from partnerportal.forms import LoginForm
@@ -64,6 +65,19 @@ urlpatterns = [
                     *relationships_urls.public_urlpatterns,
                 ],
                 relationships_urls.app_name,
+            )
+        ),
+    ),
+    # Staff pages under admin-relationships/ and the customer's public /admin-approval/<token>/, in one namespace.
+    path(
+        "",
+        include(
+            (
+                [
+                    path("admin-relationships/", include(adminrelationships_urls.urlpatterns)),
+                    *adminrelationships_urls.public_urlpatterns,
+                ],
+                adminrelationships_urls.app_name,
             )
         ),
     ),

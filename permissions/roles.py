@@ -26,6 +26,10 @@ class Action(StrEnum):
     INVITE_CUSTOMER = "customers.invite_customer"
     END_RELATIONSHIP = "customers.end_relationship"
     CHANGE_PURCHASE_PERMISSION = "customers.change_purchase_permission"
+    # Admin relationships (granular delegated admin) on a customer: everyone with customer access reads them; only
+    # an admin agent requests and terminates them (like purchase permissions: a global admin alone does not).
+    VIEW_ADMIN_RELATIONSHIP = "adminrelationships.view_adminrelationship"
+    MANAGE_ADMIN_RELATIONSHIP = "adminrelationships.manage_adminrelationship"
 
     # Partner-wide (no object; the role alone decides).
     ADD_CUSTOMER = "customers.add_customer"
@@ -37,6 +41,8 @@ class Action(StrEnum):
     # The partner's own settings (require MFA for all staff).
     CHANGE_PARTNER_SETTINGS = "partnerportal.change_partner_settings"
     VIEW_ACTIVITY = "activity.view_activity"
+    # The partner's security groups of staff, to which admin relationships' roles are assigned.
+    MANAGE_SECURITY_GROUPS = "adminrelationships.manage_securitygroup"
 
     # Capabilities: folded in from the user's scope, the partner type and the cloud (see CONTEXT_RULES).
     SEE_WHOLE_PARTNER = "permissions.see_whole_partner"
@@ -74,10 +80,12 @@ OBJECT_ACTIONS: frozenset[Action] = frozenset(
         Action.INVITE_CUSTOMER,
         Action.END_RELATIONSHIP,
         Action.CHANGE_PURCHASE_PERMISSION,
+        Action.VIEW_ADMIN_RELATIONSHIP,
+        Action.MANAGE_ADMIN_RELATIONSHIP,
     }
 )
 
-_ALL_READ = {Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER}
+_ALL_READ = {Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER, Action.VIEW_ADMIN_RELATIONSHIP}
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.GLOBAL_ADMIN: frozenset(
@@ -94,6 +102,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.MANAGE_STAFF,
             Action.CHANGE_PARTNER_SETTINGS,
             Action.VIEW_ACTIVITY,
+            Action.MANAGE_SECURITY_GROUPS,
         }
     ),
     Role.ADMIN_AGENT: frozenset(
@@ -106,10 +115,12 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.INVITE_CUSTOMER,
             Action.END_RELATIONSHIP,
             Action.CHANGE_PURCHASE_PERMISSION,
+            Action.MANAGE_ADMIN_RELATIONSHIP,
             Action.RESTORE_RELATIONSHIP,
             Action.IMPORT_CUSTOMERS,
             Action.MANAGE_PARTNERSHIPS,
             Action.VIEW_ACTIVITY,
+            Action.MANAGE_SECURITY_GROUPS,
         }
     ),
     Role.SALES_AGENT: frozenset(

@@ -61,6 +61,7 @@ PUBLIC_ROUTES = {
     "password_reset",
     "relationships:invitation_accept",
     "staff:set_password",
+    "adminrelationships:adminrelationship_approve",
 }
 
 R, E = Row, Effect
@@ -350,6 +351,73 @@ ROWS: list[Row] = [
     R("staff:user_mfa_reset",                 "staff_user_out", GET,  302, 404, 403, 403, 403, 403, 403),
     R("staff:user_mfa_reset",                 "staff_user_out", POST, 302, 404, 403, 403, 403, 403, 403,
       "confirm"),
+    # ---------------------------------------------------- admin relationships (granular delegated admin), issue 12
+    # Everyone with customer access reads them; only an admin agent requests and terminates (a global admin alone
+    # does not, as with purchase permissions).
+    # gdap_in: partner A's active one on customer_in (assigned to asg); gdap_unassigned: on A's other customer;
+    # gdap_out: partner B's; gdap_token: the emailed link of A's pending request.
+    #  url name                                          target             method anon ga   aa   sa   hd   none asg
+    R("adminrelationships:adminrelationship_list",       None,              GET,  302, 200, 200, 200, 200, 403, 200),
+    R("adminrelationships:adminrelationship_list",       None,              POST, 302, 405, 405, 405, 405, 403, 405),
+    R("adminrelationships:adminrelationship_create",     None,              GET,  302, 403, 200, 403, 403, 403, 200),
+    R("adminrelationships:adminrelationship_create",     None,              POST, 302, 403, 302, 403, 403, 403, 302,
+      "admin relationship request", E("admin relationship requested", (Actions.ADMIN_RELATIONSHIP_REQUEST,))),
+    R("adminrelationships:adminrelationship_create",     None,              POST, 302, 403, 200, 403, 403, 403, 200,
+      "empty", NOTHING),
+    R("adminrelationships:adminrelationship_detail",     "gdap_in",         GET,  302, 200, 200, 200, 200, 403, 200),
+    R("adminrelationships:adminrelationship_detail",     "gdap_in",         POST, 302, 405, 405, 405, 405, 403, 405),
+    R("adminrelationships:adminrelationship_detail",     "gdap_unassigned", GET,  302, 200, 200, 200, 200, 403, 404),
+    R("adminrelationships:adminrelationship_detail",     "gdap_out",        GET,  302, 404, 404, 404, 404, 403, 404),
+    R("adminrelationships:adminrelationship_terminate",  "gdap_in",         GET,  302, 403, 200, 403, 403, 403, 200),
+    R("adminrelationships:adminrelationship_terminate",  "gdap_in",         POST, 302, 403, 302, 403, 403, 403, 302,
+      "terminate: reason and confirmation",
+      E("admin relationship terminated", (Actions.ADMIN_RELATIONSHIP_TERMINATE,))),
+    R("adminrelationships:adminrelationship_terminate",  "gdap_in",         POST, 302, 403, 200, 403, 403, 403, 200,
+      "empty", NOTHING),
+    R("adminrelationships:adminrelationship_terminate",  "gdap_unassigned", GET,  302, 403, 200, 403, 403, 403, 404),
+    R("adminrelationships:adminrelationship_terminate",  "gdap_unassigned", POST, 302, 403, 302, 403, 403, 403, 404,
+      "terminate: reason and confirmation",
+      E("admin relationship terminated", (Actions.ADMIN_RELATIONSHIP_TERMINATE,))),
+    R("adminrelationships:adminrelationship_terminate",  "gdap_out",        GET,  302, 403, 404, 403, 403, 403, 404),
+    R("adminrelationships:adminrelationship_terminate",  "gdap_out",        POST, 302, 403, 404, 403, 403, 403, 404,
+      "terminate: reason and confirmation"),
+    R("adminrelationships:adminrelationship_assign",     "gdap_in",         GET,  302, 403, 200, 403, 403, 403, 200),
+    R("adminrelationships:adminrelationship_assign",     "gdap_in",         POST, 302, 403, 302, 403, 403, 403, 302,
+      "assign group", E("roles assigned", (Actions.ADMIN_RELATIONSHIP_ASSIGN,))),
+    R("adminrelationships:adminrelationship_assign",     "gdap_in",         POST, 302, 403, 200, 403, 403, 403, 200,
+      "empty", NOTHING),
+    R("adminrelationships:adminrelationship_assign",     "gdap_unassigned", GET,  302, 403, 200, 403, 403, 403, 404),
+    R("adminrelationships:adminrelationship_assign",     "gdap_out",        GET,  302, 403, 404, 403, 403, 403, 404),
+    R("adminrelationships:adminrelationship_assign",     "gdap_out",        POST, 302, 403, 404, 403, 403, 403, 404,
+      "assign group"),
+    # "My admin access": every staff role sees the roles they hold through their groups.
+    R("adminrelationships:my_admin_access",              None,              GET,  302, 200, 200, 200, 200, 403, 200),
+    R("adminrelationships:my_admin_access",              None,              POST, 302, 405, 405, 405, 405, 403, 405),
+    # Role templates (admin agents); security groups of staff (global admins and admin agents, PRODUCT.md §2).
+    R("adminrelationships:roletemplate_list",            None,              GET,  302, 403, 200, 403, 403, 403, 200),
+    R("adminrelationships:roletemplate_list",            None,              POST, 302, 403, 302, 403, 403, 403, 302,
+      "role template", E("role template saved", (Actions.ROLE_TEMPLATE_CREATE,))),
+    R("adminrelationships:roletemplate_list",            None,              POST, 302, 403, 200, 403, 403, 403, 200,
+      "empty", NOTHING),
+    R("adminrelationships:securitygroup_list",           None,              GET,  302, 200, 200, 403, 403, 403, 200),
+    R("adminrelationships:securitygroup_list",           None,              POST, 302, 302, 302, 403, 403, 403, 302,
+      "security group", E("security group saved", (Actions.SECURITY_GROUP_CREATE,))),
+    R("adminrelationships:securitygroup_list",           None,              POST, 302, 200, 200, 403, 403, 403, 200,
+      "empty", NOTHING),
+    R("adminrelationships:securitygroup_update",         "group_in",        GET,  302, 200, 200, 403, 403, 403, 200),
+    R("adminrelationships:securitygroup_update",         "group_in",        POST, 302, 302, 302, 403, 403, 403, 302,
+      "security group", E("security group saved", (Actions.SECURITY_GROUP_UPDATE,))),
+    R("adminrelationships:securitygroup_update",         "group_in",        POST, 302, 200, 200, 403, 403, 403, 200,
+      "empty", NOTHING),
+    R("adminrelationships:securitygroup_update",         "group_out",       GET,  302, 404, 404, 403, 403, 403, 404),
+    R("adminrelationships:securitygroup_update",         "group_out",       POST, 302, 404, 404, 403, 403, 403, 404,
+      "security group"),
+    # The customer's public approval page: anyone holding the emailed link (staff never see it); approving works.
+    R("adminrelationships:adminrelationship_approve",    "gdap_token",      GET,  200, 200, 200, 200, 200, 200, 200),
+    R("adminrelationships:adminrelationship_approve",    "gdap_token",      POST, 200, 200, 200, 200, 200, 200, 200,
+      "approve all", E("admin relationship approved", (Actions.ADMIN_RELATIONSHIP_APPROVE,), by_user=False)),
+    R("adminrelationships:adminrelationship_approve",    "gdap_token_bad",  GET,  404, 404, 404, 404, 404, 404, 404),
+    R("adminrelationships:adminrelationship_approve",    "gdap_token_bad",  POST, 404, 404, 404, 404, 404, 404, 404),
 ]
 # fmt: on
 

@@ -18,6 +18,7 @@ from customers.company_names import company_name_warnings
 from customers.filters import CustomerFilterForm
 from customers.forms import CustomerAgreementForm, CustomerForm
 from customers.models import Customer, Tag
+from customers.panels import customer_panels
 from customers.views.base import CustomerFormMixin
 from customers.views.purchase_permissions import purchase_permission_panel
 from partnerportal.infrastructure.pagination import Ordering
@@ -99,6 +100,8 @@ class CustomerDetailView(PortalPermissionMixin, DetailView):
             has_azure_plan=any(s.is_active_azure_plan for s in subscriptions),
         )
         context["recent_activity"] = activity_recent_for_customer(user=user, customer=customer)
+        # Sections of apps above customers (admin relationships), registered in customers.panels.
+        context["panels"] = customer_panels(user=user, customer=customer)
         return context
 
 

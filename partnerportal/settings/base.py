@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "permissions",
     "customers",
     "relationships",
+    "adminrelationships",
     "activity",
 ]
 

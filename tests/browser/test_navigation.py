@@ -12,11 +12,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # PRODUCT.md §2, written out by hand per role.
 EXPECTED_NAV = {
     "global.admin": [
-        *("Customers", "Lookup", "Invitations", "Ended relationships", "Partnerships", "Activity log", "Staff"),
+        *("Customers", "Lookup", "Invitations", "Ended relationships", "Partnerships", "Admin relationships"),
+        *("Activity log", "Staff"),
     ],
-    "admin.agent": ["Customers", "Lookup", "Invitations", "Ended relationships", "Partnerships", "Activity log"],
-    "sales.agent": ["Customers", "Lookup", "Invitations", "Partnerships"],
-    "helpdesk.agent": ["Customers", "Lookup"],
+    "admin.agent": [
+        *("Customers", "Lookup", "Invitations", "Ended relationships", "Partnerships", "Admin relationships"),
+        "Activity log",
+    ],
+    "sales.agent": ["Customers", "Lookup", "Invitations", "Partnerships", "Admin relationships"],
+    "helpdesk.agent": ["Customers", "Lookup", "Admin relationships"],
 }
 
 

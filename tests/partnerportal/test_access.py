@@ -18,6 +18,7 @@ from partnerportal.staff.services import set_password_token_issue, staff_user_cr
 from relationships.services.lifecycle import relationship_end
 from tests.access import KNOWN_DISAGREEMENTS, NOT_IN_MATRIX, PUBLIC_ROUTES, ROWS, Row
 from tests.access_effects import BODIES, EFFECTS, Ctx
+from tests.adminrelationships import access_targets as admin_relationship_targets
 from tests.conftest import ASSIGNED
 from tests.customers import access_targets as subscription_targets
 from tests.factories import make_user
@@ -37,7 +38,16 @@ ROLE_COLUMNS = {
     "asg": ASSIGNED,
 }
 # With django-otp's device tables: a denied MFA reset or set-up must leave every authenticator as it was.
-PROJECT_APPS = {"partnerportal", "customers", "relationships", "permissions", "activity", "otp_totp", "otp_static"}
+PROJECT_APPS = {
+    "partnerportal",
+    "customers",
+    "relationships",
+    "adminrelationships",
+    "permissions",
+    "activity",
+    "otp_totp",
+    "otp_static",
+}
 
 
 def database_fingerprint() -> str:
@@ -78,6 +88,7 @@ TARGETS: dict = {}
 TARGETS.update(endrestore_targets.TARGETS)  # ended_in/out, provider, partnership_in/out, partnership_token
 TARGETS.update(subscription_targets.TARGETS)  # subscription_in/out/mismatch/unassigned, azure_in/unassigned
 TARGETS.update(invite_targets.TARGETS)  # invitation_in/out, invite_token, invite_token_bad
+TARGETS.update(admin_relationship_targets.TARGETS)  # gdap_in/out/unassigned, gdap_token, gdap_token_bad
 
 
 def _staff_user_in(world) -> dict:

@@ -16,12 +16,14 @@ from django.utils.http import urlsafe_base64_encode
 
 from activity.models import ActivityEntry
 from activity.services import Actions
+from adminrelationships.models import AdminRelationship
 from customers.models import Customer
-from partnerportal.models import Partner, SetPasswordToken, User
+from partnerportal.models import OutboundEmail, Partner, SetPasswordToken, User
 from partnerportal.staff import services as staff_services
 from relationships.models import Invitation, Partnership, Relationship
 from relationships.services import invitation_create, relationship_end
 from relationships.services.partnerships import partnership_request
+from tests.adminrelationships.helpers import request_for, token_of
 from tests.factories import make_customer, make_partner, make_user
 from tests.relationships.invite_helpers import accept_url, acceptance_data, verify_mailbox
 
@@ -200,3 +202,45 @@ def test_a_partnership_link_is_authorized_once_of_twenty(db):
     assert sorted(results) == [200] * (THREADS - 1) + [302], sorted(results)
     assert Partnership.objects.filter(provider=provider, status=Partnership.Status.ACTIVE).count() == 1
     assert ActivityEntry.objects.filter(action=Actions.PARTNERSHIP_AUTHORIZE).count() == 2
+
+
+def test_an_admin_relationship_approval_link_approves_once_of_twenty_concurrent_submits(db):
+    partner = make_partner()
+    agent = make_user(partner, "admin_agent")
+    relationship = request_for(make_customer(partner, actor=agent), agent)
+    url = reverse("adminrelationships:adminrelationship_approve", kwargs={"token": token_of(relationship)})
+
+    def submit(i: int) -> tuple[int, str]:
+        name = f"Approver {i:02d}"
+        response = Client().post(url, {"decision": "approve", "name": name, "confirm": "on"})
+        return response.status_code, name
+
+    results = race(submit)
+    winners = [name for status, name in results if status == 200]
+    assert len(winners) == 1, sorted(status for status, _ in results)
+    assert {status for status, _ in results} <= {200, 409, 410}
+    relationship.refresh_from_db()
+    assert relationship.status == AdminRelationship.objects.with_status().get(pk=relationship.pk).current_status
+    assert relationship.status == "active" and relationship.approved_name == winners[0]
+    assert ActivityEntry.objects.filter(action=Actions.ADMIN_RELATIONSHIP_APPROVE).count() == 1
+    assert OutboundEmail.objects.filter(topic=f"admin-relationship-approved:{relationship.pk}").count() == 2
+
+
+def test_an_approval_racing_a_decline_leaves_exactly_one_outcome(db):
+    partner = make_partner()
+    agent = make_user(partner, "admin_agent")
+    relationship = request_for(make_customer(partner, actor=agent), agent)
+    url = reverse("adminrelationships:adminrelationship_approve", kwargs={"token": token_of(relationship)})
+
+    def submit(i: int) -> int:
+        data = {"decision": "approve", "name": "Ana Kim", "confirm": "on"} if i % 2 else {"decision": "decline"}
+        return Client().post(url, data).status_code
+
+    results = race(submit)
+    assert results.count(200) == 1, sorted(results)
+    relationship.refresh_from_db()
+    assert (relationship.approved_at is None) != (relationship.declined_at is None)
+    answered = ActivityEntry.objects.filter(
+        action__in=[Actions.ADMIN_RELATIONSHIP_APPROVE, Actions.ADMIN_RELATIONSHIP_DECLINE]
+    )
+    assert answered.count() == 1

@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.i18n import set_language
 
+from adminrelationships.views import AdminRelationshipApproveView
 from partnerportal.accounts import views as accounts_views
 from partnerportal.mfa import views as mfa_views
 from partnerportal.staff.views import SetPasswordView
@@ -42,6 +43,7 @@ PUBLIC_VIEWS = {
     # reached from an emailed one-time link, before the reader has an account here
     InvitationAcceptView,
     SetPasswordView,
+    AdminRelationshipApproveView,
 }
 # Namespaces served by someone else's views and access rules.
 PUBLIC_NAMESPACES = {"admin"}

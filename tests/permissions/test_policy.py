@@ -192,6 +192,7 @@ def test_an_assigned_customer_is_one_row_per_user(world):
     assert policy.object_actions(agent, [world.customer_in.pk])[world.customer_in.pk] == {
         Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER, Action.MANAGE_TAGS, Action.MANAGE_SUBSCRIPTIONS,
         Action.ATTEST_AGREEMENT, Action.INVITE_CUSTOMER, Action.END_RELATIONSHIP, Action.CHANGE_PURCHASE_PERMISSION,
+        Action.VIEW_ADMIN_RELATIONSHIP, Action.MANAGE_ADMIN_RELATIONSHIP,
     }  # fmt: skip
     customer_access_revoke(partner=world.partner_a, customer=world.customer_in)
     assert not CustomerUserObjectPermission.objects.filter(user=agent).exists()

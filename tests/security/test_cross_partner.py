@@ -24,6 +24,7 @@ from relationships.services import invitation_create
 from relationships.services.lifecycle import relationship_end
 from tests.access import NOT_IN_MATRIX, ROWS
 from tests.access_effects import BODIES, Ctx
+from tests.adminrelationships.access_targets import admin_relationship_b, security_group_b
 from tests.conftest import World
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
@@ -91,6 +92,11 @@ def _inactive_staff_b(world: World) -> list[Kwargs]:
     return [{"pk": user.pk}]
 
 
+def _admin_relationship_b(world: World) -> list[Kwargs]:
+    """B's active admin relationship on B's customer."""
+    return [{"pk": admin_relationship_b(world).pk}]
+
+
 # Route name -> partner B's objects of the kind the route takes (URL kwargs).
 MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "customers:customer_detail": _customer_b,
@@ -110,6 +116,10 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "staff:user_reactivate": _inactive_staff_b,
     "staff:user_reset_password": _staff_b,
     "staff:user_mfa_reset": _staff_b,
+    "adminrelationships:adminrelationship_detail": _admin_relationship_b,
+    "adminrelationships:adminrelationship_terminate": _admin_relationship_b,
+    "adminrelationships:adminrelationship_assign": _admin_relationship_b,
+    "adminrelationships:securitygroup_update": lambda world: [{"pk": security_group_b(world).pk}],
 }
 
 # Routes whose argument is a one-time link: holding the link is the authorization (whoever it was mailed to), so
@@ -119,6 +129,8 @@ BEARER_ROUTES = {
     "relationships:partnership_authorize": "a provider's partnership link, authorized by the reseller holding it",
     "staff:set_password": "the set-password link mailed to the new or reset staff user",
     "password_reset_confirm": "Django's password-reset link mailed to the account's address",
+    "adminrelationships:adminrelationship_approve": "the approval link mailed to the customer's contact (never shown "
+    "to staff)",
 }
 
 

@@ -28,6 +28,14 @@ from django.db import models, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from adminrelationships.models import AdminRelationship, RoleTemplate, SecurityGroup
+from adminrelationships.services import (
+    access_assignment_set,
+    admin_relationship_approve,
+    admin_relationship_terminate,
+    role_template_create,
+    security_group_save,
+)
 from customers.models import Customer, Subscription, Tag
 from customers.services.customers import customer_update
 from customers.services.purchase_permissions import purchase_permission_set
@@ -41,6 +49,7 @@ from relationships.services import invitation_create
 from relationships.services.lifecycle import relationship_end
 from relationships.services.partnerships import partnership_request
 from tests.access import NOT_IN_MATRIX
+from tests.adminrelationships.helpers import DIRECTORY_READERS, request_for, token_of
 from tests.conftest import build_world
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
@@ -94,6 +103,9 @@ NOT_USER_WRITABLE = {
     "relationships.Invitation.token_hash": "a SHA-256 digest",
     "relationships.AcceptanceCode.code_hash": "an HMAC-SHA-256 digest of the emailed code",
     "relationships.Invitation.accepted_email": "validated as an email address",
+    "adminrelationships.AdminRelationship.name": "letters, digits, hyphens, underscores and spaces only (constraint)",
+    "adminrelationships.AdminRelationship.request_email": "copied from the customer's validated contact address",
+    "adminrelationships.AdminRelationship.token_hash": "a SHA-256 digest",
     "activity.ActivityEntry.actor_email": "copied from the acting user's validated email address",
     "activity.ActivityEntry.customer_name": "copied from the customer's name, which carries the payload",
 }
@@ -119,8 +131,12 @@ WRITERS = {
     "relationships.Partnership.message": "service",
     "relationships.Invitation.message": "service",
     "relationships.Invitation.accepted_name": "row",  # typed by the customer on the acceptance page
+    "adminrelationships.AdminRelationship.approved_name": "service",  # typed by the customer on the approval page
+    "adminrelationships.AdminRelationship.termination_reason": "service",
+    "adminrelationships.RoleTemplate.name": "service",
+    "adminrelationships.SecurityGroup.name": "service",
 }
-TEXT_APPS = {"partnerportal", "accounts", "customers", "relationships", "permissions", "activity"}
+TEXT_APPS = {"partnerportal", "accounts", "customers", "relationships", "adminrelationships", "permissions", "activity"}
 
 
 def _text_fields() -> Iterator[tuple[str, models.Field]]:
@@ -194,6 +210,17 @@ def _fill(world) -> dict:
     _partnership, partnership_token = partnership_request(
         actor=provider_admin, email="admin@reseller.example", message=long
     )
+    # Admin relationships: an approved one (the approver's name), a terminated one (the reason), a pending one (its
+    # approval page), and a role template named with the payload.
+    agent = User.objects.get(pk=world.users["admin_agent"].pk)
+    role_template_create(actor=agent, name=payload_for(100), roles=[DIRECTORY_READERS])
+    approved = request_for(customer, agent, name="Tier 1")
+    admin_relationship_approve(token=token_of(approved), approver_name=payload_for(100))
+    ended_admin = request_for(customer, agent, name="Tier 2")
+    admin_relationship_terminate(actor=agent, relationship=ended_admin, reason=payload_for(500))
+    pending_admin = request_for(customer, agent, name="Tier 3")
+    group = security_group_save(actor=agent, name=payload_for(100), members=[agent])
+    access_assignment_set(actor=agent, relationship=approved, group=group, roles=[DIRECTORY_READERS])
     # Fields written as rows: every row gets the payload (with its pk where the column is unique).
     for label, how in WRITERS.items():
         if how != "row":
@@ -215,6 +242,10 @@ def _fill(world) -> dict:
         "partnership_token": partnership_token,
         "reseller_admin": reseller_admin,
         "partnership": Partnership.objects.get(reseller=reseller),
+        "admin_approved": approved,
+        "admin_ended": ended_admin,
+        "admin_token": token_of(pending_admin),
+        "admin_group": group,
     }
 
 
@@ -247,6 +278,11 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         "relationships:partnership_authorize": {"token": extra["partnership_token"]},
         "staff:user_update": {"pk": extra["staff"].pk},
         "staff:set_password": {"token": extra["set_password_token"]},
+        "adminrelationships:adminrelationship_detail": {"pk": extra["admin_ended"].pk},
+        "adminrelationships:adminrelationship_terminate": {"pk": extra["admin_approved"].pk},
+        "adminrelationships:adminrelationship_assign": {"pk": extra["admin_approved"].pk},
+        "adminrelationships:securitygroup_update": {"pk": extra["admin_group"].pk},
+        "adminrelationships:adminrelationship_approve": {"token": extra["admin_token"]},
     }.get(url_name)
 
 
@@ -408,3 +444,7 @@ def test_the_payloads_are_really_stored(marked, db):
     assert "<script>alert(1)" in Relationship.objects.get(pk=marked.extra["ended"].pk).end_reason_details
     assert "<script>alert(1)" in User.objects.get(pk=marked.extra["staff"].pk).first_name
     assert "<script>alert(1)" in Partner.objects.get(pk=marked.partner_a.pk).name
+    assert "<script>alert(1)" in AdminRelationship.objects.get(pk=marked.extra["admin_approved"].pk).approved_name
+    assert "<script>alert(1)" in AdminRelationship.objects.get(pk=marked.extra["admin_ended"].pk).termination_reason
+    assert "<script>alert(1)" in RoleTemplate.objects.get(partner=marked.partner_a).name
+    assert "<script>alert(1)" in SecurityGroup.objects.get(partner=marked.partner_a).name

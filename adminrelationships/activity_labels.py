@@ -1,0 +1,45 @@
+"""How the activity log labels the details of admin-relationship entries. Registered from the app's `ready`."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from activity.actions import Actions
+from activity.labels import activity_labels_register
+from adminrelationships.models import Status
+
+ENTRIES = (
+    Actions.ADMIN_RELATIONSHIP_REQUEST,
+    Actions.ADMIN_RELATIONSHIP_APPROVE,
+    Actions.ADMIN_RELATIONSHIP_DECLINE,
+    Actions.ADMIN_RELATIONSHIP_TERMINATE,
+    Actions.ADMIN_RELATIONSHIP_ASSIGN,
+)
+GROUPS = (Actions.SECURITY_GROUP_CREATE, Actions.SECURITY_GROUP_UPDATE)
+
+
+def register() -> None:
+    activity_labels_register(
+        *ENTRIES,
+        model="adminrelationships.AdminRelationship",
+        labels={
+            "admin_relationship": _("Admin relationship"),
+            "role_names": _("Microsoft Entra roles"),
+            "roles": _("Microsoft Entra roles"),
+            "template": _("Role template"),
+            "security_group": _("Security group"),
+            "assignments_removed": _("Assignments removed"),
+            "status": _("Status"),
+        },
+        values={"status": dict(Status.choices)},
+    )
+    activity_labels_register(
+        *GROUPS,
+        model="adminrelationships.SecurityGroup",
+        labels={"security_group": _("Security group"), "members": _("Members")},
+    )
+    activity_labels_register(
+        Actions.ROLE_TEMPLATE_CREATE,
+        model="adminrelationships.RoleTemplate",
+        labels={"role_template": _("Role template"), "role_names": _("Microsoft Entra roles")},
+    )

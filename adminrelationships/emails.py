@@ -1,0 +1,106 @@
+"""The emails of an admin relationship: the approval request to the customer, and the confirmations to both sides.
+
+Their text lives in translatable templates under `templates/adminrelationships/email/`; this module fills them in
+and queues them in the outbox (sent after commit by the worker).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from adminrelationships.models import AdminRelationship
+from partnerportal.infrastructure.emails import email_enqueue, email_render, email_unsent_withdraw
+from partnerportal.models import OutboundEmail, User
+from permissions.roles import AdminRole, AgentRole
+
+
+def approval_link(token: str) -> str:
+    """The absolute approval URL for a raw token (emails are read outside any request)."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+        "adminrelationships:adminrelationship_approve", kwargs={"token": token}
+    )
+
+
+def request_topic(relationship: AdminRelationship) -> str:
+    """The OutboundEmail topic of the email that carries a request's approval link."""
+    return f"admin-relationship:{relationship.pk}"
+
+
+def _date(value: datetime | None) -> str:
+    return formats.date_format(timezone.localtime(value), "DATE_FORMAT") if value else ""
+
+
+def _context(relationship: AdminRelationship) -> dict:
+    return {
+        "partner": relationship.partner.name,
+        "customer": relationship.customer.company_name,
+        "name": relationship.name,
+        "days": relationship.duration_days,
+        "auto_extend": relationship.auto_extend,
+        "roles": [role.name for role in relationship.role_list],
+        "request_expires": _date(relationship.request_expires_at),
+        "ends": _date(relationship.ends_at),
+        "staff_link": settings.PORTAL_BASE_URL.rstrip("/") + relationship.get_absolute_url(),
+        "reason": relationship.termination_reason,
+        "by_customer": relationship.terminated_by_customer,
+    }
+
+
+def request_email_enqueue(relationship: AdminRelationship, token: str) -> OutboundEmail:
+    """Queue the email with the approval link to the customer's contact; the stored body keeps no token."""
+    context = {**_context(relationship), "link": approval_link(token)}
+    subject, body = email_render(
+        subject_template="adminrelationships/email/request_subject.txt",
+        body_template="adminrelationships/email/request.txt",
+        context=context,
+    )
+    return email_enqueue(
+        to=relationship.request_email,
+        subject=subject,
+        body=body,
+        partner=relationship.partner,
+        topic=request_topic(relationship),
+        secret=token,
+    )
+
+
+def request_unsent_withdraw(relationship: AdminRelationship) -> None:
+    """Delete a request's email not yet sent: its link is dead."""
+    email_unsent_withdraw(topic=request_topic(relationship))
+
+
+def partner_recipients(relationship: AdminRelationship) -> list[str]:
+    """The requester, or the partner's active admin agents (global admins when it has none) once they have left."""
+    requester = relationship.requested_by
+    if requester is not None and requester.is_active:
+        return [requester.email]
+    staff = User.objects.filter(partner=relationship.partner, is_active=True).order_by("email")
+    agents = list(staff.filter(agent_role=AgentRole.ADMIN_AGENT).values_list("email", flat=True))
+    return agents or list(staff.filter(admin_role=AdminRole.GLOBAL_ADMIN).values_list("email", flat=True))
+
+
+def outcome_emails_enqueue(relationship: AdminRelationship, *, outcome: str) -> None:
+    """Tell both sides that a relationship was approved, declined or terminated (`outcome` names the templates)."""
+    context = _context(relationship)
+    sides = [
+        ([relationship.request_email], "customer"),
+        (partner_recipients(relationship), "partner"),
+    ]
+    for recipients, side in sides:
+        subject, body = email_render(
+            subject_template=f"adminrelationships/email/{outcome}_subject.txt",
+            body_template=f"adminrelationships/email/{outcome}_{side}.txt",
+            context=context,
+        )
+        for recipient in recipients:
+            email_enqueue(
+                to=recipient,
+                subject=subject,
+                body=body,
+                partner=relationship.partner,
+                topic=f"admin-relationship-{outcome}:{relationship.pk}",
+            )

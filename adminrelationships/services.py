@@ -1,0 +1,431 @@
+"""Admin relationships: request (admin agent), the customer's approval or decline through the link, terminate.
+
+Only a SHA-256 digest of an approval link's token is stored; the raw token exists only in the email (staff never
+see it). Approving, declining and terminating are each one conditional UPDATE, so of two concurrent answers (two
+approvals, approve against terminate) the database lets exactly one through.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import DateTimeField as DateTimeOutput
+from django.db.models import ExpressionWrapper, F, Q, Value
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activity.services import Actions, activity_record
+from adminrelationships import catalogue
+from adminrelationships.emails import outcome_emails_enqueue, request_email_enqueue, request_unsent_withdraw
+from adminrelationships.models import (
+    REQUEST_VALID_FOR,
+    AccessAssignment,
+    AdminRelationship,
+    RoleTemplate,
+    SecurityGroup,
+    Status,
+)
+from customers.models import Customer
+from partnerportal.infrastructure.tokens import token_hash, token_new
+from partnerportal.models import Partner, User
+from permissions import policy
+from permissions.roles import Action
+from relationships.selectors import partner_domain_address
+
+NAME_TAKEN = _("Your organisation already has an admin relationship with this name. Choose another name.")
+ROLES_REQUIRED = _("Choose at least one role, or a role template.")
+UNKNOWN_ROLE = _("Choose roles from the list.")
+TEMPLATE_UNKNOWN = _("Choose one of your organisation's role templates.")
+AUTO_EXTEND_GLOBAL_ADMIN = _(
+    "A relationship that includes Global Administrator cannot auto extend: it must end, and a new one be requested."
+)
+NO_CONTACT = _("The customer has no contact email address; add one to the customer's details first.")
+CONTACT_OWN_DOMAIN = _(
+    "The customer's contact address is at %(domain)s, your own domain: the customer's global administrator must "
+    "approve from a mailbox of the customer's organisation. Correct the contact address first."
+)
+LINK_CLOSED = _("This request can no longer be answered: it is %(status)s.")
+CANNOT_TERMINATE = _("Only an active or pending admin relationship can be terminated; this one is %(status)s.")
+REASON_REQUIRED = _("Give the reason for terminating.")
+TEMPLATE_NAME_TAKEN = _("Your organisation already has a role template with this name.")
+GROUP_NAME_TAKEN = _("Your organisation already has a security group with this name.")
+MEMBER_NOT_STAFF = _("Choose members among your organisation's active staff.")
+ASSIGN_NEEDS_ACTIVE = _("Roles can be assigned only in an active admin relationship; this one is %(status)s.")
+ROLE_NOT_APPROVED = _("Choose among the roles the customer approved.")
+
+
+def _clean_roles(roles: list[str] | tuple[str, ...]) -> list[str]:
+    """The chosen template IDs in catalogue order, once each; ValidationError for an unknown one."""
+    chosen = set(roles)
+    if chosen - set(catalogue.TEMPLATE_IDS):
+        raise ValidationError({"roles": [UNKNOWN_ROLE]})
+    return [role.template_id for role in catalogue.ROLES_BY_PRIVILEGE if role.template_id in chosen]
+
+
+def _status_words(relationship: AdminRelationship) -> str:
+    return str(relationship.status_label).lower()
+
+
+@transaction.atomic
+def admin_relationship_request(
+    *,
+    actor: User,
+    customer: Customer,
+    name: str,
+    duration_days: int,
+    roles: list[str] | tuple[str, ...] = (),
+    template: RoleTemplate | None = None,
+    auto_extend: bool = False,
+) -> AdminRelationship:
+    """Record a request for roles on the customer and email its contact a one-time approval link.
+
+    The roles come from `roles`, or from `template` when given. Raises PermissionDenied when the actor may not
+    request admin relationships on this customer, ValidationError (by field) for bad input.
+    """
+    if not policy.can(actor, Action.MANAGE_ADMIN_RELATIONSHIP, customer):
+        raise PermissionDenied
+    assert actor.partner_id is not None  # partner staff only (the policy gives nobody else the action)
+    # The partner row is locked so two requests with one name cannot both pass the uniqueness check.
+    partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
+    errors: dict[str, list] = {}
+    name = " ".join((name or "").split())
+    if template is not None:
+        if template.partner_id != partner.pk:
+            errors["template"] = [TEMPLATE_UNKNOWN]
+        roles = template.roles
+    try:
+        chosen = _clean_roles(roles)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        chosen = []
+    if not chosen and "roles" not in errors and "template" not in errors:
+        errors["roles"] = [ROLES_REQUIRED]
+    if auto_extend and catalogue.GLOBAL_ADMINISTRATOR in chosen:
+        errors["auto_extend"] = [AUTO_EXTEND_GLOBAL_ADMIN]
+    email = (customer.contact_email or "").strip().lower()
+    if not email:
+        errors.setdefault("__all__", []).append(NO_CONTACT)
+    elif partner_domain_address(email, partner):
+        # Staff read that mailbox: they could approve their own request.
+        errors.setdefault("__all__", []).append(CONTACT_OWN_DOMAIN % {"domain": partner.email_domain})
+    token, hashed = token_new()
+    relationship = AdminRelationship(
+        partner=partner,
+        customer=customer,
+        name=name,
+        duration_days=duration_days,
+        roles=chosen,
+        auto_extend=auto_extend,
+        requested_by=actor,
+        requested_at=timezone.now(),
+        request_email=email,
+        token_hash=hashed,
+    )
+    try:
+        relationship.full_clean(exclude=["token_hash", "request_email", "roles"], validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if "name" not in errors and AdminRelationship.objects.filter(partner=partner, name__iexact=name).exists():
+        errors["name"] = [NAME_TAKEN]
+    if errors:
+        raise ValidationError(errors)
+    relationship.save()
+    request_email_enqueue(relationship, token)
+    activity_record(
+        action=Actions.ADMIN_RELATIONSHIP_REQUEST,
+        actor=actor,
+        partner=partner,
+        customer=customer,
+        after={
+            "admin_relationship": relationship.pk,
+            "name": relationship.name,
+            "duration_days": relationship.duration_days,
+            "role_names": [role.name for role in relationship.role_list],
+            "auto_extend": relationship.auto_extend,
+            "request_email": email,
+            "template": template.name if template is not None else "",
+        },
+    )
+    return relationship
+
+
+def admin_relationship_for_token(token: str) -> AdminRelationship | None:
+    """The relationship a link's raw token belongs to (None for an unknown token); opening it changes nothing."""
+    return (
+        AdminRelationship.objects.select_related("partner", "customer")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
+    )
+
+
+def _open_request(now: datetime) -> Q:
+    """Rows whose request can still be answered: neither approved, declined nor terminated, within 90 days."""
+    return Q(
+        approved_at__isnull=True,
+        declined_at__isnull=True,
+        terminated_at__isnull=True,
+        requested_at__gt=now - REQUEST_VALID_FOR,
+    )
+
+
+@transaction.atomic
+def admin_relationship_approve(*, token: str, approver_name: str) -> AdminRelationship:
+    """Approve the whole request behind a link: active from now for its duration. The link works once.
+
+    One conditional UPDATE: of concurrent approvals (or an approval racing a decline or termination) exactly one
+    changes the row; the others get a ValidationError saying what became of it.
+    """
+    relationship = admin_relationship_for_token(token)
+    if relationship is None:
+        raise ValidationError(LINK_CLOSED % {"status": _("unknown")})
+    approver_name = " ".join((approver_name or "").split())
+    if not approver_name:
+        raise ValidationError({"name": [_("Enter your name.")]})
+    if len(approver_name) > 100:
+        raise ValidationError({"name": [_("Use at most 100 characters.")]})
+    now = timezone.now()
+    ends = ExpressionWrapper(Value(now) + F("duration_days") * Value(timedelta(days=1)), output_field=DateTimeOutput())
+    changed = AdminRelationship.objects.filter(_open_request(now), pk=relationship.pk).update(
+        approved_at=now, approved_name=approver_name, starts_at=now, ends_at=ends
+    )
+    relationship.refresh_from_db()
+    if changed != 1:
+        raise ValidationError(LINK_CLOSED % {"status": _status_words(relationship)})
+    outcome_emails_enqueue(relationship, outcome="approved")
+    activity_record(
+        action=Actions.ADMIN_RELATIONSHIP_APPROVE,
+        partner=relationship.partner,
+        customer=relationship.customer,
+        before={"status": Status.APPROVAL_PENDING},
+        after={
+            "admin_relationship": relationship.pk,
+            "name": relationship.name,
+            "status": Status.ACTIVE,
+            "approved_name": approver_name,
+            "request_email": relationship.request_email,
+            "ends_at": relationship.ends_at.isoformat() if relationship.ends_at else "",
+        },
+    )
+    return relationship
+
+
+@transaction.atomic
+def admin_relationship_decline(*, token: str) -> AdminRelationship:
+    """Decline the request behind a link (one conditional UPDATE, like approval)."""
+    relationship = admin_relationship_for_token(token)
+    if relationship is None:
+        raise ValidationError(LINK_CLOSED % {"status": _("unknown")})
+    now = timezone.now()
+    changed = AdminRelationship.objects.filter(_open_request(now), pk=relationship.pk).update(declined_at=now)
+    relationship.refresh_from_db()
+    if changed != 1:
+        raise ValidationError(LINK_CLOSED % {"status": _status_words(relationship)})
+    outcome_emails_enqueue(relationship, outcome="declined")
+    activity_record(
+        action=Actions.ADMIN_RELATIONSHIP_DECLINE,
+        partner=relationship.partner,
+        customer=relationship.customer,
+        before={"status": Status.APPROVAL_PENDING},
+        after={"admin_relationship": relationship.pk, "name": relationship.name, "status": Status.DECLINED},
+    )
+    return relationship
+
+
+@transaction.atomic
+def admin_relationship_terminate(*, actor: User, relationship: AdminRelationship, reason: str) -> AdminRelationship:
+    """End an active relationship, or withdraw a pending request (its link dies), and tell both sides."""
+    if not policy.can(actor, Action.MANAGE_ADMIN_RELATIONSHIP, relationship.customer):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [REASON_REQUIRED]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("Use at most 500 characters.")]})
+    assert actor.partner_id is not None  # partner staff only (checked by the policy above)
+    now = timezone.now()
+    before = relationship.status_at(now)
+    active = Q(approved_at__isnull=False, terminated_at__isnull=True, ends_at__gt=now)
+    changed = AdminRelationship.objects.filter(
+        active | _open_request(now), pk=relationship.pk, partner_id=actor.partner_id
+    ).update(terminated_at=now, terminated_by=actor, termination_reason=reason)
+    relationship.refresh_from_db()
+    if changed != 1:
+        raise ValidationError(CANNOT_TERMINATE % {"status": _status_words(relationship)})
+    # The groups lose the roles with the relationship.
+    removed = sorted(AccessAssignment.objects.filter(relationship=relationship).values_list("group__name", flat=True))
+    AccessAssignment.objects.filter(relationship=relationship).delete()
+    request_unsent_withdraw(relationship)
+    outcome_emails_enqueue(relationship, outcome="terminated")
+    activity_record(
+        action=Actions.ADMIN_RELATIONSHIP_TERMINATE,
+        actor=actor,
+        partner=relationship.partner,
+        customer=relationship.customer,
+        before={"status": before},
+        after={
+            "admin_relationship": relationship.pk,
+            "name": relationship.name,
+            "status": Status.TERMINATED,
+            "termination_reason": reason,
+            "assignments_removed": removed,
+        },
+    )
+    return relationship
+
+
+@transaction.atomic
+def admin_relationship_end_by_customer(*, token: str, reason: str) -> AdminRelationship:
+    """The customer's administrator ends an active relationship from the emailed link (one conditional UPDATE)."""
+    relationship = admin_relationship_for_token(token)
+    if relationship is None:
+        raise ValidationError(LINK_CLOSED % {"status": _("unknown")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [REASON_REQUIRED]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("Use at most 500 characters.")]})
+    now = timezone.now()
+    changed = AdminRelationship.objects.filter(
+        pk=relationship.pk, approved_at__isnull=False, terminated_at__isnull=True, ends_at__gt=now
+    ).update(terminated_at=now, terminated_by_customer=True, termination_reason=reason)
+    relationship.refresh_from_db()
+    if changed != 1:
+        raise ValidationError(CANNOT_TERMINATE % {"status": _status_words(relationship)})
+    removed = sorted(AccessAssignment.objects.filter(relationship=relationship).values_list("group__name", flat=True))
+    AccessAssignment.objects.filter(relationship=relationship).delete()
+    outcome_emails_enqueue(relationship, outcome="terminated")
+    activity_record(
+        action=Actions.ADMIN_RELATIONSHIP_TERMINATE,
+        partner=relationship.partner,
+        customer=relationship.customer,
+        before={"status": Status.ACTIVE},
+        after={
+            "admin_relationship": relationship.pk,
+            "name": relationship.name,
+            "status": Status.TERMINATED,
+            "termination_reason": reason,
+            "terminated_by_customer": True,
+            "assignments_removed": removed,
+        },
+    )
+    return relationship
+
+
+@transaction.atomic
+def role_template_create(*, actor: User, name: str, roles: list[str] | tuple[str, ...]) -> RoleTemplate:
+    """Save a named set of roles the partner's staff can request from."""
+    if not policy.has_action(actor, Action.MANAGE_ADMIN_RELATIONSHIP):
+        raise PermissionDenied
+    assert actor.partner_id is not None  # partner staff only (checked by the policy above)
+    partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
+    name = " ".join((name or "").split())
+    chosen = _clean_roles(roles)
+    if not chosen:
+        raise ValidationError({"roles": [ROLES_REQUIRED]})
+    template = RoleTemplate(partner=partner, name=name, roles=chosen)
+    template.full_clean(exclude=["roles"], validate_constraints=False)
+    if RoleTemplate.objects.filter(partner=partner, name__iexact=name).exists():
+        raise ValidationError({"name": [TEMPLATE_NAME_TAKEN]})
+    template.save()
+    activity_record(
+        action=Actions.ROLE_TEMPLATE_CREATE,
+        actor=actor,
+        partner=partner,
+        after={"role_template": template.pk, "name": name, "role_names": [r.name for r in template.role_list]},
+    )
+    return template
+
+
+def _group_members(partner: Partner, members: list[User] | tuple[User, ...]) -> list[User]:
+    """The members, who must be active staff of the partner."""
+    if any(member.partner_id != partner.pk or not member.is_active for member in members):
+        raise ValidationError({"members": [MEMBER_NOT_STAFF]})
+    return list(members)
+
+
+@transaction.atomic
+def security_group_save(
+    *,
+    actor: User,
+    name: str,
+    members: list[User] | tuple[User, ...],
+    group: SecurityGroup | None = None,
+) -> SecurityGroup:
+    """Create a security group of the partner's staff, or rename it and set its members."""
+    if not policy.has_action(actor, Action.MANAGE_SECURITY_GROUPS):
+        raise PermissionDenied
+    assert actor.partner_id is not None  # partner staff only (checked by the policy above)
+    partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
+    if group is not None and group.partner_id != partner.pk:
+        raise PermissionDenied
+    name = " ".join((name or "").split())
+    chosen = _group_members(partner, members)
+    before = None
+    if group is None:
+        group = SecurityGroup(partner=partner, name=name)
+    else:
+        group = SecurityGroup.objects.select_for_update().get(pk=group.pk)
+        before = {"name": group.name, "members": sorted(group.members.values_list("email", flat=True))}
+        group.name = name
+    group.full_clean(validate_constraints=False)
+    if SecurityGroup.objects.filter(partner=partner, name__iexact=name).exclude(pk=group.pk).exists():
+        raise ValidationError({"name": [GROUP_NAME_TAKEN]})
+    group.save()
+    group.members.set(chosen)
+    activity_record(
+        action=Actions.SECURITY_GROUP_CREATE if before is None else Actions.SECURITY_GROUP_UPDATE,
+        actor=actor,
+        partner=partner,
+        before=before,
+        after={"security_group": group.pk, "name": name, "members": sorted(m.email for m in chosen)},
+    )
+    return group
+
+
+@transaction.atomic
+def access_assignment_set(
+    *, actor: User, relationship: AdminRelationship, group: SecurityGroup, roles: list[str] | tuple[str, ...]
+) -> AccessAssignment | None:
+    """Give a security group some of an active relationship's approved roles (none: remove its assignment).
+
+    The relationship row is locked, so an assignment cannot slip in beside a concurrent termination.
+    """
+    if not policy.can(actor, Action.MANAGE_ADMIN_RELATIONSHIP, relationship.customer):
+        raise PermissionDenied
+    relationship = AdminRelationship.objects.select_for_update().get(pk=relationship.pk)
+    if relationship.partner_id != actor.partner_id or group.partner_id != actor.partner_id:
+        raise PermissionDenied
+    if relationship.status != Status.ACTIVE:
+        raise ValidationError(ASSIGN_NEEDS_ACTIVE % {"status": _status_words(relationship)})
+    chosen = _clean_roles(roles)
+    if set(chosen) - set(relationship.roles):
+        raise ValidationError({"roles": [ROLE_NOT_APPROVED]})
+    current = AccessAssignment.objects.filter(relationship=relationship, group=group).first()
+    before = {"roles": [r.name for r in current.role_list]} if current else {"roles": []}
+    if not chosen:
+        if current is not None:
+            current.delete()
+        assignment = None
+    elif current is None:
+        assignment = AccessAssignment.objects.create(relationship=relationship, group=group, roles=chosen)
+    else:
+        current.roles = chosen
+        current.save(update_fields=["roles"])
+        assignment = current
+    activity_record(
+        action=Actions.ADMIN_RELATIONSHIP_ASSIGN,
+        actor=actor,
+        partner=relationship.partner,
+        customer=relationship.customer,
+        before=before,
+        after={
+            "admin_relationship": relationship.pk,
+            "name": relationship.name,
+            "security_group": group.name,
+            "roles": [r.name for r in catalogue.roles_of(chosen)],
+        },
+    )
+    return assignment
