@@ -20,6 +20,7 @@ from adminrelationships.models import (
     Status,
 )
 from customers.models import Customer
+from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.models import OutboundEmail, User
 from permissions import policy
 from permissions.roles import Action
@@ -153,3 +154,12 @@ def my_admin_access(*, user: User) -> list[HeldAccess]:
     for pk, entry in held.items():
         entry.roles = catalogue.roles_of(sorted(roles[pk]))
     return list(held.values())
+
+
+def admin_relationship_for_token(token: str) -> AdminRelationship | None:
+    """The relationship a link's raw token belongs to (None for an unknown token); opening it changes nothing."""
+    return (
+        AdminRelationship.objects.select_related("partner", "customer")
+        .filter(token_hash=token_hash(token or ""))
+        .first()
+    )

@@ -5,8 +5,6 @@ see it). Approving, declining and terminating are each one conditional UPDATE, s
 approvals, approve against terminate) the database lets exactly one through.
 """
 
-from __future__ import annotations
-
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,11 +22,11 @@ from adminrelationships.models import (
     AccessAssignment,
     AdminRelationship,
     RoleTemplate,
-    SecurityGroup,
     Status,
 )
+from adminrelationships.selectors import admin_relationship_for_token
 from customers.models import Customer
-from partnerportal.infrastructure.tokens import token_hash, token_new
+from partnerportal.infrastructure.tokens import token_new
 from partnerportal.models import Partner, User
 from permissions import policy
 from permissions.roles import Action
@@ -49,14 +47,9 @@ CONTACT_OWN_DOMAIN = _(
 LINK_CLOSED = _("This request can no longer be answered: it is %(status)s.")
 CANNOT_TERMINATE = _("Only an active or pending admin relationship can be terminated; this one is %(status)s.")
 REASON_REQUIRED = _("Give the reason for terminating.")
-TEMPLATE_NAME_TAKEN = _("Your organisation already has a role template with this name.")
-GROUP_NAME_TAKEN = _("Your organisation already has a security group with this name.")
-MEMBER_NOT_STAFF = _("Choose members among your organisation's active staff.")
-ASSIGN_NEEDS_ACTIVE = _("Roles can be assigned only in an active admin relationship; this one is %(status)s.")
-ROLE_NOT_APPROVED = _("Choose among the roles the customer approved.")
 
 
-def _clean_roles(roles: list[str] | tuple[str, ...]) -> list[str]:
+def roles_clean(roles: list[str] | tuple[str, ...]) -> list[str]:
     """The chosen template IDs in catalogue order, once each; ValidationError for an unknown one."""
     chosen = set(roles)
     if chosen - set(catalogue.TEMPLATE_IDS):
@@ -64,7 +57,7 @@ def _clean_roles(roles: list[str] | tuple[str, ...]) -> list[str]:
     return [role.template_id for role in catalogue.ROLES_BY_PRIVILEGE if role.template_id in chosen]
 
 
-def _status_words(relationship: AdminRelationship) -> str:
+def status_words(relationship: AdminRelationship) -> str:
     return str(relationship.status_label).lower()
 
 
@@ -96,7 +89,7 @@ def admin_relationship_request(
             errors["template"] = [TEMPLATE_UNKNOWN]
         roles = template.roles
     try:
-        chosen = _clean_roles(roles)
+        chosen = roles_clean(roles)
     except ValidationError as exc:
         errors.update(exc.message_dict)
         chosen = []
@@ -152,15 +145,6 @@ def admin_relationship_request(
     return relationship
 
 
-def admin_relationship_for_token(token: str) -> AdminRelationship | None:
-    """The relationship a link's raw token belongs to (None for an unknown token); opening it changes nothing."""
-    return (
-        AdminRelationship.objects.select_related("partner", "customer")
-        .filter(token_hash=token_hash(token or ""))
-        .first()
-    )
-
-
 def _open_request(now: datetime) -> Q:
     """Rows whose request can still be answered: neither approved, declined nor terminated, within 90 days."""
     return Q(
@@ -193,7 +177,7 @@ def admin_relationship_approve(*, token: str, approver_name: str) -> AdminRelati
     )
     relationship.refresh_from_db()
     if changed != 1:
-        raise ValidationError(LINK_CLOSED % {"status": _status_words(relationship)})
+        raise ValidationError(LINK_CLOSED % {"status": status_words(relationship)})
     outcome_emails_enqueue(relationship, outcome="approved")
     activity_record(
         action=Actions.ADMIN_RELATIONSHIP_APPROVE,
@@ -222,7 +206,7 @@ def admin_relationship_decline(*, token: str) -> AdminRelationship:
     changed = AdminRelationship.objects.filter(_open_request(now), pk=relationship.pk).update(declined_at=now)
     relationship.refresh_from_db()
     if changed != 1:
-        raise ValidationError(LINK_CLOSED % {"status": _status_words(relationship)})
+        raise ValidationError(LINK_CLOSED % {"status": status_words(relationship)})
     outcome_emails_enqueue(relationship, outcome="declined")
     activity_record(
         action=Actions.ADMIN_RELATIONSHIP_DECLINE,
@@ -253,7 +237,7 @@ def admin_relationship_terminate(*, actor: User, relationship: AdminRelationship
     ).update(terminated_at=now, terminated_by=actor, termination_reason=reason)
     relationship.refresh_from_db()
     if changed != 1:
-        raise ValidationError(CANNOT_TERMINATE % {"status": _status_words(relationship)})
+        raise ValidationError(CANNOT_TERMINATE % {"status": status_words(relationship)})
     # The groups lose the roles with the relationship.
     removed = sorted(AccessAssignment.objects.filter(relationship=relationship).values_list("group__name", flat=True))
     AccessAssignment.objects.filter(relationship=relationship).delete()
@@ -293,7 +277,7 @@ def admin_relationship_end_by_customer(*, token: str, reason: str) -> AdminRelat
     ).update(terminated_at=now, terminated_by_customer=True, termination_reason=reason)
     relationship.refresh_from_db()
     if changed != 1:
-        raise ValidationError(CANNOT_TERMINATE % {"status": _status_words(relationship)})
+        raise ValidationError(CANNOT_TERMINATE % {"status": status_words(relationship)})
     removed = sorted(AccessAssignment.objects.filter(relationship=relationship).values_list("group__name", flat=True))
     AccessAssignment.objects.filter(relationship=relationship).delete()
     outcome_emails_enqueue(relationship, outcome="terminated")
@@ -312,120 +296,3 @@ def admin_relationship_end_by_customer(*, token: str, reason: str) -> AdminRelat
         },
     )
     return relationship
-
-
-@transaction.atomic
-def role_template_create(*, actor: User, name: str, roles: list[str] | tuple[str, ...]) -> RoleTemplate:
-    """Save a named set of roles the partner's staff can request from."""
-    if not policy.has_action(actor, Action.MANAGE_ADMIN_RELATIONSHIP):
-        raise PermissionDenied
-    assert actor.partner_id is not None  # partner staff only (checked by the policy above)
-    partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
-    name = " ".join((name or "").split())
-    chosen = _clean_roles(roles)
-    if not chosen:
-        raise ValidationError({"roles": [ROLES_REQUIRED]})
-    template = RoleTemplate(partner=partner, name=name, roles=chosen)
-    template.full_clean(exclude=["roles"], validate_constraints=False)
-    if RoleTemplate.objects.filter(partner=partner, name__iexact=name).exists():
-        raise ValidationError({"name": [TEMPLATE_NAME_TAKEN]})
-    template.save()
-    activity_record(
-        action=Actions.ROLE_TEMPLATE_CREATE,
-        actor=actor,
-        partner=partner,
-        after={"role_template": template.pk, "name": name, "role_names": [r.name for r in template.role_list]},
-    )
-    return template
-
-
-def _group_members(partner: Partner, members: list[User] | tuple[User, ...]) -> list[User]:
-    """The members, who must be active staff of the partner."""
-    if any(member.partner_id != partner.pk or not member.is_active for member in members):
-        raise ValidationError({"members": [MEMBER_NOT_STAFF]})
-    return list(members)
-
-
-@transaction.atomic
-def security_group_save(
-    *,
-    actor: User,
-    name: str,
-    members: list[User] | tuple[User, ...],
-    group: SecurityGroup | None = None,
-) -> SecurityGroup:
-    """Create a security group of the partner's staff, or rename it and set its members."""
-    if not policy.has_action(actor, Action.MANAGE_SECURITY_GROUPS):
-        raise PermissionDenied
-    assert actor.partner_id is not None  # partner staff only (checked by the policy above)
-    partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
-    if group is not None and group.partner_id != partner.pk:
-        raise PermissionDenied
-    name = " ".join((name or "").split())
-    chosen = _group_members(partner, members)
-    before = None
-    if group is None:
-        group = SecurityGroup(partner=partner, name=name)
-    else:
-        group = SecurityGroup.objects.select_for_update().get(pk=group.pk)
-        before = {"name": group.name, "members": sorted(group.members.values_list("email", flat=True))}
-        group.name = name
-    group.full_clean(validate_constraints=False)
-    if SecurityGroup.objects.filter(partner=partner, name__iexact=name).exclude(pk=group.pk).exists():
-        raise ValidationError({"name": [GROUP_NAME_TAKEN]})
-    group.save()
-    group.members.set(chosen)
-    activity_record(
-        action=Actions.SECURITY_GROUP_CREATE if before is None else Actions.SECURITY_GROUP_UPDATE,
-        actor=actor,
-        partner=partner,
-        before=before,
-        after={"security_group": group.pk, "name": name, "members": sorted(m.email for m in chosen)},
-    )
-    return group
-
-
-@transaction.atomic
-def access_assignment_set(
-    *, actor: User, relationship: AdminRelationship, group: SecurityGroup, roles: list[str] | tuple[str, ...]
-) -> AccessAssignment | None:
-    """Give a security group some of an active relationship's approved roles (none: remove its assignment).
-
-    The relationship row is locked, so an assignment cannot slip in beside a concurrent termination.
-    """
-    if not policy.can(actor, Action.MANAGE_ADMIN_RELATIONSHIP, relationship.customer):
-        raise PermissionDenied
-    relationship = AdminRelationship.objects.select_for_update().get(pk=relationship.pk)
-    if relationship.partner_id != actor.partner_id or group.partner_id != actor.partner_id:
-        raise PermissionDenied
-    if relationship.status != Status.ACTIVE:
-        raise ValidationError(ASSIGN_NEEDS_ACTIVE % {"status": _status_words(relationship)})
-    chosen = _clean_roles(roles)
-    if set(chosen) - set(relationship.roles):
-        raise ValidationError({"roles": [ROLE_NOT_APPROVED]})
-    current = AccessAssignment.objects.filter(relationship=relationship, group=group).first()
-    before = {"roles": [r.name for r in current.role_list]} if current else {"roles": []}
-    if not chosen:
-        if current is not None:
-            current.delete()
-        assignment = None
-    elif current is None:
-        assignment = AccessAssignment.objects.create(relationship=relationship, group=group, roles=chosen)
-    else:
-        current.roles = chosen
-        current.save(update_fields=["roles"])
-        assignment = current
-    activity_record(
-        action=Actions.ADMIN_RELATIONSHIP_ASSIGN,
-        actor=actor,
-        partner=relationship.partner,
-        customer=relationship.customer,
-        before=before,
-        after={
-            "admin_relationship": relationship.pk,
-            "name": relationship.name,
-            "security_group": group.name,
-            "roles": [r.name for r in catalogue.roles_of(chosen)],
-        },
-    )
-    return assignment
