@@ -7,6 +7,7 @@ app_name = "adminrelationships"
 # Mounted at /admin-relationships/ by partnerportal/urls.py.
 urlpatterns: list = [
     path("", views.AdminRelationshipListView.as_view(), name="adminrelationship_list"),
+    path("export.csv", views.AdminRelationshipExportView.as_view(), name="adminrelationship_export"),
     path("new/", views.AdminRelationshipCreateView.as_view(), name="adminrelationship_create"),
     path("<int:pk>/", views.AdminRelationshipDetailView.as_view(), name="adminrelationship_detail"),
     path("<int:pk>/terminate/", views.AdminRelationshipTerminateView.as_view(), name="adminrelationship_terminate"),

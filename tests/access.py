@@ -359,6 +359,8 @@ ROWS: list[Row] = [
     #  url name                                          target             method anon ga   aa   sa   hd   none asg
     R("adminrelationships:adminrelationship_list",       None,              GET,  302, 200, 200, 200, 200, 403, 200),
     R("adminrelationships:adminrelationship_list",       None,              POST, 302, 405, 405, 405, 405, 403, 405),
+    R("adminrelationships:adminrelationship_export",     None,              GET,  302, 200, 200, 200, 200, 403, 200),
+    R("adminrelationships:adminrelationship_export",     None,              POST, 302, 405, 405, 405, 405, 403, 405),
     R("adminrelationships:adminrelationship_create",     None,              GET,  302, 403, 200, 403, 403, 403, 200),
     R("adminrelationships:adminrelationship_create",     None,              POST, 302, 403, 302, 403, 403, 403, 302,
       "admin relationship request", E("admin relationship requested", (Actions.ADMIN_RELATIONSHIP_REQUEST,))),

@@ -4,6 +4,7 @@ from adminrelationships.views.approval import AdminRelationshipApproveView
 from adminrelationships.views.relationships import (
     AdminRelationshipCreateView,
     AdminRelationshipDetailView,
+    AdminRelationshipExportView,
     AdminRelationshipListView,
     AdminRelationshipTerminateView,
     customer_panel_context,
@@ -21,6 +22,7 @@ __all__ = [
     "AdminRelationshipAssignView",
     "AdminRelationshipCreateView",
     "AdminRelationshipDetailView",
+    "AdminRelationshipExportView",
     "AdminRelationshipListView",
     "AdminRelationshipTerminateView",
     "MyAdminAccessView",

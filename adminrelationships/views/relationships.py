@@ -4,13 +4,16 @@ and the customer page's panel."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import DetailView, FormView
 
 from adminrelationships import catalogue, selectors, services
@@ -21,6 +24,7 @@ from adminrelationships.forms import (
 )
 from adminrelationships.models import AdminRelationship, Status
 from customers.models import Customer
+from partnerportal.infrastructure.csvexport import csv_lines, csv_response
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.views.generic import (
     AuthenticatedHttpRequest,
@@ -56,6 +60,66 @@ class AdminRelationshipListView(KeysetListView):
             can_manage_groups=policy.has_action(user, Action.MANAGE_SECURITY_GROUPS),
         )
         return context
+
+
+class AdminRelationshipExportView(PortalPermissionMixin, View):
+    """The list under its current filters as a streamed CSV (formula-safe), every matching row, oldest request last."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = Action.VIEW_ADMIN_RELATIONSHIP
+    http_method_names = ["get", "head"]
+    # "Status" and "Roles" are stable codes (the status code, the roles' public template IDs); the labels beside them
+    # are for people, in the exporting user's language (role names stay English, as Microsoft keeps them).
+    header = [
+        "Name",
+        "Customer ID",
+        "Customer",
+        "Status",
+        "Status label",
+        "Roles",
+        "Role names",
+        "Auto extend",
+        "Requested (UTC)",
+        "Requested by",
+        "Sent to",
+        "Approved (UTC)",
+        "Approved by",
+        "Ends (UTC)",
+        "Terminated (UTC)",
+        "Termination reason",
+    ]
+
+    def get(self, request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+        filters = selectors.ListFilters(**AdminRelationshipFilterForm(request.GET).values())
+        qs = selectors.admin_relationship_list(user=request.user, filters=filters).order_by("-requested_at", "-id")
+        now = timezone.now()
+        rows = (
+            (
+                relationship.name,
+                relationship.customer_id,
+                relationship.customer.company_name,
+                relationship.status_at(now),
+                relationship.status_label,
+                " ".join(relationship.roles),
+                "; ".join(role.name for role in relationship.role_list),
+                "yes" if relationship.auto_extend else "no",
+                _utc(relationship.requested_at),
+                relationship.requested_by.email if relationship.requested_by else "",
+                relationship.request_email,
+                _utc(relationship.approved_at),
+                relationship.approved_name,
+                _utc(relationship.ends_at),
+                _utc(relationship.terminated_at),
+                relationship.termination_reason,
+            )
+            for relationship in qs.iterator(chunk_size=2000)
+        )
+        stamp = timezone.localdate().isoformat()
+        return csv_response(csv_lines(self.header, rows), filename=f"admin-relationships-{stamp}.csv")
+
+
+def _utc(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).isoformat() if moment else ""
 
 
 class AdminRelationshipDetailView(PortalPermissionMixin, DetailView):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import io
+from datetime import UTC, timedelta
 
 import pytest
 from django.conf import settings
@@ -98,3 +100,64 @@ def test_nav_shows_admin_relationships_to_every_staff_role(roles_seeing):
         "sales_agent",
         "helpdesk_agent",
     }
+
+
+EXPORT = "adminrelationships:adminrelationship_export"
+# The session, the user, the rows (customer and requester joined, the request email by subquery): no query per row.
+EXPORT_QUERIES = 3
+
+
+def _export_rows(client, query: str = "") -> list[dict[str, str]]:
+    response = client.get(reverse(EXPORT) + query)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_export_lists_the_partners_relationships_under_the_lists_filters(world, client_for):
+    agent = world.users["admin_agent"]
+    pending = request_for(world.customer_in, agent, name="Pending one")
+    active = approve(request_for(world.customer_in, agent, name="Active one", roles=[GLOBAL_ADMIN]))
+    admin_relationship_b(world)  # partner B's: never in A's export
+    client = client_for(world.users["helpdesk_agent"])
+
+    rows = _export_rows(client)
+    assert [row["Name"] for row in rows] == ["Active one", "Pending one"]  # newest request first
+    by_name = {row["Name"]: row for row in rows}
+    assert by_name["Active one"]["Status"] == "active"
+    assert by_name["Active one"]["Roles"] == GLOBAL_ADMIN
+    assert by_name["Active one"]["Role names"] == "Global Administrator"
+    assert by_name["Active one"]["Approved by"] == "Ana Kim"
+    assert by_name["Active one"]["Ends (UTC)"] == active.ends_at.astimezone(UTC).isoformat()
+    assert by_name["Pending one"]["Status"] == "approval_pending"
+    assert by_name["Pending one"]["Customer ID"] == str(pending.customer_id)
+
+    assert [row["Name"] for row in _export_rows(client, "?status=active")] == ["Active one"]
+    assert [row["Name"] for row in _export_rows(client, f"?role={DIRECTORY_READERS}")] == ["Pending one"]
+
+
+def test_export_neutralises_formulas_in_customer_names(world, client_for):
+    customer = make_customer(
+        world.partner_a, actor=world.users["global_admin"], data={"company_name": "=HYPERLINK(1) Ltd"}
+    )
+    request_for(customer, world.users["admin_agent"], name="Formula check")
+    rows = _export_rows(client_for(world.users["admin_agent"]))
+    assert [row["Customer"] for row in rows if row["Name"] == "Formula check"] == ["'=HYPERLINK(1) Ltd"]
+
+
+def test_the_list_links_to_the_export_with_its_filters(world, client_for):
+    client = client_for(world.users["admin_agent"])
+    response = client.get(reverse(LIST) + "?status=active&after=x")
+    assert f'href="{reverse(EXPORT)}?status=active"' in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_export_query_count_does_not_grow_with_rows(world, client_for, django_assert_num_queries, count):
+    for i in range(count):
+        request_for(world.customer_in, world.users["admin_agent"], name=f"Rel {i}")
+    client = client_for(world.users["helpdesk_agent"])
+    _export_rows(client)  # warm the session and permission caches
+    with django_assert_num_queries(EXPORT_QUERIES):
+        assert len(_export_rows(client)) == count
