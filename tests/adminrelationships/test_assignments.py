@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,3 +146,34 @@ def test_group_names_are_unique_per_partner(world, active):
 def test_sales_and_helpdesk_agents_do_not_manage_groups(world, role):
     with pytest.raises(PermissionDenied):
         security_group_save(actor=world.users[role], name="Mine", members=[])
+
+
+def _queries_for(client, url_name: str) -> int:
+    client.get(reverse(url_name))  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse(url_name)).status_code == 200
+    return len(captured)
+
+
+def test_the_team_pages_cost_the_same_queries_with_one_row_or_many(world, client_for):
+    # Role templates, security groups and "My admin access" with one row each, then with six: the same count.
+    agent = world.users["admin_agent"]
+    helpdesk = world.users["helpdesk_agent"]
+    pages = {
+        "adminrelationships:roletemplate_list": agent,
+        "adminrelationships:securitygroup_list": agent,
+        MINE: helpdesk,
+    }
+
+    def add(n: int) -> None:
+        template = role_template_create(actor=agent, name=f"Template {n}", roles=[DIRECTORY_READERS, HELPDESK_ADMIN])
+        relationship = approve(request_for(world.customer_in, agent, name=f"Rel {n}", roles=[], template=template))
+        group = security_group_save(actor=agent, name=f"Group {n}", members=[helpdesk, agent])
+        access_assignment_set(actor=agent, relationship=relationship, group=group, roles=[HELPDESK_ADMIN])
+
+    add(0)
+    one = {name: _queries_for(client_for(user), name) for name, user in pages.items()}
+    for n in range(1, 6):
+        add(n)
+    many = {name: _queries_for(client_for(user), name) for name, user in pages.items()}
+    assert many == one
