@@ -61,6 +61,48 @@ def status_words(relationship: AdminRelationship) -> str:
     return str(relationship.status_label).lower()
 
 
+def _linked(token: str) -> AdminRelationship:
+    """The relationship behind an emailed link; ValidationError for an unknown token."""
+    relationship = admin_relationship_for_token(token)
+    if relationship is None:
+        raise ValidationError(LINK_CLOSED % {"status": _("unknown")})
+    return relationship
+
+
+def _reason_clean(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [REASON_REQUIRED]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("Use at most 500 characters.")]})
+    return reason
+
+
+def _ended(relationship: AdminRelationship, *, actor: User | None, before: str, reason: str) -> None:
+    """After a termination by staff (`actor`) or by the customer (no actor): the groups lose the roles with the
+    relationship, both sides are emailed, and it is logged."""
+    removed = sorted(AccessAssignment.objects.filter(relationship=relationship).values_list("group__name", flat=True))
+    AccessAssignment.objects.filter(relationship=relationship).delete()
+    outcome_emails_enqueue(relationship, outcome="terminated")
+    after: dict[str, object] = {
+        "admin_relationship": relationship.pk,
+        "name": relationship.name,
+        "status": Status.TERMINATED,
+        "termination_reason": reason,
+    }
+    if actor is None:
+        after["terminated_by_customer"] = True
+    after["assignments_removed"] = removed
+    activity_record(
+        action=Actions.ADMIN_RELATIONSHIP_TERMINATE,
+        actor=actor,
+        partner=relationship.partner,
+        customer=relationship.customer,
+        before={"status": before},
+        after=after,
+    )
+
+
 @transaction.atomic
 def admin_relationship_request(
     *,
@@ -162,9 +204,7 @@ def admin_relationship_approve(*, token: str, approver_name: str) -> AdminRelati
     One conditional UPDATE: of concurrent approvals (or an approval racing a decline or termination) exactly one
     changes the row; the others get a ValidationError saying what became of it.
     """
-    relationship = admin_relationship_for_token(token)
-    if relationship is None:
-        raise ValidationError(LINK_CLOSED % {"status": _("unknown")})
+    relationship = _linked(token)
     approver_name = " ".join((approver_name or "").split())
     if not approver_name:
         raise ValidationError({"name": [_("Enter your name.")]})
@@ -199,9 +239,7 @@ def admin_relationship_approve(*, token: str, approver_name: str) -> AdminRelati
 @transaction.atomic
 def admin_relationship_decline(*, token: str) -> AdminRelationship:
     """Decline the request behind a link (one conditional UPDATE, like approval)."""
-    relationship = admin_relationship_for_token(token)
-    if relationship is None:
-        raise ValidationError(LINK_CLOSED % {"status": _("unknown")})
+    relationship = _linked(token)
     now = timezone.now()
     changed = AdminRelationship.objects.filter(_open_request(now), pk=relationship.pk).update(declined_at=now)
     relationship.refresh_from_db()
@@ -223,11 +261,7 @@ def admin_relationship_terminate(*, actor: User, relationship: AdminRelationship
     """End an active relationship, or withdraw a pending request (its link dies), and tell both sides."""
     if not policy.can(actor, Action.MANAGE_ADMIN_RELATIONSHIP, relationship.customer):
         raise PermissionDenied
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [REASON_REQUIRED]})
-    if len(reason) > 500:
-        raise ValidationError({"reason": [_("Use at most 500 characters.")]})
+    reason = _reason_clean(reason)
     assert actor.partner_id is not None  # partner staff only (checked by the policy above)
     now = timezone.now()
     before = relationship.status_at(now)
@@ -238,39 +272,16 @@ def admin_relationship_terminate(*, actor: User, relationship: AdminRelationship
     relationship.refresh_from_db()
     if changed != 1:
         raise ValidationError(CANNOT_TERMINATE % {"status": status_words(relationship)})
-    # The groups lose the roles with the relationship.
-    removed = sorted(AccessAssignment.objects.filter(relationship=relationship).values_list("group__name", flat=True))
-    AccessAssignment.objects.filter(relationship=relationship).delete()
     request_unsent_withdraw(relationship)
-    outcome_emails_enqueue(relationship, outcome="terminated")
-    activity_record(
-        action=Actions.ADMIN_RELATIONSHIP_TERMINATE,
-        actor=actor,
-        partner=relationship.partner,
-        customer=relationship.customer,
-        before={"status": before},
-        after={
-            "admin_relationship": relationship.pk,
-            "name": relationship.name,
-            "status": Status.TERMINATED,
-            "termination_reason": reason,
-            "assignments_removed": removed,
-        },
-    )
+    _ended(relationship, actor=actor, before=before, reason=reason)
     return relationship
 
 
 @transaction.atomic
 def admin_relationship_end_by_customer(*, token: str, reason: str) -> AdminRelationship:
     """The customer's administrator ends an active relationship from the emailed link (one conditional UPDATE)."""
-    relationship = admin_relationship_for_token(token)
-    if relationship is None:
-        raise ValidationError(LINK_CLOSED % {"status": _("unknown")})
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [REASON_REQUIRED]})
-    if len(reason) > 500:
-        raise ValidationError({"reason": [_("Use at most 500 characters.")]})
+    relationship = _linked(token)
+    reason = _reason_clean(reason)
     now = timezone.now()
     changed = AdminRelationship.objects.filter(
         pk=relationship.pk, approved_at__isnull=False, terminated_at__isnull=True, ends_at__gt=now
@@ -278,21 +289,5 @@ def admin_relationship_end_by_customer(*, token: str, reason: str) -> AdminRelat
     relationship.refresh_from_db()
     if changed != 1:
         raise ValidationError(CANNOT_TERMINATE % {"status": status_words(relationship)})
-    removed = sorted(AccessAssignment.objects.filter(relationship=relationship).values_list("group__name", flat=True))
-    AccessAssignment.objects.filter(relationship=relationship).delete()
-    outcome_emails_enqueue(relationship, outcome="terminated")
-    activity_record(
-        action=Actions.ADMIN_RELATIONSHIP_TERMINATE,
-        partner=relationship.partner,
-        customer=relationship.customer,
-        before={"status": Status.ACTIVE},
-        after={
-            "admin_relationship": relationship.pk,
-            "name": relationship.name,
-            "status": Status.TERMINATED,
-            "termination_reason": reason,
-            "terminated_by_customer": True,
-            "assignments_removed": removed,
-        },
-    )
+    _ended(relationship, actor=None, before=Status.ACTIVE, reason=reason)
     return relationship
