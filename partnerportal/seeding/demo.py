@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from customers.models import Customer, CustomerTag, Subscription, Tag
 from partnerportal.models import Partner, User
+from partnerportal.seeding.admin_relationships import seed_admin_relationships
 from partnerportal.seeding.bulk import bulk_seed
 from partnerportal.staff.services import partner_create, staff_user_create
 from permissions.roles import AdminRole, AgentRole
@@ -22,6 +23,11 @@ from relationships.services import customer_onboard, invitation_create, relation
 from relationships.services.invitation_emails import default_message
 
 DEMO_PASSWORD = "Portal-Demo-2026!"  # noqa: S105 -- the documented demo password, only ever used for demo data
+
+ADMIN_ACCESS_NOTE = (
+    "Admin relationships: every partner has one in each state under Admin relationships (sign in as admin.agent); "
+    'helpdesk.agent sees the customers and roles it holds under "My admin access".'
+)
 
 PARTNERS = [
     ("Contoso Cloud", "CONTOSO-001", Partner.Type.DIRECT_BILL, "contoso.example"),
@@ -78,12 +84,16 @@ class DemoSeeder:
             self._invitations(northwind, "northwind", provider=fabrikam)
             self._ended(contoso, ["contoso027", "contoso028", "contoso029"])
             self._ended(fabrikam, ["fabrikam022", "fabrikam023"])
+            now = timezone.now()
+            for partner, prefix in ((contoso, "contoso"), (fabrikam, "fabrikam"), (northwind, "northwind")):
+                seed_admin_relationships(partner=partner, prefix=prefix, now=now)
         if customers:
             bulk_seed(count=customers, rng=rng, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo user: " + DEMO_PASSWORD))
         for login in demo_logins():
             self.stdout.write(f"  {login}")
         self.stdout.write(self._mfa_note())
+        self.stdout.write(ADMIN_ACCESS_NOTE)
 
     def _mfa_note(self) -> str:
         """How the demo users sign in as far as a second factor goes (no demo user has an authenticator)."""

@@ -11,9 +11,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from activity.models import ActivityEntry
+from adminrelationships.models import AdminRelationship
 from customers.models import Customer, CustomerGroupObjectPermission
 from partnerportal.infrastructure.dbroles import has_separate_owner
 from partnerportal.models import Partner, User
+from partnerportal.seeding.admin_relationships import PLANS
 from partnerportal.seeding.bulk import bulk_seed
 from relationships.models import Relationship
 from tests.factories import make_customer
@@ -127,3 +129,9 @@ def test_running_the_seeder_again_adds_customers_with_new_domains(seeded):
 
     assert bulk_customers().count() == N + 20
     assert Customer.objects.filter(primary_domain__startswith="bk2n").count() == 20
+
+
+def test_the_bulk_customers_carry_no_demo_admin_relationships(seeded):
+    """The handful of demo admin relationships stays a handful at any --customers (none on the bulk rows)."""
+    assert AdminRelationship.objects.count() == 3 * len(PLANS)
+    assert not AdminRelationship.objects.filter(customer__in=bulk_customers()).exists()

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
+from adminrelationships import catalogue
+from adminrelationships.models import AccessAssignment, AdminRelationship, RoleTemplate, SecurityGroup, Status
 from partnerportal.models import OutboundEmail, Partner, User
 from permissions.roles import AdminRole
 from relationships.models import Relationship
@@ -191,3 +196,67 @@ def test_make_run_mails_links_to_the_port_it_serves_on():
         timeout=60,
     )
     assert "links start with https://portal.example.com." in explicit.stdout
+
+
+def test_seed_demo_gives_every_partner_an_admin_relationship_in_each_state_and_is_idempotent(client, db):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    tables = (AdminRelationship, AccessAssignment, RoleTemplate, SecurityGroup)
+
+    def snapshot():
+        return [sorted(model.objects.values_list("pk", flat=True)) for model in tables] + [
+            sorted(OutboundEmail.objects.values_list("pk", flat=True))
+        ]
+
+    first = snapshot()
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert snapshot() == first, "a second run adds, changes and sends nothing"
+    assert not OutboundEmail.objects.filter(topic__startswith="admin-relationship").exists(), "seeding mails nobody"
+    now = timezone.now()
+    for partner in Partner.objects.all():
+        rows = list(AdminRelationship.objects.filter(partner=partner).with_status())
+        assert {row.current_status for row in rows} == set(Status.values)
+        assert all(row.status == row.current_status for row in rows), "the model and the query derive alike"
+        active = [row for row in rows if row.status == Status.ACTIVE]
+        assert any(timedelta(days=5) <= row.ends_at - now <= timedelta(days=20) for row in active), "expiring soon"
+        assert any(row.ends_at - now > timedelta(days=20) for row in active)
+        assert any(row.auto_extend for row in active)
+        expired = [row for row in rows if row.status == Status.EXPIRED]
+        assert any(row.approved_at and row.ends_at <= now for row in expired), "an approved one that ran out"
+        for row in rows:
+            assert len(row.token_hash) == 64 and row.request_email == row.customer.contact_email.lower()
+            assert row.customer.relationships.filter(partner=partner).exists(), "only the partner's own customers"
+        assert all(row.assignments.exists() for row in active), "every active one is assigned to a group"
+        assert (
+            not AccessAssignment.objects.filter(relationship__partner=partner)
+            .exclude(relationship__in=[row.pk for row in active])
+            .exists()
+        ), "nothing is assigned in a relationship that is not active"
+        for assignment in AccessAssignment.objects.filter(relationship__partner=partner):
+            assert set(assignment.roles) <= set(assignment.relationship.roles)
+        templates = dict(RoleTemplate.objects.filter(partner=partner).values_list("name", "roles"))
+        assert {r.name for r in catalogue.roles_of(templates["Helpdesk standard"])} == {
+            "Directory Readers",
+            "Helpdesk Administrator",
+            "Service Support Administrator",
+        }
+        assert {r.name for r in catalogue.roles_of(templates["Read only"])} == {"Directory Readers", "Global Reader"}
+        members = {
+            group.name: set(group.members.values_list("email", flat=True))
+            for group in SecurityGroup.objects.filter(partner=partner)
+        }
+        domain = partner.email_domain
+        assert members["Helpdesk"] == {f"helpdesk.agent@{domain}"}
+        assert f"admin.agent@{domain}" in members["Admins"]
+    # The demo helpdesk agent sees customers and roles on "My admin access", and no other partner's.
+    client.login(username="helpdesk.agent@contoso.example", password="Portal-Demo-2026!")
+    response = client.get(reverse("adminrelationships:my_admin_access"))
+    held = response.context["held"]
+    assert len(held) == 3
+    assert {entry.relationship.partner.name for entry in held} == {"Contoso Cloud"}
+    assert "Helpdesk Administrator" in response.content.decode()
+
+
+def test_seed_demo_prints_where_to_find_the_admin_relationships(db):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "My admin access" in out.getvalue()
