@@ -2,7 +2,9 @@
 
 Templates and groups (a few per partner) go through the real services. The relationships themselves carry dates
 in the past (approved a year ago, ended last month), which no service writes, so they are inserted in one
-`bulk_create` per partner: a handful of rows whose status the model derives from those dates. No email is sent:
+`bulk_create` per partner: a handful of rows whose status the model derives from those dates, with the activity
+entries the services would have written at those dates (request, approval or decline, assignments, termination).
+No email is sent:
 an approval-pending row stores the digest of a token nobody ever sees, so it has no usable link.
 """
 
@@ -11,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from adminrelationships.models import AccessAssignment, AdminRelationship, RoleTemplate, SecurityGroup
+from activity.models import ActivityEntry
+from activity.services import Actions
+from adminrelationships import catalogue
+from adminrelationships.models import AccessAssignment, AdminRelationship, RoleTemplate, SecurityGroup, Status
 from adminrelationships.services import role_template_create, security_group_save
 from customers.models import Customer
 from partnerportal.infrastructure.tokens import token_new
@@ -151,3 +156,91 @@ def seed_admin_relationships(*, partner: Partner, prefix: str, now: datetime) ->
         for row, plan in zip(rows, plans, strict=True)
         for group, roles in plan.assignments
     )
+    ActivityEntry.objects.bulk_create(
+        entry for row, plan in zip(rows, plans, strict=True) for entry in _history(row, plan, agent, groups)
+    )
+
+
+def _history(row: AdminRelationship, plan: Plan, agent: User, groups: dict[str, SecurityGroup]) -> list[ActivityEntry]:
+    """The log entries of one seeded relationship, with the details the services record."""
+
+    def entry(action: Actions, at: datetime, *, actor: User | None, before=None, after=None) -> ActivityEntry:
+        details = {"before": before} if before else {}
+        details["after"] = {"admin_relationship": row.pk, "name": row.name, **(after or {})}
+        return ActivityEntry(
+            created_at=at,
+            partner=row.partner,
+            actor=actor,
+            actor_email=actor.email if actor else "",
+            customer=row.customer,
+            customer_name=row.customer.company_name,
+            action=action,
+            details=details,
+        )
+
+    role_names = [role.name for role in row.role_list]
+    entries = [
+        entry(
+            Actions.ADMIN_RELATIONSHIP_REQUEST,
+            row.requested_at,
+            actor=agent,
+            after={
+                "duration_days": row.duration_days,
+                "role_names": role_names,
+                "auto_extend": row.auto_extend,
+                "request_email": row.request_email,
+                "template": "",
+            },
+        )
+    ]
+    pending = {"status": Status.APPROVAL_PENDING}
+    if row.approved_at is not None and row.ends_at is not None:
+        entries.append(
+            entry(
+                Actions.ADMIN_RELATIONSHIP_APPROVE,
+                row.approved_at,
+                actor=None,
+                before=pending,
+                after={
+                    "status": Status.ACTIVE,
+                    "approved_name": row.approved_name,
+                    "request_email": row.request_email,
+                    "ends_at": row.ends_at.isoformat(),
+                },
+            )
+        )
+        for group, roles in plan.assignments:
+            entries.append(
+                entry(
+                    Actions.ADMIN_RELATIONSHIP_ASSIGN,
+                    row.approved_at,
+                    actor=agent,
+                    before={"roles": []},
+                    after={"security_group": groups[group].name, "roles": [r.name for r in catalogue.roles_of(roles)]},
+                )
+            )
+    if row.declined_at is not None:
+        entries.append(
+            entry(
+                Actions.ADMIN_RELATIONSHIP_DECLINE,
+                row.declined_at,
+                actor=None,
+                before=pending,
+                after={"status": Status.DECLINED},
+            )
+        )
+    if row.terminated_at is not None:
+        entries.append(
+            entry(
+                Actions.ADMIN_RELATIONSHIP_TERMINATE,
+                row.terminated_at,
+                actor=agent,
+                before={"status": Status.ACTIVE},
+                after={
+                    "status": Status.TERMINATED,
+                    "termination_reason": row.termination_reason,
+                    "assignments_removed": [],
+                },
+            )
+        )
+    return entries

@@ -15,6 +15,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from activity.models import ActivityEntry
+from activity.services import Actions
 from adminrelationships import catalogue
 from adminrelationships.models import AccessAssignment, AdminRelationship, RoleTemplate, SecurityGroup, Status
 from partnerportal.models import OutboundEmail, Partner, User
@@ -200,16 +202,14 @@ def test_make_run_mails_links_to_the_port_it_serves_on():
 
 def test_seed_demo_gives_every_partner_an_admin_relationship_in_each_state_and_is_idempotent(client, db):
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    tables = (AdminRelationship, AccessAssignment, RoleTemplate, SecurityGroup)
+    tables = (AdminRelationship, AccessAssignment, RoleTemplate, SecurityGroup, ActivityEntry, OutboundEmail)
 
     def snapshot():
-        return [sorted(model.objects.values_list("pk", flat=True)) for model in tables] + [
-            sorted(OutboundEmail.objects.values_list("pk", flat=True))
-        ]
+        return [sorted(model.objects.values_list("pk", flat=True)) for model in tables]
 
     first = snapshot()
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    assert snapshot() == first, "a second run adds, changes and sends nothing"
+    assert snapshot() == first, "a second run adds no row and sends nothing"
     assert not OutboundEmail.objects.filter(topic__startswith="admin-relationship").exists(), "seeding mails nobody"
     now = timezone.now()
     for partner in Partner.objects.all():
@@ -260,3 +260,32 @@ def test_seed_demo_prints_where_to_find_the_admin_relationships(db):
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "My admin access" in out.getvalue()
+
+
+def test_seeded_admin_relationships_show_on_every_page_with_their_history(client, db):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    contoso = Partner.objects.get(partner_id="CONTOSO-001")
+    client.login(username="admin.agent@contoso.example", password="Portal-Demo-2026!")
+    listed = client.get(reverse("adminrelationships:adminrelationship_list"))
+    assert listed.status_code == 200
+    body = listed.content.decode()
+    for status in Status:
+        assert str(status.label) in body
+    soon = client.get(reverse("adminrelationships:adminrelationship_list"), {"expiring": "20"}).content.decode()
+    assert "User management" in soon and "Helpdesk standard" not in soon
+    for row in AdminRelationship.objects.filter(partner=contoso):
+        assert client.get(row.get_absolute_url()).status_code == 200
+        assert client.get(row.customer.get_absolute_url()).status_code == 200
+        actions = set(
+            ActivityEntry.objects.filter(details__after__admin_relationship=row.pk).values_list("action", flat=True)
+        )
+        assert Actions.ADMIN_RELATIONSHIP_REQUEST in actions
+        assert (Actions.ADMIN_RELATIONSHIP_APPROVE in actions) == (row.approved_at is not None)
+        assert (Actions.ADMIN_RELATIONSHIP_DECLINE in actions) == (row.declined_at is not None)
+        assert (Actions.ADMIN_RELATIONSHIP_TERMINATE in actions) == (row.terminated_at is not None)
+        if row.assignments.exists():
+            assert Actions.ADMIN_RELATIONSHIP_ASSIGN in actions
+    for name in ("roletemplate_list", "securitygroup_list"):
+        assert client.get(reverse(f"adminrelationships:{name}")).status_code == 200
+    log = client.get(reverse("activity:activity_list"), {"action": Actions.ADMIN_RELATIONSHIP_APPROVE})
+    assert log.status_code == 200
