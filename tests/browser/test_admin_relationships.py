@@ -5,19 +5,26 @@ group; a member of that group sees the customer and roles on "My admin access"; 
 
 from __future__ import annotations
 
+import io
 import re
+from contextlib import contextmanager
 
 import pytest
+from django.core.management import call_command
 
 from adminrelationships.models import AdminRelationship, Status
-from adminrelationships.services import role_template_create, security_group_save
+from adminrelationships.services import role_template_create
+from customers.models import Customer
+from partnerportal.models import Partner
+from partnerportal.seeding.admin_relationships import DIRECTORY_READERS, HELPDESK_ADMINISTRATOR, HELPDESK_STANDARD
+from partnerportal.seeding.demo import DEMO_PASSWORD
 from tests.factories import PASSWORD
 from tests.smtp import SMTPServer, body_of, run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LINK = re.compile(r"https?://\S+/admin-approval/[A-Za-z0-9_-]+/")
-HELPDESK_STANDARD = ["Directory Readers", "Helpdesk Administrator", "Service Support Administrator"]
+HELPDESK_STANDARD_NAMES = ["Directory Readers", "Helpdesk Administrator", "Service Support Administrator"]
 
 
 @pytest.fixture
@@ -27,10 +34,25 @@ def smtp():
     server.stop()
 
 
-def sign_in(page, base_url: str, email: str) -> None:
+@contextmanager
+def fresh_page(browser, *, javascript: bool = True):
+    """A page in a browser context of its own (another person's browser); fails on a Content-Security-Policy block."""
+    context = browser.new_context(locale="en-US", java_script_enabled=javascript)
+    violations: list[str] = []
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+        yield page
+    finally:
+        context.close()
+    assert not violations, f"blocked by the Content-Security-Policy: {violations}"
+
+
+def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(base_url + "/accounts/login/")
     page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("button[type=submit]:has-text('Sign in')")
     page.wait_for_selector("#customer-table")
 
@@ -56,20 +78,19 @@ def request_from_template(page, base_url: str, customer, name: str) -> AdminRela
     relationship = AdminRelationship.objects.get(name=name)
     assert page.url.endswith(relationship.get_absolute_url())
     assert relationship.status == Status.APPROVAL_PENDING
-    assert sorted(role.name for role in relationship.role_list) == HELPDESK_STANDARD
+    assert sorted(role.name for role in relationship.role_list) == HELPDESK_STANDARD_NAMES
     assert "/admin-approval/" not in page.content(), "staff never see the approval link"
     return relationship
 
 
-def approve_in_fresh_context(browser, link: str, *, javascript: bool) -> None:
+def approve_in_fresh_context(browser, link: str, relationship: AdminRelationship, *, javascript: bool) -> None:
     """The customer's administrator opens the mailed link in their own browser and approves all the roles."""
-    context = browser.new_context(locale="en-US", java_script_enabled=javascript)
-    try:
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+    with fresh_page(browser, javascript=javascript) as page:
         page.goto(link)
+        relationship.refresh_from_db()
+        assert relationship.status == Status.APPROVAL_PENDING, "opening the link changes nothing"
         text = page.inner_text("body")
-        for role in HELPDESK_STANDARD:
+        for role in HELPDESK_STANDARD_NAMES:
             assert role in text, "every requested role is shown"
         assert "365 days" in text
         page.fill("#approve-form input[name=name]", "Ana Kim")
@@ -77,33 +98,25 @@ def approve_in_fresh_context(browser, link: str, *, javascript: bool) -> None:
         page.click("#approve-form button[value=approve]")
         page.wait_for_selector("#approval-outcome")
         assert "is approved" in page.inner_text("#approval-outcome")
-    finally:
-        context.close()
 
 
-def test_request_email_approval_assignment_and_my_admin_access(live_server, settings, browser, page, world, smtp):
+def test_request_email_approval_assignment_and_my_admin_access(live_server, settings, browser, page, smtp):
+    """On the demo data: Contoso's admin agent, a demo customer, the demo template and the demo Helpdesk group."""
+    call_command("seed_demo", stdout=io.StringIO())
     settings.PORTAL_BASE_URL = live_server.url  # the mailed link points at the server under test
-    agent, helpdesk = world.users["admin_agent"], world.users["helpdesk_agent"]
-    customer = world.customer_in
-    role_template_create(
-        actor=agent,
-        name="Helpdesk standard",
-        roles=[
-            "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",
-            "729827e3-9c14-49f7-bb1b-9608f156bbb8",
-            "f023fd81-a637-4b56-95fd-791ac0226033",
-        ],
-    )
-    security_group_save(actor=world.users["global_admin"], name="Helpdesk", members=[helpdesk])
+    contoso = Partner.objects.get(partner_id="CONTOSO-001")
+    customer = Customer.objects.get(primary_domain__startswith="contoso010.")
+    assert not customer.admin_relationships.exists()
 
-    sign_in(page, live_server.url, agent.email)
-    relationship = request_from_template(page, live_server.url, customer, "Helpdesk standard")
+    sign_in(page, live_server.url, "admin.agent@contoso.example", DEMO_PASSWORD)
+    relationship = request_from_template(page, live_server.url, customer, "Helpdesk for the service desk")
+    assert relationship.partner == contoso
     assert not smtp.received(), "nothing is sent inside the request"
     run_worker(smtp)
     link = mailed_link(smtp, customer.contact_email)
     assert link.startswith(live_server.url + "/admin-approval/")
 
-    approve_in_fresh_context(page.context.browser, link, javascript=True)
+    approve_in_fresh_context(browser, link, relationship, javascript=True)
     relationship.refresh_from_db()
     assert relationship.status == Status.ACTIVE and relationship.approved_name == "Ana Kim"
 
@@ -111,8 +124,8 @@ def test_request_email_approval_assignment_and_my_admin_access(live_server, sett
     page.goto(live_server.url + relationship.get_absolute_url())
     page.click("#assign-admin-relationship")
     page.select_option("select[name=group]", label="Helpdesk")
-    page.check("input[name=roles][value='88d8e3e3-8f55-4a1e-953a-9b9898b8876b']")
-    page.check("input[name=roles][value='729827e3-9c14-49f7-bb1b-9608f156bbb8']")
+    page.check(f"input[name=roles][value='{DIRECTORY_READERS}']")
+    page.check(f"input[name=roles][value='{HELPDESK_ADMINISTRATOR}']")
     page.click("button[type=submit]:has-text('Save assignment')")
     page.wait_for_selector("text=Assignments saved.")
     assert page.url.endswith(relationship.get_absolute_url() + "assign/"), "back on the page, for the next group"
@@ -121,49 +134,34 @@ def test_request_email_approval_assignment_and_my_admin_access(live_server, sett
     assert relationship.assignments.get().group.name == "Helpdesk"
 
     # A member of the group signs in and sees the customer and the roles before taking a call.
-    member = page.context.browser.new_context(locale="en-US")
-    try:
-        member_page = member.new_page()
-        member_page.set_default_timeout(15_000)
-        sign_in(member_page, live_server.url, helpdesk.email)
-        member_page.goto(live_server.url + "/admin-relationships/mine/")
-        row = member_page.locator("#my-admin-access tbody tr", has_text=customer.company_name)
+    with fresh_page(browser) as member:
+        sign_in(member, live_server.url, "helpdesk.agent@contoso.example", DEMO_PASSWORD)
+        member.goto(live_server.url + "/admin-relationships/mine/")
+        row = member.locator("#my-admin-access tbody tr", has_text=relationship.name)
         assert row.count() == 1
-        assert "Directory Readers" in row.inner_text() and "Helpdesk Administrator" in row.inner_text()
-        assert "Service Support Administrator" not in row.inner_text(), "only the roles the group holds"
-        assert "Helpdesk" in row.inner_text()
-    finally:
-        member.close()
+        text = row.inner_text()
+        assert customer.company_name in text
+        assert "Directory Readers" in text and "Helpdesk Administrator" in text
+        assert "Service Support Administrator" not in text, "only the roles the group holds"
+        assert "Helpdesk" in text
 
-    # Staff of another partner get 404 on the relationship's page.
-    other = page.context.browser.new_context(locale="en-US")
-    try:
-        other_page = other.new_page()
-        other_page.set_default_timeout(15_000)
-        sign_in(other_page, live_server.url, world.user_b.email)
-        response = other_page.goto(live_server.url + relationship.get_absolute_url())
-        assert response is not None and response.status == 404
-    finally:
-        other.close()
+    # Staff of another partner get 404 on the relationship's pages.
+    with fresh_page(browser) as other:
+        sign_in(other, live_server.url, "admin.agent@fabrikam.example", DEMO_PASSWORD)
+        for path in (relationship.get_absolute_url(), relationship.get_absolute_url() + "assign/"):
+            response = other.goto(live_server.url + path)
+            assert response is not None and response.status == 404
 
 
 def test_the_approval_page_works_without_javascript(live_server, settings, browser, page, world, smtp):
     settings.PORTAL_BASE_URL = live_server.url
     agent = world.users["admin_agent"]
     customer = world.customer_in
-    role_template_create(
-        actor=agent,
-        name="Helpdesk standard",
-        roles=[
-            "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",
-            "729827e3-9c14-49f7-bb1b-9608f156bbb8",
-            "f023fd81-a637-4b56-95fd-791ac0226033",
-        ],
-    )
+    role_template_create(actor=agent, name="Helpdesk standard", roles=HELPDESK_STANDARD)
     sign_in(page, live_server.url, agent.email)
     relationship = request_from_template(page, live_server.url, customer, "Helpdesk no script")
     run_worker(smtp)
-    approve_in_fresh_context(browser, mailed_link(smtp, customer.contact_email), javascript=False)
+    approve_in_fresh_context(browser, mailed_link(smtp, customer.contact_email), relationship, javascript=False)
     relationship.refresh_from_db()
     assert relationship.status == Status.ACTIVE
     run_worker(smtp)
