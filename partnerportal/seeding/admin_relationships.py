@@ -189,7 +189,7 @@ def _history(row: AdminRelationship, plan: Plan, agent: User, groups: dict[str, 
                 "role_names": role_names,
                 "auto_extend": row.auto_extend,
                 "request_email": row.request_email,
-                "template": "",
+                "template": next((name for name, roles in TEMPLATES if roles == plan.roles), ""),
             },
         )
     ]

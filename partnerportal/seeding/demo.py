@@ -1,6 +1,7 @@
 """Demo data (PRODUCT.md §10): three partners, one staff user per role each, a few dozen customers each.
 
-Run by `manage.py seed_demo`; everything is written through the same services the portal uses.
+Run by `manage.py seed_demo`; everything is written through the same services the portal uses, except the admin
+relationships' past (approvals a year ago, ends last month), inserted in bulk by `seeding.admin_relationships`.
 """
 
 from __future__ import annotations
