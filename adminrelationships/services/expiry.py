@@ -39,7 +39,7 @@ WINDOWS: tuple[tuple[NoticeKind, timedelta], ...] = (
     (NoticeKind.DAYS_7, timedelta(days=7)),
     (NoticeKind.DAYS_30, timedelta(days=30)),
 )
-WINDOW_DAYS = {NoticeKind.DAYS_1: 1, NoticeKind.DAYS_7: 7, NoticeKind.DAYS_30: 30}
+WINDOW_DAYS: dict[str, int] = {NoticeKind.DAYS_1.value: 1, NoticeKind.DAYS_7.value: 7, NoticeKind.DAYS_30.value: 30}
 # An expiry notice is still sent this long after the end (a sweep that did not run for a while); older ends are
 # left alone, so the rows the sweep reads stay those near their end, not every relationship that ever expired.
 CATCH_UP = timedelta(days=30)
@@ -181,13 +181,13 @@ def _extend_batch(now: datetime, recipients: _Recipients, result: SweepResult, a
             # Conditional on the old end date: a sweep that extended the row first leaves nothing to change.
             cursor.execute(
                 f"""
-                UPDATE {table} AS rel SET ends_at = rel.ends_at + %s
+                UPDATE {table} AS rel SET ends_at = rel.ends_at + make_interval(days => %s)
                 FROM unnest(%s::bigint[], %s::timestamptz[]) AS due(id, old_end)
                 WHERE rel.id = due.id AND rel.ends_at = due.old_end AND rel.auto_extend
                   AND rel.terminated_at IS NULL
                 RETURNING rel.id, due.old_end, rel.ends_at
                 """,  # noqa: S608 -- the table name is the model's own; every value is a parameter
-                [timedelta(days=AUTO_EXTEND_DAYS), [r.pk for r in rows], [r.ends_at for r in rows]],
+                [AUTO_EXTEND_DAYS, [r.pk for r in rows], [r.ends_at for r in rows]],
             )
             extended = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
         changed = [r for r in rows if r.pk in extended]

@@ -35,7 +35,6 @@ class Command(BaseCommand):
         if options["verbosity"] > 1:
             self.stdout.write("Jobs: " + ", ".join(f"{job.name} every {job.every}" for job in schedule_jobs()))
         while True:
-            close_old_connections()
             outcomes = schedule_run_due()
             if options["verbosity"]:
                 for name, outcome in outcomes.items():
@@ -43,3 +42,5 @@ class Command(BaseCommand):
                         self.stdout.write(f"{name}: {outcome}")
             if options["once"] or stop.wait(options["interval"]):
                 break
+            # A long-lived loop: drop a connection the server closed or that outlived CONN_MAX_AGE while waiting.
+            close_old_connections()
