@@ -76,6 +76,7 @@ def test_a_failing_job_is_retried_and_does_not_stop_the_others(db, jobs):
     assert schedule_run_due(now=T0) == {"broken": "failed", "tick": "ran"}
     assert ScheduledRun.objects.get(job="broken").finished_at is None
     assert schedule_run_due(now=T0 + schedule.LEASE + timedelta(seconds=1))["broken"] == "failed", "tried again"
+    assert [name for name, _now in calls] == ["tick"], "the other job ran once"
 
 
 @pytest.mark.django_db(transaction=True)
