@@ -40,6 +40,7 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/ — sign in with any demo login above."
 	@trap 'kill 0' EXIT INT TERM; \
 	$(MANAGE) db_worker --queue-name '*' -v 0 & \
+	$(MANAGE) scheduler -v 0 & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install

@@ -58,6 +58,8 @@ class Actions(models.TextChoices):
     ADMIN_RELATIONSHIP_DECLINE = "admin_relationship.decline", _("Decline admin relationship")
     ADMIN_RELATIONSHIP_TERMINATE = "admin_relationship.terminate", _("Terminate admin relationship")
     ADMIN_RELATIONSHIP_ASSIGN = "admin_relationship.assign", _("Assign admin relationship roles")
+    ADMIN_RELATIONSHIP_EXTEND = "admin_relationship.extend", _("Auto extend admin relationship")
+    ADMIN_RELATIONSHIP_EXPIRE = "admin_relationship.expire", _("Admin relationship expired")
     SECURITY_GROUP_CREATE = "security_group.create", _("Create security group")
     SECURITY_GROUP_UPDATE = "security_group.update", _("Update security group")
     ROLE_TEMPLATE_CREATE = "role_template.create", _("Create role template")

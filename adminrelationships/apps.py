@@ -1,4 +1,9 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+# How often the expiry sweep runs: an auto-extending relationship is extended at most this long after its end.
+EXPIRY_SWEEP_EVERY = timedelta(minutes=5)
 
 
 class AdminRelationshipsConfig(AppConfig):
@@ -9,10 +14,13 @@ class AdminRelationshipsConfig(AppConfig):
 
     def ready(self) -> None:
         from adminrelationships import activity_labels, models, views
+        from adminrelationships.services.expiry import expiry_sweep
         from customers.panels import customer_panel_register
+        from partnerportal.infrastructure.schedule import schedule_register
         from permissions import policy
 
         activity_labels.register()
+        schedule_register("admin-relationship-expiry", every=EXPIRY_SWEEP_EVERY, func=expiry_sweep)
         # A customer may be shared by two partners (indirect chain): each sees only its own admin relationships.
         policy.register(models.AdminRelationship, policy.By.PARTNER_AND_CUSTOMER)
         policy.register(models.RoleTemplate, policy.By.PARTNER)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 
 from adminrelationships.models import AdminRelationship
-from partnerportal.infrastructure.emails import email_enqueue, email_render, email_unsent_withdraw
+from partnerportal.infrastructure.emails import email_enqueue, email_render, email_send, email_unsent_withdraw
 from partnerportal.models import OutboundEmail, User
 from permissions.roles import AdminRole, AgentRole
 
@@ -104,3 +105,45 @@ def outcome_emails_enqueue(relationship: AdminRelationship, *, outcome: str) -> 
                 partner=relationship.partner,
                 topic=f"admin-relationship-{outcome}:{relationship.pk}",
             )
+
+
+def notice_emails_build(
+    relationship: AdminRelationship, *, kind: str, days: int, partner_to: list[str]
+) -> list[OutboundEmail]:
+    """The (unsaved) expiry notices of one relationship to both sides: `kind` is 30d/7d/1d, expired or extended.
+
+    The partner's text links the staff detail page; the customer's says the same in plain words. The sweep saves a
+    whole batch of them at once (`notice_emails_enqueue`).
+    """
+    context = {**_context(relationship), "kind": kind, "days_left": days}
+    messages = []
+    for recipients, side in (([relationship.request_email], "customer"), (partner_to, "partner")):
+        subject, body = email_render(
+            subject_template="adminrelationships/email/notice_subject.txt",
+            body_template=f"adminrelationships/email/notice_{side}.txt",
+            context=context,
+        )
+        for recipient in recipients:
+            messages.append(
+                OutboundEmail(
+                    to=recipient,
+                    subject=subject.replace("\n", " ")[:255],
+                    body=body,
+                    partner=relationship.partner,
+                    topic=f"admin-relationship-{kind}:{relationship.pk}",
+                )
+            )
+    return messages
+
+
+def notice_emails_enqueue(messages: list[OutboundEmail]) -> list[OutboundEmail]:
+    """Save a batch of notices in one INSERT and queue each one's delivery when the transaction commits."""
+    saved = OutboundEmail.objects.bulk_create(messages)
+    ids = [message.pk for message in saved]
+
+    def _enqueue() -> None:
+        for pk in ids:
+            email_send.enqueue(pk)
+
+    transaction.on_commit(_enqueue)
+    return saved

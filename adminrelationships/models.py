@@ -49,7 +49,8 @@ class AdminRelationshipQuerySet(models.QuerySet):
                 When(declined_at__isnull=False, then=Value(Status.DECLINED)),
                 When(approved_at__isnull=True, requested_at__lte=now - REQUEST_VALID_FOR, then=Value(Status.EXPIRED)),
                 When(approved_at__isnull=True, then=Value(Status.APPROVAL_PENDING)),
-                When(ends_at__lte=now, then=Value(Status.EXPIRED)),
+                # An auto-extending relationship stays active past its end until the sweep extends it (see status_at).
+                When(ends_at__lte=now, auto_extend=False, then=Value(Status.EXPIRED)),
                 default=Value(Status.ACTIVE),
                 output_field=models.CharField(),
             )
@@ -104,6 +105,13 @@ class AdminRelationship(models.Model):
         indexes = [
             models.Index(fields=["partner", "-requested_at", "-id"], name="adminrel_partner_requested"),
             models.Index(fields=["customer", "partner"], name="adminrel_customer"),
+            # The expiry sweep: live (approved, not ended by anyone) relationships by end date, so "ending before X"
+            # is one range scan over the few live rows near their end, at any size of the table.
+            models.Index(
+                fields=["ends_at", "id"],
+                name="adminrel_expiry_sweep",
+                condition=Q(approved_at__isnull=False, terminated_at__isnull=True, declined_at__isnull=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint("partner", Lower("name"), name="adminrel_name_unique_per_partner"),
@@ -144,7 +152,9 @@ class AdminRelationship(models.Model):
         if self.approved_at is None:
             return Status.EXPIRED if self.requested_at <= now - REQUEST_VALID_FOR else Status.APPROVAL_PENDING
         assert self.ends_at is not None  # approved rows carry their dates (constraint)
-        return Status.EXPIRED if self.ends_at <= now else Status.ACTIVE
+        # An auto-extending relationship never reads "expired": between its end and the expiry sweep (which extends
+        # it by 180 days) it is still active, so it cannot read expired and then come back.
+        return Status.EXPIRED if self.ends_at <= now and not self.auto_extend else Status.ACTIVE
 
     @property
     def status(self) -> str:
@@ -231,3 +241,31 @@ class AccessAssignment(models.Model):
     @property
     def role_list(self) -> list[catalogue.EntraRole]:
         return catalogue.roles_of(self.roles)
+
+
+class NoticeKind(models.TextChoices):
+    DAYS_30 = "30d", _("30 days before the end")
+    DAYS_7 = "7d", _("7 days before the end")
+    DAYS_1 = "1d", _("1 day before the end")
+    EXPIRED = "expired", _("Expired")
+    EXTENDED = "extended", _("Extended")
+
+
+class ExpiryNotice(models.Model):
+    """The claim of one expiry notice (or extension) of a relationship for one end date: the unique row makes each
+    one happen exactly once, whichever of several sweeps inserts it first."""
+
+    relationship = models.ForeignKey(AdminRelationship, on_delete=models.CASCADE, related_name="expiry_notices")
+    kind = models.CharField(max_length=16, choices=NoticeKind.choices)
+    # The end date the notice is about: an extended relationship's notices start again for its new end.
+    period_end = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["period_end", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["relationship", "kind", "period_end"], name="expirynotice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relationship_id} {self.kind} {self.period_end:%Y-%m-%d}"

@@ -243,3 +243,22 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start}: {self.count}"
+
+
+class ScheduledRun(models.Model):
+    """One run of a periodic job for one period: the unique (job, period) row is the claim, so of several runners
+    (nodes) exactly one runs a job per period. A claim whose run never finished is taken over after a lease."""
+
+    job = models.CharField(max_length=100)
+    period_start = models.DateTimeField()
+    claimed_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    runner = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "period_start"], name="scheduledrun_once_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.period_start:%Y-%m-%d %H:%M}"
