@@ -42,9 +42,7 @@ def test_invitation_travels_through_a_real_smtp_server_and_its_link_makes_the_cu
 ):
     inviter = world.users["sales_agent"]
     client = client_for(inviter)
-    response = client.post(
-        reverse("relationships:invitation_create"), {"email": RECIPIENT, "message": "Dear IT team,"}
-    )
+    response = client.post(reverse("relationships:invitation_create"), {"email": RECIPIENT, "message": "Dear IT team,"})
     assert response.status_code == 200
     assert not smtp.received(), "nothing is sent inside the request"
 
