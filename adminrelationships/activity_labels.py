@@ -32,8 +32,13 @@ def register() -> None:
             "security_group": _("Security group"),
             "assignments_removed": _("Assignments removed"),
             "status": _("Status"),
+            "invitation": _("Invitation"),
         },
         values={"status": dict(Status.choices)},
+    )
+    # An invitation that also asks for an admin relationship names the role template it asks with.
+    activity_labels_register(
+        Actions.INVITATION_CREATE, labels={"admin_template": _("Admin relationship requested with")}
     )
     activity_labels_register(
         *GROUPS,

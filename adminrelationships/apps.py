@@ -15,9 +15,11 @@ class AdminRelationshipsConfig(AppConfig):
     def ready(self) -> None:
         from adminrelationships import activity_labels, models, views
         from adminrelationships.services.expiry import expiry_sweep
+        from adminrelationships.services.invitations import EXTENSION
         from customers.panels import customer_panel_register
         from partnerportal.infrastructure.schedule import schedule_register
         from permissions import policy
+        from relationships.hooks import invitation_extension_register
 
         activity_labels.register()
         schedule_register("admin-relationship-expiry", every=EXPIRY_SWEEP_EVERY, func=expiry_sweep)
@@ -31,6 +33,9 @@ class AdminRelationshipsConfig(AppConfig):
             customer_field="relationship__customer",
             partner_fields=("relationship__partner",),
         )
+        policy.register(models.InvitationRequest, policy.By.PARTNER, partner_fields=("invitation__partner",))
+        # New invitations offer an admin relationship request instead of the legacy DAP flag.
+        invitation_extension_register(EXTENSION)
         customer_panel_register(
             template="adminrelationships/_customer_panel.html", context=views.customer_panel_context
         )

@@ -269,3 +269,40 @@ class ExpiryNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relationship_id} {self.kind} {self.period_end:%Y-%m-%d}"
+
+
+class InvitationRequest(models.Model):
+    """An invitation that also asks for an admin relationship: the roles it names (copied from the chosen template
+    when sent, so the email and the request say the same), and the request made once the customer accepted."""
+
+    invitation = models.OneToOneField(
+        "relationships.Invitation", on_delete=models.CASCADE, related_name="admin_request"
+    )
+    template = models.ForeignKey(RoleTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    template_name = models.CharField(_("template name"), max_length=100, editable=False)
+    roles = _roles_field(_("Microsoft Entra roles"))
+    duration_days = models.PositiveSmallIntegerField(
+        _("duration in days"),
+        default=DEFAULT_DAYS,
+        validators=[MinValueValidator(MIN_DAYS), MaxValueValidator(MAX_DAYS)],
+    )
+    # One request per invitation, whatever happens: the unique column is the last line of defence against two
+    # acceptances (the invitation's own single-use claim is the first).
+    admin_relationship = models.OneToOneField(
+        AdminRelationship, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitation_request"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(roles__len__gte=1), name="invitationrequest_some_role"),
+            models.CheckConstraint(
+                condition=Q(roles__contained_by=list(catalogue.TEMPLATE_IDS)), name="invitationrequest_catalogue_roles"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_name} with invitation {self.invitation_id}"
+
+    @property
+    def role_list(self) -> list[catalogue.EntraRole]:
+        return catalogue.roles_of(self.roles)

@@ -24,6 +24,7 @@ from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.models import OutboundEmail, User
 from permissions import policy
 from permissions.roles import Action
+from relationships.models import Invitation, Relationship
 
 # Ended relationships older than this leave the default list (kept, and shown when their status is filtered).
 ENDED_LIST_AGE = timedelta(days=365)
@@ -163,3 +164,49 @@ def admin_relationship_for_token(token: str) -> AdminRelationship | None:
         .filter(token_hash=token_hash(token or ""))
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ApprovalRecipient:
+    """Where a request's approval link goes: `email` ("" when nowhere yet) and on what ground (`basis`)."""
+
+    # The grounds: the address proved by accepting an invitation, the contact of the partner's own tenant, none.
+    INVITATION = "invitation"
+    CONTACT = "contact"
+    NONE = "none"
+
+    email: str
+    basis: str
+
+    @property
+    def verified(self) -> bool:
+        return self.basis == self.INVITATION
+
+
+def approval_recipient(*, partner_id: int, customer: Customer) -> ApprovalRecipient:
+    """The mailbox that receives an approval link for this partner's request on this customer.
+
+    The address that accepted the partner's latest accepted invitation for the customer (proved by the emailed code;
+    an indirect provider's too, for invitations naming it) wins: staff cannot move it by editing the contact. Only
+    for a customer the partner created or imported itself, which it already administers, does the contact email
+    serve instead. Otherwise there is no address ("").
+    """
+    accepted = (
+        Invitation.objects.filter(Q(partner_id=partner_id) | Q(provider_id=partner_id), customer=customer)
+        .filter(status=Invitation.Status.ACCEPTED)
+        .exclude(accepted_email="")
+        .order_by("-accepted_at", "-id")
+        .values_list("accepted_email", flat=True)
+        .first()
+    )
+    if accepted:
+        return ApprovalRecipient(email=accepted.strip().lower(), basis=ApprovalRecipient.INVITATION)
+    own_tenant = Relationship.objects.filter(
+        partner_id=partner_id,
+        customer=customer,
+        status=Relationship.Status.ACTIVE,
+        source__in=(Relationship.Source.CREATED, Relationship.Source.IMPORT),
+    ).exists()
+    if own_tenant:
+        return ApprovalRecipient(email=(customer.contact_email or "").strip().lower(), basis=ApprovalRecipient.CONTACT)
+    return ApprovalRecipient(email="", basis=ApprovalRecipient.NONE)

@@ -24,12 +24,13 @@ from adminrelationships.models import (
     RoleTemplate,
     Status,
 )
-from adminrelationships.selectors import admin_relationship_for_token
+from adminrelationships.selectors import admin_relationship_for_token, approval_recipient
 from customers.models import Customer
 from partnerportal.infrastructure.tokens import token_new
 from partnerportal.models import Partner, User
 from permissions import policy
 from permissions.roles import Action
+from relationships.models import Invitation
 from relationships.selectors import partner_domain_address
 
 NAME_TAKEN = _("Your organisation already has an admin relationship with this name. Choose another name.")
@@ -40,9 +41,17 @@ AUTO_EXTEND_GLOBAL_ADMIN = _(
     "A relationship that includes Global Administrator cannot auto extend: it must end, and a new one be requested."
 )
 NO_CONTACT = _("The customer has no contact email address; add one to the customer's details first.")
+NO_VERIFIED_ADDRESS = _(
+    "No administrator of this customer has accepted an invitation from your organisation, so there is no proved "
+    "address to send the approval link to. Invite the customer's global administrator first."
+)
 CONTACT_OWN_DOMAIN = _(
     "The customer's contact address is at %(domain)s, your own domain: the customer's global administrator must "
     "approve from a mailbox of the customer's organisation. Correct the contact address first."
+)
+VERIFIED_OWN_DOMAIN = _(
+    "The address that accepted your invitation is at %(domain)s, your own domain: the customer's global "
+    "administrator must approve from a mailbox of the customer's organisation. Invite them first."
 )
 LINK_CLOSED = _("This request can no longer be answered: it is %(status)s.")
 CANNOT_TERMINATE = _("Only an active or pending admin relationship can be terminated; this one is %(status)s.")
@@ -113,11 +122,15 @@ def admin_relationship_request(
     roles: list[str] | tuple[str, ...] = (),
     template: RoleTemplate | None = None,
     auto_extend: bool = False,
+    invitation: Invitation | None = None,
 ) -> AdminRelationship:
-    """Record a request for roles on the customer and email its contact a one-time approval link.
+    """Record a request for roles on the customer and email a one-time approval link to the customer's proved
+    address (`selectors.approval_recipient`: the one that accepted the partner's invitation, or the contact of a
+    customer the partner created itself).
 
-    The roles come from `roles`, or from `template` when given. Raises PermissionDenied when the actor may not
-    request admin relationships on this customer, ValidationError (by field) for bad input.
+    The roles come from `roles`, or from `template` when given; `invitation` names the accepted invitation that
+    asked for it (logged). Raises PermissionDenied when the actor may not request admin relationships on this
+    customer, ValidationError (by field) for bad input.
     """
     if not policy.can(actor, Action.MANAGE_ADMIN_RELATIONSHIP, customer):
         raise PermissionDenied
@@ -139,12 +152,16 @@ def admin_relationship_request(
         errors["roles"] = [ROLES_REQUIRED]
     if auto_extend and catalogue.GLOBAL_ADMINISTRATOR in chosen:
         errors["auto_extend"] = [AUTO_EXTEND_GLOBAL_ADMIN]
-    email = (customer.contact_email or "").strip().lower()
+    recipient = approval_recipient(partner_id=partner.pk, customer=customer)
+    email = recipient.email
     if not email:
-        errors.setdefault("__all__", []).append(NO_CONTACT)
+        errors.setdefault("__all__", []).append(
+            NO_CONTACT if recipient.basis == recipient.CONTACT else NO_VERIFIED_ADDRESS
+        )
     elif partner_domain_address(email, partner):
         # Staff read that mailbox: they could approve their own request.
-        errors.setdefault("__all__", []).append(CONTACT_OWN_DOMAIN % {"domain": partner.email_domain})
+        own = VERIFIED_OWN_DOMAIN if recipient.verified else CONTACT_OWN_DOMAIN
+        errors.setdefault("__all__", []).append(own % {"domain": partner.email_domain})
     token, hashed = token_new()
     relationship = AdminRelationship(
         partner=partner,
@@ -182,6 +199,7 @@ def admin_relationship_request(
             "auto_extend": relationship.auto_extend,
             "request_email": email,
             "template": template.name if template is not None else "",
+            **({"invitation": invitation.pk} if invitation is not None else {}),
         },
     )
     return relationship

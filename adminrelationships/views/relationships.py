@@ -133,7 +133,7 @@ class AdminRelationshipDetailView(PortalPermissionMixin, DetailView):
 
     def get_queryset(self):
         return selectors.admin_relationship_queryset(user=self.request.user).select_related(
-            "customer", "requested_by", "terminated_by"
+            "customer", "requested_by", "terminated_by", "invitation_request"
         )
 
     def get_context_data(self, **kwargs):
@@ -188,8 +188,13 @@ class AdminRelationshipCreateView(PortalPermissionMixin, ServiceFormMixin, FormV
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        recipient = None
+        if self.customer is not None:
+            assert self.request.user.partner_id is not None  # partner staff only (the policy gives nobody else this)
+            recipient = selectors.approval_recipient(partner_id=self.request.user.partner_id, customer=self.customer)
         context.update(
             customer=self.customer,
+            recipient=recipient,
             cancel_url=self.customer.get_absolute_url()
             if self.customer
             else reverse("adminrelationships:adminrelationship_list"),

@@ -9,14 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerportal.models import Partner
 from permissions.roles import Action
-from relationships import selectors
+from relationships import hooks, selectors
 from relationships.models import Invitation
 from relationships.selectors import STATUS_FILTERS
 from relationships.services import acceptance, acceptance_codes, invitation_emails, invitations
 
 
 class InvitationForm(forms.Form):
-    """Request a relationship: recipient, editable message, DAP, and for an indirect reseller its provider."""
+    """Request a relationship: recipient, editable message, for an indirect reseller its provider, and what the apps
+    above add (`relationships.hooks`: an admin relationship request). The legacy DAP flag is offered only where it
+    is forced (US Government), as a box that cannot be cleared."""
 
     email = forms.EmailField(
         label=_("Recipient email"),
@@ -44,22 +46,42 @@ class InvitationForm(forms.Form):
         help_text=_("The customer is linked to you and to this indirect provider."),
     )
 
-    def __init__(self, *args, partner, actions: frozenset[str], customer=None, **kwargs):
+    def __init__(self, *args, partner, actions: frozenset[str], user=None, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("message", invitation_emails.default_message(partner=partner, customer=customer))
         if customer is not None:
             self.initial.setdefault("email", customer.contact_email)
+        self.extension_keys: list[str] = []
         if Action.DELEGATED_ADMIN_FORCED in actions:
             # A disabled field ignores what is posted and keeps its initial value: always on.
             self.fields["dap"].disabled = True
             self.fields["dap"].initial = True
-            self.fields["dap"].help_text = _("Always requested in the US Government cloud.")
+            self.fields["dap"].help_text = _(
+                "Always requested in the US Government cloud, where invitations ask for no admin relationship."
+            )
+        else:
+            # New relationships ask for least-privilege admin relationships instead of all-or-nothing DAP.
+            del self.fields["dap"]
+            for extension in hooks.invitation_extensions() if user is not None else []:
+                choices = extension.choices(user)
+                if choices:
+                    self.fields[extension.key] = forms.ChoiceField(
+                        label=extension.label,
+                        required=False,
+                        choices=[("", extension.empty_label), *choices],
+                        help_text=extension.help_text,
+                    )
+                    self.extension_keys.append(extension.key)
         if Action.CHOOSE_PROVIDER in actions:
             provider = cast(forms.ModelChoiceField, self.fields["provider"])
             provider.queryset = selectors.active_providers(partner)
             provider.empty_label = _("Choose an indirect provider")
         else:
             del self.fields["provider"]
+
+    def extension_values(self) -> dict[str, str]:
+        """The chosen values of the fields the apps above added, for `invitation_create(extras=...)`."""
+        return {key: self.cleaned_data[key] for key in self.extension_keys if self.cleaned_data.get(key)}
 
 
 class InvitationFilterForm(forms.Form):

@@ -3,7 +3,8 @@
 The link alone is not enough: the acceptor first confirms a code emailed to the invited address
 (`acceptance_codes.py`) and accepts as that address. Only a SHA-256 hash of a link's token is stored. Accepting is
 one conditional UPDATE, so a link works once even under concurrent clicks; everything after it (customer,
-relationship, snapshot, agreement, log, notice) happens in the same transaction and rolls back with it.
+relationship, snapshot, agreement, log, notice, and what the invitation also asked for: `relationships.hooks`)
+happens in the same transaction and rolls back with it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from activity.services import Actions, activity_record
 from customers.models import Customer
 from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.models import Partner
+from relationships import hooks
 from relationships.models import AcceptanceCode, Invitation, Partnership, Relationship
 from relationships.selectors import closed_reason, invitation_by_token, mailbox_proof, partner_domain_address
 from relationships.services.invitation_emails import acceptance_email_enqueue
@@ -288,4 +290,12 @@ def invitation_accept(
     invitation.save(update_fields=["customer", "relationship"])
     _log(invitation, customer=customer, relationships=relationships, before=before, name=name, code=code)
     acceptance_email_enqueue(invitation, customer=customer, name=name, email=email)
+    for extension in hooks.invitation_extensions():
+        # What the invitation also asked for (an admin relationship request, mailed to the proved address).
+        extension.accepted(invitation, customer)
     return invitation
+
+
+def invitation_accepted_notices(invitation: Invitation) -> list[str]:
+    """What the acceptance page tells the customer about the requests that follow from the acceptance."""
+    return [notice for extension in hooks.invitation_extensions() for notice in extension.notices(invitation)]

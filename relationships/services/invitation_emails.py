@@ -15,6 +15,7 @@ from customers.models import Customer
 from partnerportal.infrastructure.emails import email_enqueue, email_render, email_unsent_withdraw
 from partnerportal.models import OutboundEmail, Partner, User
 from permissions.roles import AdminRole
+from relationships import hooks
 from relationships.models import Invitation
 from relationships.selectors import relationship_description
 
@@ -50,6 +51,10 @@ def invitation_email_enqueue(invitation: Invitation, token: str) -> OutboundEmai
         "dap": invitation.dap,
         "date": formats.date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT"),
         "partner": invitation.partner.name,
+        # What accepting will also ask for (an admin relationship's roles), from the apps above.
+        "extra_lines": [
+            line for extension in hooks.invitation_extensions() for line in extension.email_lines(invitation)
+        ],
     }
     subject, body = email_render(
         subject_template="relationships/email/invitation_subject.txt",

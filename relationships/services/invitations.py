@@ -20,6 +20,7 @@ from partnerportal.infrastructure.tokens import token_new
 from partnerportal.models import Partner, User
 from permissions import policy
 from permissions.roles import Action
+from relationships import hooks
 from relationships.models import Invitation, Relationship
 from relationships.selectors import active_providers, dap_forced, partner_domain_address, status_label
 from relationships.services.invitation_emails import invitation_email_enqueue, invitation_unsent_withdraw
@@ -68,11 +69,14 @@ def invitation_create(
     provider: Partner | None = None,
     purpose: str = Invitation.Purpose.NEW,
     restores: Relationship | None = None,
+    extras: dict[str, str] | None = None,
 ) -> tuple[Invitation, str]:
     """Record an invitation, email its link and return it with the raw token (the only time the token exists).
 
     The caller decides that the actor may invite (and may see `customer`). An indirect reseller must name one of its
-    active providers; DAP is always requested in the US Government cloud.
+    active providers; DAP is always requested in the US Government cloud. `extras` maps a registered extension's key
+    (`relationships.hooks`) to the value chosen on the form; each extension checks it and records it with the
+    invitation (none in the US Government cloud, where the forced DAP stays the one request).
     """
     assert actor.partner_id is not None  # partner staff only: the policy gives users without a partner no actions
     partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
@@ -125,9 +129,14 @@ def invitation_create(
         ).exists()
     ):
         errors["email"] = [ALREADY_PENDING]
+    extensions = {e.key: e for e in hooks.invitation_extensions()} if not dap_forced(actor) else {}
+    chosen = {key: value for key, value in (extras or {}).items() if value and key in extensions}
     if errors:
         raise ValidationError(errors)
     invitation.save()
+    # Each extension checks and records its value (a refusal, by field, rolls the invitation back with it) and
+    # says what the log shows of it.
+    logged = {key: extensions[key].attach(invitation, actor, value) for key, value in chosen.items()}
     invitation_email_enqueue(invitation, token)
     activity_record(
         action=Actions.INVITATION_CREATE,
@@ -141,6 +150,7 @@ def invitation_create(
             "purpose": purpose,
             "provider": provider.name if provider else "",
             "expires_at": invitation.expires_at.isoformat(),
+            **logged,
         },
     )
     return invitation, token

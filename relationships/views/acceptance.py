@@ -245,7 +245,11 @@ class InvitationAcceptView(View):
                 self.add_errors(exc, form, profile_form)
                 return self.render_page(form, profile_form)
         self.forget_proof()
-        return render(self.request, "relationships/invitation_accepted.html", {"invitation": invitation})
+        return render(
+            self.request,
+            "relationships/invitation_accepted.html",
+            {"invitation": invitation, "notices": acceptance.invitation_accepted_notices(invitation)},
+        )
 
     @staticmethod
     def add_errors(exc: ValidationError, form, profile_form) -> None:

@@ -95,6 +95,7 @@ class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
             **super().get_form_kwargs(),
             "partner": user.partner,
             "actions": policy.user_actions(user),
+            "user": user,
             "customer": self.customer,
         }
 
@@ -115,9 +116,11 @@ class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
             actor=self.request.user,
             email=form.cleaned_data["email"],
             message=form.cleaned_data["message"],
-            dap=form.cleaned_data["dap"],
+            # The form offers DAP only where it is forced; everywhere else new invitations carry none.
+            dap=form.cleaned_data.get("dap", False),
             customer=self.customer,
             provider=form.cleaned_data.get("provider"),
+            extras=form.extension_values(),
         )
         # The raw token exists only now: show the link in this response instead of redirecting.
         return render_link(self.request, invitation, token, resent=False)

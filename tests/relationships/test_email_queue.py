@@ -42,9 +42,7 @@ def test_invitation_travels_through_a_real_smtp_server_and_its_link_makes_the_cu
 ):
     inviter = world.users["sales_agent"]
     client = client_for(inviter)
-    response = client.post(
-        reverse("relationships:invitation_create"), {"email": RECIPIENT, "message": "Dear IT team,", "dap": "on"}
-    )
+    response = client.post(reverse("relationships:invitation_create"), {"email": RECIPIENT, "message": "Dear IT team,"})
     assert response.status_code == 200
     assert not smtp.received(), "nothing is sent inside the request"
 
@@ -91,7 +89,7 @@ def test_invitation_travels_through_a_real_smtp_server_and_its_link_makes_the_cu
     assert (relationship.partner, relationship.source, relationship.dap) == (
         world.partner_a,
         Relationship.Source.INVITATION,
-        True,
+        False,  # new invitations carry no legacy DAP outside the US Government cloud
     )
     listing = client_for(inviter).get(reverse("customers:customer_list"))
     assert "Fourth Coffee Roasters Ltd" in listing.content.decode(), "the customer is in the inviter's list"

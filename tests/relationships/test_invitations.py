@@ -39,12 +39,13 @@ def _invite(user, email="it.admin@fourthcoffee.example.net", **kwargs):
     return invitation_create(actor=user, email=email, **kwargs)
 
 
-def test_the_form_is_prefilled_with_the_message_and_dap_on(world, client_for):
+def test_the_form_is_prefilled_with_the_message_and_offers_no_legacy_dap(world, client_for):
     response = client_for(world.users["sales_agent"]).get(reverse(CREATE))
     assert response.status_code == 200
     form = response.context["form"]
     assert "Contoso Cloud would like to be your Cloud Solution Provider" in form["message"].value()
-    assert form["dap"].value() is True
+    assert "dap" not in form.fields, "new relationships ask for an admin relationship instead of DAP"
+    assert "delegated administration privileges" not in response.content.decode()
     assert "provider" not in form.fields, "only an indirect reseller picks a provider"
 
 
@@ -64,7 +65,8 @@ def test_sending_records_the_invitation_emails_the_link_and_shows_it_once(world,
         world.partner_a,
         user,
     )
-    assert invitation.status == Invitation.Status.PENDING and invitation.dap is True
+    assert invitation.status == Invitation.Status.PENDING
+    assert invitation.dap is False, "a posted DAP box is ignored outside the US Government cloud"
     days = (invitation.expires_at - timezone.now()).days
     assert 29 <= days <= 30
     email = OutboundEmail.objects.get(topic=f"invitation:{invitation.pk}")
@@ -74,9 +76,11 @@ def test_sending_records_the_invitation_emails_the_link_and_shows_it_once(world,
     assert "it.admin@fourthcoffee.example.net" in response.content.decode()
 
 
-def test_dap_can_be_left_out_in_the_commercial_cloud(world, client_for):
-    client_for(world.users["sales_agent"]).post(reverse(CREATE), {"email": "a@b.example.net", "message": "Hi"})
-    assert Invitation.objects.get().dap is False
+def test_new_invitations_carry_no_dap_in_the_commercial_cloud(world, client_for):
+    client = client_for(world.users["sales_agent"])
+    client.post(reverse(CREATE), {"email": "a@b.example.net", "message": "Hi"})
+    client.post(reverse(CREATE), {"email": "c@d.example.net", "message": "Hi", "dap": "on"})
+    assert list(Invitation.objects.values_list("dap", flat=True)) == [False, False]
 
 
 @override_settings(PORTAL_CLOUD="us_gov")

@@ -74,6 +74,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Text fields no user can fill with arbitrary text, and why. Every other CharField/TextField must be in WRITERS.
 NOT_USER_WRITABLE = {
+    "adminrelationships.InvitationRequest.template_name": (
+        "copied by the service from a role template's name (swept as RoleTemplate.name); no page renders this column"
+    ),
     "partnerportal.Partner.market": "an ISO country code picked from a list by the operator",
     "partnerportal.Partner.email_domain": "validated as a domain name (letters, digits, dots, hyphens)",
     "partnerportal.User.password": "a password hash; the password itself is never shown",
