@@ -8,7 +8,8 @@ class AdminRelationshipsConfig(AppConfig):
     verbose_name = "Admin relationships"
 
     def ready(self) -> None:
-        from adminrelationships import activity_labels, models, views
+        from adminrelationships import activity_labels, forms, models, services, views
+        from customers.hooks import add_customer_option_register
         from customers.panels import customer_panel_register
         from permissions import policy
 
@@ -25,4 +26,9 @@ class AdminRelationshipsConfig(AppConfig):
         )
         customer_panel_register(
             template="adminrelationships/_customer_panel.html", context=views.customer_panel_context
+        )
+        add_customer_option_register(
+            name="default_admin_relationship",
+            field=forms.default_relationship_field,
+            apply=services.default_relationship_apply,
         )

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions
+from customers.hooks import add_customer_options_apply
 from customers.models import Customer
 from customers.services import customer_create
 from partnerportal.models import Partner, User
@@ -45,6 +46,7 @@ def customer_onboard(
     source: str = Relationship.Source.CREATED,
     dap: bool = True,
     log: bool = True,
+    options: dict[str, Any] | None = None,
 ) -> Customer:
     """Create a customer, begin the partner's active relationship with it and grant its staff access, logged.
 
@@ -72,4 +74,7 @@ def customer_onboard(
     if provider is not None and not _partnership_lock(provider=provider, reseller=partner):
         raise ValidationError({"provider": [ValidationError(PROVIDER_INACTIVE, code="provider_inactive")]})
     relationship_begin(partner=partner, customer=customer, source=source, dap=dap, reseller=reseller, provider=provider)
+    if options and actor is not None:
+        # Options other apps contribute to the add-customer page (customers.hooks), in this same transaction.
+        add_customer_options_apply(actor=actor, customer=customer, values=options)
     return customer

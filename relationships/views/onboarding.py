@@ -30,7 +30,7 @@ class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         user = self.request.user
-        kwargs.update(partner=user.partner, actions=policy.user_actions(user))
+        kwargs.update(partner=user.partner, actions=policy.user_actions(user), user=user)
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -51,6 +51,7 @@ class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
             domain_prefix=form.cleaned_data["domain_prefix"],
             reseller=form.cleaned_data.get("reseller"),
             provider=form.cleaned_data.get("provider"),
+            options=form.option_values(),
         )
         messages.success(self.request, _("%(name)s was added.") % {"name": customer.company_name})
         for warning in company_name_warnings(customer.company_name):
