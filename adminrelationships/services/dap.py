@@ -55,7 +55,7 @@ def admin_relationship_name_free(*, partner: Partner, base: str) -> str:
     return f"{base}-{number}"
 
 
-def _live(partner_id: int, customer: Customer):
+def _live(partner_id: int, customer: Customer) -> bool:
     now = timezone.now()
     return (
         AdminRelationship.objects.with_status(now)
@@ -65,6 +65,7 @@ def _live(partner_id: int, customer: Customer):
 
 
 def _dap_relationship(actor: User, customer: Customer) -> Relationship | None:
+    assert actor.partner_id is not None  # partner staff only (the callers checked the policy)
     return Relationship.objects.filter(
         partner_id=actor.partner_id, customer=customer, status=Relationship.Status.ACTIVE, dap=True
     ).first()

@@ -26,7 +26,9 @@ ASSIGN_NEEDS_ACTIVE = _("Roles can be assigned only in an active admin relations
 ROLE_NOT_APPROVED = _("Choose among the roles the customer approved.")
 
 
-def _template_fields(partner: Partner, name: str, roles: list[str] | tuple[str, ...], exclude_pk: int | None):
+def _template_fields(
+    partner: Partner, name: str, roles: list[str] | tuple[str, ...], exclude_pk: int | None
+) -> tuple[str, list[str]]:
     """The cleaned name and roles of a template; ValidationError by field (name and roles together)."""
     errors: dict[str, list] = {}
     name = " ".join((name or "").split())
@@ -43,7 +45,9 @@ def _template_fields(partner: Partner, name: str, roles: list[str] | tuple[str, 
         )
     except ValidationError as exc:
         errors.update({k: v for k, v in exc.message_dict.items() if k == "name"})
-    taken = RoleTemplate.objects.filter(partner=partner, name__iexact=name).exclude(pk=exclude_pk)
+    taken = RoleTemplate.objects.filter(partner=partner, name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
     if "name" not in errors and taken.exists():
         errors["name"] = [TEMPLATE_NAME_TAKEN]
     if errors:

@@ -104,7 +104,7 @@ class DapRemoveView(ObjectFormView):
         context["admin_relationships"] = [
             relationship
             for relationship in selectors.admin_relationships_of(user=self.request.user, customer=self.object)
-            if relationship.current_status == Status.ACTIVE
+            if relationship.status == Status.ACTIVE
         ]
         return context
 

@@ -31,7 +31,10 @@ from relationships.services.invitations import (  # noqa: F401 -- re-exported
     invitation_revoke,
 )
 from relationships.services.lifecycle import relationship_end, restore_invitation_send  # noqa: F401 -- re-exported
-from relationships.services.onboarding import customer_onboard  # noqa: F401 -- re-exported
+from relationships.services.onboarding import (  # noqa: F401 -- re-exported
+    customer_onboard,
+    customer_onboard_with_options,
+)
 from relationships.services.partnerships import (  # noqa: F401 -- re-exported
     partnership_authorize,
     partnership_remove,

@@ -46,7 +46,6 @@ def customer_onboard(
     source: str = Relationship.Source.CREATED,
     dap: bool = True,
     log: bool = True,
-    options: dict[str, Any] | None = None,
 ) -> Customer:
     """Create a customer, begin the partner's active relationship with it and grant its staff access, logged.
 
@@ -74,7 +73,13 @@ def customer_onboard(
     if provider is not None and not _partnership_lock(provider=provider, reseller=partner):
         raise ValidationError({"provider": [ValidationError(PROVIDER_INACTIVE, code="provider_inactive")]})
     relationship_begin(partner=partner, customer=customer, source=source, dap=dap, reseller=reseller, provider=provider)
-    if options and actor is not None:
-        # Options other apps contribute to the add-customer page (customers.hooks), in this same transaction.
-        add_customer_options_apply(actor=actor, customer=customer, values=options)
+    return customer
+
+
+@transaction.atomic
+def customer_onboard_with_options(*, actor: User, options: dict[str, Any], **onboard: Any) -> Customer:
+    """Add customer with the options other apps contribute to its page (customers.hooks), in one transaction:
+    an option that fails rolls the customer back with it."""
+    customer = customer_onboard(actor=actor, **onboard)
+    add_customer_options_apply(actor=actor, customer=customer, values=options)
     return customer

@@ -16,7 +16,7 @@ from partnerportal.views.generic import AuthenticatedHttpRequest, PortalPermissi
 from permissions import policy
 from permissions.roles import Action
 from relationships.forms.onboarding import AddCustomerForm
-from relationships.services import customer_onboard
+from relationships.services import customer_onboard_with_options
 
 
 class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
@@ -45,7 +45,7 @@ class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return context
 
     def perform(self, form):
-        customer = customer_onboard(
+        customer = customer_onboard_with_options(
             actor=self.request.user,
             data=form.customer_data(),
             domain_prefix=form.cleaned_data["domain_prefix"],
