@@ -63,9 +63,9 @@ class DapRequestView(PortalPermissionMixin, View):
     permission_required = Action.MANAGE_ADMIN_RELATIONSHIP
     http_method_names = ["post"]
 
-    def post(self, request: AuthenticatedHttpRequest, customer_id: uuid.UUID) -> HttpResponseRedirect:
+    def post(self, request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponseRedirect:
         customers = policy.restrict(Customer.objects.all(), request.user, Action.MANAGE_ADMIN_RELATIONSHIP)
-        customer = get_object_or_404(customers, pk=customer_id)
+        customer = get_object_or_404(customers, pk=pk)
         form = DapRequestForm(request.POST, templates=selectors.role_templates_of(user=request.user))
         if not form.is_valid():
             messages.error(request, _("Choose one of your organisation's role templates."))
@@ -94,7 +94,6 @@ class DapRemoveView(ObjectFormView):
 
     permission_required = Action.MANAGE_ADMIN_RELATIONSHIP
     model = Customer
-    pk_url_kwarg = "customer_id"
     form_class = DapRemoveForm
     template_name = "adminrelationships/dap_remove.html"
     context_object_name = "customer"

@@ -20,6 +20,8 @@ from tests.adminrelationships.helpers import DIRECTORY_READERS, HELPDESK_ADMIN, 
 from tests.factories import make_customer, make_user
 
 DAP_LIST = "adminrelationships:dap_list"
+# Session, user, the partner's templates, the page of customers, their live admin relationships (prefetched).
+QUERIES = 5
 
 
 def _template(world, **kwargs):
@@ -63,7 +65,7 @@ def test_one_click_requests_from_the_default_template_once(world, client_for):
     client = client_for(world.users["admin_agent"])
     page = client.get(reverse(DAP_LIST)).content.decode()
     assert f'<option value="{template.pk}" selected>' in page, "the default template is preselected"
-    url = reverse("adminrelationships:dap_request", kwargs={"customer_id": world.customer_in.pk})
+    url = reverse("adminrelationships:dap_request", kwargs={"pk": world.customer_in.pk})
     assert client.get(url).status_code == 405
     response = client.post(url, {"template": template.pk})
     assert response.status_code == 302 and response["Location"] == reverse(DAP_LIST)
@@ -86,7 +88,7 @@ def test_generated_names_stay_unique_per_partner(world, client_for):
     request_for(world.customer_out, make_user(world.partner_b, "admin_agent"), name=f"Helpdesk standard {prefix}")
     request_for(make_customer(world.partner_a), world.users["admin_agent"], name=f"Helpdesk standard {prefix}")
     client = client_for(world.users["admin_agent"])
-    client.post(reverse("adminrelationships:dap_request", kwargs={"customer_id": world.customer_in.pk}),
+    client.post(reverse("adminrelationships:dap_request", kwargs={"pk": world.customer_in.pk}),
                 {"template": template.pk})  # fmt: skip
     assert AdminRelationship.objects.get(customer=world.customer_in).name == f"Helpdesk standard {prefix}-2"
 
@@ -94,7 +96,7 @@ def test_generated_names_stay_unique_per_partner(world, client_for):
 def test_concurrent_clicks_make_one_request(transactional_db, world):
     template = _template(world)
     agent = world.users["admin_agent"]
-    url = reverse("adminrelationships:dap_request", kwargs={"customer_id": world.customer_in.pk})
+    url = reverse("adminrelationships:dap_request", kwargs={"pk": world.customer_in.pk})
     barrier = threading.Barrier(2)
     statuses = []
 
@@ -119,22 +121,22 @@ def test_bad_template_or_no_dap_changes_nothing(world, client_for):
     no_dap = make_customer(world.partner_a, actor=world.users["global_admin"], dap=False)
     template = _template(world)
     client = client_for(world.users["admin_agent"])
-    url = reverse("adminrelationships:dap_request", kwargs={"customer_id": world.customer_in.pk})
+    url = reverse("adminrelationships:dap_request", kwargs={"pk": world.customer_in.pk})
     client.post(url, {"template": other.pk})
     client.post(url, {"template": "x"})
-    client.post(reverse("adminrelationships:dap_request", kwargs={"customer_id": no_dap.pk}), {"template": template.pk})
+    client.post(reverse("adminrelationships:dap_request", kwargs={"pk": no_dap.pk}), {"template": template.pk})
     assert not AdminRelationship.objects.exists()
 
 
 def test_remove_dap_once_an_admin_relationship_is_active(world, client_for):
     template = _template(world)
     client = client_for(world.users["admin_agent"])
-    remove = reverse("adminrelationships:dap_remove", kwargs={"customer_id": world.customer_in.pk})
+    remove = reverse("adminrelationships:dap_remove", kwargs={"pk": world.customer_in.pk})
     # Not yet: nothing active.
     response = client.post(remove, {"confirm": "on"})
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert _dap(world.customer_in, world.partner_a)
-    client.post(reverse("adminrelationships:dap_request", kwargs={"customer_id": world.customer_in.pk}),
+    client.post(reverse("adminrelationships:dap_request", kwargs={"pk": world.customer_in.pk}),
                 {"template": template.pk})  # fmt: skip
     _approve(AdminRelationship.objects.get(customer=world.customer_in))
     page = client.get(reverse(DAP_LIST)).content.decode()
@@ -167,17 +169,11 @@ def test_the_page_costs_the_same_queries_at_one_and_many_rows(world, client_for,
     assert len(response.context["customers"]) == min(count, settings.PORTAL_PAGE_SIZE)
 
 
-QUERIES = 5
-
-
 def test_another_partner_gets_404_on_the_customer_routes(world, client_for):
     _template(world)
     client = client_for(make_user(world.partner_b, "admin_agent"))
     for name in ("dap_request", "dap_remove"):
-        url = reverse(f"adminrelationships:{name}", kwargs={"customer_id": world.customer_in.pk})
+        url = reverse(f"adminrelationships:{name}", kwargs={"pk": world.customer_in.pk})
         assert client.post(url, {"confirm": "on", "template": "1"}).status_code == 404
-    assert (
-        client.get(reverse("adminrelationships:dap_remove", kwargs={"customer_id": world.customer_in.pk})).status_code
-        == 404
-    )
+    assert client.get(reverse("adminrelationships:dap_remove", kwargs={"pk": world.customer_in.pk})).status_code == 404
     assert not AdminRelationship.objects.exists() and _dap(world.customer_in, world.partner_a)
