@@ -63,3 +63,7 @@ class Actions(models.TextChoices):
     SECURITY_GROUP_CREATE = "security_group.create", _("Create security group")
     SECURITY_GROUP_UPDATE = "security_group.update", _("Update security group")
     ROLE_TEMPLATE_CREATE = "role_template.create", _("Create role template")
+    ROLE_TEMPLATE_UPDATE = "role_template.update", _("Update role template")
+    ROLE_TEMPLATE_DELETE = "role_template.delete", _("Delete role template")
+    ADMIN_RELATIONSHIP_CREATE_ACTIVE = "admin_relationship.create_active", _("Create default admin relationship")
+    RELATIONSHIP_DAP_REMOVE = "relationship.dap_remove", _("Remove delegated admin privileges")

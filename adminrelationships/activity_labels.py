@@ -16,6 +16,7 @@ ENTRIES = (
     Actions.ADMIN_RELATIONSHIP_ASSIGN,
     Actions.ADMIN_RELATIONSHIP_EXTEND,
     Actions.ADMIN_RELATIONSHIP_EXPIRE,
+    Actions.ADMIN_RELATIONSHIP_CREATE_ACTIVE,
 )
 GROUPS = (Actions.SECURITY_GROUP_CREATE, Actions.SECURITY_GROUP_UPDATE)
 
@@ -47,6 +48,12 @@ def register() -> None:
     )
     activity_labels_register(
         Actions.ROLE_TEMPLATE_CREATE,
+        Actions.ROLE_TEMPLATE_UPDATE,
+        Actions.ROLE_TEMPLATE_DELETE,
         model="adminrelationships.RoleTemplate",
-        labels={"role_template": _("Role template"), "role_names": _("Microsoft Entra roles")},
+        labels={
+            "role_template": _("Role template"),
+            "role_names": _("Microsoft Entra roles"),
+            "is_default": _("Default template"),
+        },
     )

@@ -13,9 +13,10 @@ class AdminRelationshipsConfig(AppConfig):
     verbose_name = "Admin relationships"
 
     def ready(self) -> None:
-        from adminrelationships import activity_labels, models, views
+        from adminrelationships import activity_labels, forms, models, services, views
         from adminrelationships.services.expiry import expiry_sweep
         from adminrelationships.services.invitations import EXTENSION
+        from customers.hooks import add_customer_option_register
         from customers.panels import customer_panel_register
         from partnerportal.infrastructure.schedule import schedule_register
         from permissions import policy
@@ -38,4 +39,9 @@ class AdminRelationshipsConfig(AppConfig):
         invitation_extension_register(EXTENSION)
         customer_panel_register(
             template="adminrelationships/_customer_panel.html", context=views.customer_panel_context
+        )
+        add_customer_option_register(
+            name="default_admin_relationship",
+            field=forms.default_relationship_field,
+            apply=services.default_relationship_apply,
         )

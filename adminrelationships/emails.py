@@ -147,3 +147,19 @@ def notice_emails_enqueue(messages: list[OutboundEmail]) -> list[OutboundEmail]:
 
     transaction.on_commit(_enqueue)
     return saved
+
+
+def created_email_enqueue(relationship: AdminRelationship) -> None:
+    """Tell the customer's contact that the partner created an admin relationship with the tenant it created."""
+    subject, body = email_render(
+        subject_template="adminrelationships/email/created_subject.txt",
+        body_template="adminrelationships/email/created_customer.txt",
+        context=_context(relationship),
+    )
+    email_enqueue(
+        to=relationship.request_email,
+        subject=subject,
+        body=body,
+        partner=relationship.partner,
+        topic=f"admin-relationship-created:{relationship.pk}",
+    )

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from adminrelationships import catalogue
 from adminrelationships.models import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, NAME_RULE, RoleTemplate, SecurityGroup, Status
 from partnerportal.models import User
+from permissions import policy
+from permissions.roles import Action
 
 
 def _role_label(role: catalogue.EntraRole):
@@ -121,10 +123,18 @@ class ApprovalForm(forms.Form):
 
 
 class RoleTemplateForm(forms.Form):
-    """A named set of roles to request from."""
+    """A named set of roles to request from, and whether it is the partner's default."""
 
     name = forms.CharField(label=_("Template name"), max_length=100)
     roles = forms.MultipleChoiceField(label=_("Microsoft Entra roles"), widget=forms.CheckboxSelectMultiple)
+    is_default = forms.BooleanField(
+        label=_("Default template"),
+        required=False,
+        help_text=_(
+            "Preselected for DAP customers, and offered as the default admin relationship when a customer is "
+            "added. One template at most: choosing this one replaces the previous default."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,3 +185,55 @@ class AccessAssignmentForm(forms.Form):
         group.queryset = groups
         roles = cast(forms.MultipleChoiceField, self.fields["roles"])
         roles.choices = [(role.template_id, _role_label(role)) for role in relationship.role_list]
+
+
+class RoleTemplateDeleteForm(forms.Form):
+    """Confirm deleting a role template."""
+
+    confirm = forms.BooleanField(
+        label=_("Delete this template. Admin relationships requested from it keep their roles."),
+    )
+
+
+class DapRequestForm(forms.Form):
+    """The one-click request on the DAP page: which template to request from."""
+
+    template: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Role template"), queryset=RoleTemplate.objects.none()
+    )
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["template"]).queryset = templates
+
+
+class DapRemoveForm(forms.Form):
+    """Confirm removing the legacy delegated admin privileges."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "Remove delegated admin privileges from this relationship. My organisation keeps only the roles of "
+            "its admin relationships."
+        ),
+    )
+
+
+def default_relationship_field(user: User) -> forms.Field | None:
+    """The add-customer checkbox for the default admin relationship (customers.hooks): offered, checked, to users
+    who may request admin relationships when their partner has a default template; nobody else sees it."""
+    if not policy.has_action(user, Action.MANAGE_ADMIN_RELATIONSHIP) or user.partner_id is None:
+        return None
+    template = RoleTemplate.objects.filter(partner_id=user.partner_id, is_default=True).first()
+    if template is None:
+        return None
+    roles = ", ".join(role.name for role in template.role_list)
+    return forms.BooleanField(
+        label=_("Create the default admin relationship (%(template)s: %(roles)s)")
+        % {"template": template.name, "roles": roles},
+        required=False,
+        initial=True,
+        help_text=_(
+            "Active at once, for 730 days: your organisation creates the customer's tenant, so no approval is "
+            "needed. The customer's contact is told by email."
+        ),
+    )

@@ -97,6 +97,8 @@ class AdminRelationship(models.Model):
     termination_reason = models.CharField(_("reason"), max_length=500, blank=True)
     # Ended by the customer's administrator from the emailed link (terminated_by stays empty then).
     terminated_by_customer = models.BooleanField(_("ended by the customer"), default=False)
+    # Created active with the customer by the partner that created the tenant (no request, no approval link).
+    created_with_customer = models.BooleanField(_("created with the customer"), default=False)
 
     objects = AdminRelationshipQuerySet.as_manager()
 
@@ -186,11 +188,16 @@ class RoleTemplate(models.Model):
     partner = models.ForeignKey("partnerportal.Partner", on_delete=models.CASCADE, related_name="role_templates")
     name = models.CharField(_("template name"), max_length=100)
     roles = _roles_field(_("Microsoft Entra roles"))
+    # The partner's default template (at most one): what "Add customer" offers as the default admin relationship.
+    is_default = models.BooleanField(_("default template"), default=False)
 
     class Meta:
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint("partner", Lower("name"), name="roletemplate_name_unique_per_partner"),
+            models.UniqueConstraint(
+                fields=["partner"], condition=Q(is_default=True), name="roletemplate_one_default_per_partner"
+            ),
             models.CheckConstraint(condition=Q(roles__len__gte=1), name="roletemplate_some_role"),
             models.CheckConstraint(
                 condition=Q(roles__contained_by=list(catalogue.TEMPLATE_IDS)), name="roletemplate_catalogue_roles"
@@ -199,6 +206,9 @@ class RoleTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("adminrelationships:roletemplate_update", kwargs={"pk": self.pk})
 
     @property
     def role_list(self) -> list[catalogue.EntraRole]:

@@ -210,3 +210,29 @@ def approval_recipient(*, partner_id: int, customer: Customer) -> ApprovalRecipi
     if own_tenant:
         return ApprovalRecipient(email=(customer.contact_email or "").strip().lower(), basis=ApprovalRecipient.CONTACT)
     return ApprovalRecipient(email="", basis=ApprovalRecipient.NONE)
+
+
+def dap_customer_list(*, user: User) -> QuerySet:
+    """The user's customers whose relationship with the user's partner still carries the legacy DAP flag
+    (unordered: the caller paginates), each with the partner's live admin relationships (pending or active)
+    prefetched as `live_admin_relationships`, so a page costs the same queries whatever its size."""
+    now = timezone.now()
+    live = (
+        AdminRelationship.objects.with_status(now)
+        .filter(partner_id=user.partner_id, current_status__in=(Status.APPROVAL_PENDING, Status.ACTIVE))
+        .order_by("-requested_at", "-pk")
+    )
+    return (
+        policy.restrict(Customer.objects.all(), user, Action.VIEW_ADMIN_RELATIONSHIP)
+        .filter(
+            relationships__partner_id=user.partner_id,
+            relationships__status="active",
+            relationships__dap=True,
+        )
+        .prefetch_related(Prefetch("admin_relationships", queryset=live, to_attr="live_admin_relationships"))
+    )
+
+
+def default_role_template(*, user: User) -> RoleTemplate | None:
+    """The partner's default role template, if it chose one."""
+    return role_templates_of(user=user).filter(is_default=True).first()

@@ -14,6 +14,11 @@ urlpatterns: list = [
     path("<int:pk>/assign/", views.AdminRelationshipAssignView.as_view(), name="adminrelationship_assign"),
     path("mine/", views.MyAdminAccessView.as_view(), name="my_admin_access"),
     path("templates/", views.RoleTemplateListView.as_view(), name="roletemplate_list"),
+    path("templates/<int:pk>/", views.RoleTemplateUpdateView.as_view(), name="roletemplate_update"),
+    path("templates/<int:pk>/delete/", views.RoleTemplateDeleteView.as_view(), name="roletemplate_delete"),
+    path("dap/", views.DapListView.as_view(), name="dap_list"),
+    path("dap/<uuid:pk>/request/", views.DapRequestView.as_view(), name="dap_request"),
+    path("dap/<uuid:pk>/remove/", views.DapRemoveView.as_view(), name="dap_remove"),
     path("groups/", views.SecurityGroupListView.as_view(), name="securitygroup_list"),
     path("groups/<int:pk>/", views.SecurityGroupUpdateView.as_view(), name="securitygroup_update"),
 ]

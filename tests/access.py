@@ -420,6 +420,50 @@ ROWS: list[Row] = [
       "approve all", E("admin relationship approved", (Actions.ADMIN_RELATIONSHIP_APPROVE,), by_user=False)),
     R("adminrelationships:adminrelationship_approve",    "gdap_token_bad",  GET,  404, 404, 404, 404, 404, 404, 404),
     R("adminrelationships:adminrelationship_approve",    "gdap_token_bad",  POST, 404, 404, 404, 404, 404, 404, 404),
+    # ---------------------------------------------------- role templates edit/delete; DAP to admin relationships
+    # template_in: a role template of partner A; template_out: partner B's. customer_in carries DAP (the legacy
+    # flag every added customer gets); "dap request" sends partner A's template; "dap remove" first gives the
+    # customer an active admin relationship, which removing DAP needs.
+    #  url name                                          target             method anon ga   aa   sa   hd   none asg
+    R("adminrelationships:roletemplate_update",          "template_in",     GET,  302, 403, 200, 403, 403, 403, 200),
+    R("adminrelationships:roletemplate_update",          "template_in",     POST, 302, 403, 302, 403, 403, 403, 302,
+      "role template edit", E("role template updated", (Actions.ROLE_TEMPLATE_UPDATE,))),
+    R("adminrelationships:roletemplate_update",          "template_in",     POST, 302, 403, 200, 403, 403, 403, 200,
+      "empty", NOTHING),
+    R("adminrelationships:roletemplate_update",          "template_out",    GET,  302, 403, 404, 403, 403, 403, 404),
+    R("adminrelationships:roletemplate_update",          "template_out",    POST, 302, 403, 404, 403, 403, 403, 404,
+      "role template edit"),
+    R("adminrelationships:roletemplate_delete",          "template_in",     GET,  302, 403, 200, 403, 403, 403, 200),
+    R("adminrelationships:roletemplate_delete",          "template_in",     POST, 302, 403, 302, 403, 403, 403, 302,
+      "confirm", E("role template deleted", (Actions.ROLE_TEMPLATE_DELETE,))),
+    R("adminrelationships:roletemplate_delete",          "template_in",     POST, 302, 403, 200, 403, 403, 403, 200,
+      "empty", NOTHING),
+    R("adminrelationships:roletemplate_delete",          "template_out",    GET,  302, 403, 404, 403, 403, 403, 404),
+    R("adminrelationships:roletemplate_delete",          "template_out",    POST, 302, 403, 404, 403, 403, 403, 404,
+      "confirm"),
+    R("adminrelationships:dap_list",                     None,              GET,  302, 200, 200, 200, 200, 403, 200),
+    R("adminrelationships:dap_list",                     None,              POST, 302, 405, 405, 405, 405, 403, 405),
+    # One-click request: POST only (the page's button); a refused click comes back to the list with a message.
+    R("adminrelationships:dap_request",                  "customer_in",     GET,  302, 403, 405, 403, 403, 403, 405),
+    R("adminrelationships:dap_request",                  "customer_in",     POST, 302, 403, 302, 403, 403, 403, 302,
+      "dap request", E("dap admin relationship requested", (Actions.ADMIN_RELATIONSHIP_REQUEST,))),
+    R("adminrelationships:dap_request",                  "customer_in",     POST, 302, 403, 302, 403, 403, 403, 302,
+      "empty", NOTHING),
+    R("adminrelationships:dap_request",                  "customer_unassigned", POST, 302, 403, 302, 403, 403, 403, 404,
+      "dap request", E("dap admin relationship requested", (Actions.ADMIN_RELATIONSHIP_REQUEST,))),
+    R("adminrelationships:dap_request",                  "customer_out",    POST, 302, 403, 404, 403, 403, 403, 404,
+      "dap request"),
+    R("adminrelationships:dap_remove",                   "customer_in",     GET,  302, 403, 200, 403, 403, 403, 200),
+    R("adminrelationships:dap_remove",                   "customer_in",     POST, 302, 403, 302, 403, 403, 403, 302,
+      "dap remove", E("dap removed", (Actions.RELATIONSHIP_DAP_REMOVE,))),
+    R("adminrelationships:dap_remove",                   "customer_in",     POST, 302, 403, 200, 403, 403, 403, 200,
+      "empty", NOTHING),
+    R("adminrelationships:dap_remove",                   "customer_unassigned", GET, 302, 403, 200, 403, 403, 403, 404),
+    R("adminrelationships:dap_remove",                   "customer_unassigned", POST, 302, 403, 302, 403, 403, 403, 404,
+      "dap remove", E("dap removed", (Actions.RELATIONSHIP_DAP_REMOVE,))),
+    R("adminrelationships:dap_remove",                   "customer_out",    GET,  302, 403, 404, 403, 403, 403, 404),
+    R("adminrelationships:dap_remove",                   "customer_out",    POST, 302, 403, 404, 403, 403, 403, 404,
+      "dap remove"),
 ]
 # fmt: on
 

@@ -26,29 +26,106 @@ ASSIGN_NEEDS_ACTIVE = _("Roles can be assigned only in an active admin relations
 ROLE_NOT_APPROVED = _("Choose among the roles the customer approved.")
 
 
-@transaction.atomic
-def role_template_create(*, actor: User, name: str, roles: list[str] | tuple[str, ...]) -> RoleTemplate:
-    """Save a named set of roles the partner's staff can request from."""
+def _template_fields(
+    partner: Partner, name: str, roles: list[str] | tuple[str, ...], exclude_pk: int | None
+) -> tuple[str, list[str]]:
+    """The cleaned name and roles of a template; ValidationError by field (name and roles together)."""
+    errors: dict[str, list] = {}
+    name = " ".join((name or "").split())
+    try:
+        chosen = roles_clean(roles)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        chosen = []
+    if not chosen and "roles" not in errors:
+        errors["roles"] = [ROLES_REQUIRED]
+    try:
+        RoleTemplate(partner=partner, name=name, roles=chosen or ["x"]).full_clean(
+            exclude=["roles", "partner"], validate_constraints=False
+        )
+    except ValidationError as exc:
+        errors.update({k: v for k, v in exc.message_dict.items() if k == "name"})
+    taken = RoleTemplate.objects.filter(partner=partner, name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if "name" not in errors and taken.exists():
+        errors["name"] = [TEMPLATE_NAME_TAKEN]
+    if errors:
+        raise ValidationError(errors)
+    return name, chosen
+
+
+def _default_set(partner: Partner, template: RoleTemplate, is_default: bool) -> None:
+    """Make `template` the partner's one default (or not): the previous default stops being it."""
+    if is_default:
+        RoleTemplate.objects.filter(partner=partner, is_default=True).exclude(pk=template.pk).update(is_default=False)
+    template.is_default = is_default
+
+
+def _template_details(template: RoleTemplate) -> dict:
+    return {
+        "role_template": template.pk,
+        "name": template.name,
+        "role_names": [r.name for r in template.role_list],
+        "is_default": template.is_default,
+    }
+
+
+def _manager_partner(actor: User) -> Partner:
     if not policy.has_action(actor, Action.MANAGE_ADMIN_RELATIONSHIP):
         raise PermissionDenied
     assert actor.partner_id is not None  # partner staff only (checked by the policy above)
-    partner = Partner.objects.select_for_update().get(pk=actor.partner_id)
-    name = " ".join((name or "").split())
-    chosen = roles_clean(roles)
-    if not chosen:
-        raise ValidationError({"roles": [ROLES_REQUIRED]})
+    # Locked: two saves cannot both pass the uniqueness check, nor both become the default.
+    return Partner.objects.select_for_update().get(pk=actor.partner_id)
+
+
+@transaction.atomic
+def role_template_create(
+    *, actor: User, name: str, roles: list[str] | tuple[str, ...], is_default: bool = False
+) -> RoleTemplate:
+    """Save a named set of roles the partner's staff can request from (optionally the partner's default)."""
+    partner = _manager_partner(actor)
+    name, chosen = _template_fields(partner, name, roles, exclude_pk=None)
     template = RoleTemplate(partner=partner, name=name, roles=chosen)
-    template.full_clean(exclude=["roles"], validate_constraints=False)
-    if RoleTemplate.objects.filter(partner=partner, name__iexact=name).exists():
-        raise ValidationError({"name": [TEMPLATE_NAME_TAKEN]})
+    _default_set(partner, template, is_default)
     template.save()
     activity_record(
-        action=Actions.ROLE_TEMPLATE_CREATE,
-        actor=actor,
-        partner=partner,
-        after={"role_template": template.pk, "name": name, "role_names": [r.name for r in template.role_list]},
+        action=Actions.ROLE_TEMPLATE_CREATE, actor=actor, partner=partner, after=_template_details(template)
     )
     return template
+
+
+@transaction.atomic
+def role_template_update(
+    *, actor: User, template: RoleTemplate, name: str, roles: list[str] | tuple[str, ...], is_default: bool
+) -> RoleTemplate:
+    """Rename a template, change its roles or whether it is the default; relationships requested from it keep
+    the roles they were requested with (they copied them)."""
+    partner = _manager_partner(actor)
+    locked = RoleTemplate.objects.select_for_update().filter(pk=template.pk, partner=partner).first()
+    if locked is None:
+        raise PermissionDenied
+    before = _template_details(locked)
+    name, chosen = _template_fields(partner, name, roles, exclude_pk=locked.pk)
+    locked.name, locked.roles = name, chosen
+    _default_set(partner, locked, is_default)
+    locked.save(update_fields=["name", "roles", "is_default"])
+    after = _template_details(locked)
+    if after != before:
+        activity_record(action=Actions.ROLE_TEMPLATE_UPDATE, actor=actor, partner=partner, before=before, after=after)
+    return locked
+
+
+@transaction.atomic
+def role_template_delete(*, actor: User, template: RoleTemplate) -> None:
+    """Delete a template. Relationships requested from it are untouched: they hold their own copy of the roles."""
+    partner = _manager_partner(actor)
+    locked = RoleTemplate.objects.select_for_update().filter(pk=template.pk, partner=partner).first()
+    if locked is None:
+        raise PermissionDenied
+    before = _template_details(locked)
+    locked.delete()
+    activity_record(action=Actions.ROLE_TEMPLATE_DELETE, actor=actor, partner=partner, before=before)
 
 
 def _group_members(partner: Partner, members: list[User] | tuple[User, ...]) -> list[User]:

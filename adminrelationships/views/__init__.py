@@ -1,6 +1,8 @@
-"""Admin-relationship pages: the staff's (`relationships`, `teams`) and the customer's approval page (`approval`)."""
+"""Admin-relationship pages: the staff's (`relationships`, `teams`, `dap`) and the customer's approval page
+(`approval`)."""
 
 from adminrelationships.views.approval import AdminRelationshipApproveView
+from adminrelationships.views.dap import DapListView, DapRemoveView, DapRequestView
 from adminrelationships.views.relationships import (
     AdminRelationshipCreateView,
     AdminRelationshipDetailView,
@@ -12,7 +14,9 @@ from adminrelationships.views.relationships import (
 from adminrelationships.views.teams import (
     AdminRelationshipAssignView,
     MyAdminAccessView,
+    RoleTemplateDeleteView,
     RoleTemplateListView,
+    RoleTemplateUpdateView,
     SecurityGroupListView,
     SecurityGroupUpdateView,
 )
@@ -25,8 +29,13 @@ __all__ = [
     "AdminRelationshipExportView",
     "AdminRelationshipListView",
     "AdminRelationshipTerminateView",
+    "DapListView",
+    "DapRemoveView",
+    "DapRequestView",
     "MyAdminAccessView",
+    "RoleTemplateDeleteView",
     "RoleTemplateListView",
+    "RoleTemplateUpdateView",
     "SecurityGroupListView",
     "SecurityGroupUpdateView",
     "customer_panel_context",

@@ -11,10 +11,11 @@ from django.views.generic import FormView, TemplateView
 from adminrelationships import selectors, services
 from adminrelationships.forms import (
     AccessAssignmentForm,
+    RoleTemplateDeleteForm,
     RoleTemplateForm,
     SecurityGroupForm,
 )
-from adminrelationships.models import SecurityGroup
+from adminrelationships.models import RoleTemplate, SecurityGroup
 from partnerportal.models import User
 from partnerportal.views.generic import (
     AuthenticatedHttpRequest,
@@ -40,10 +41,66 @@ class RoleTemplateListView(PortalPermissionMixin, ServiceFormMixin, FormView):
 
     def perform(self, form):
         template = services.role_template_create(
-            actor=self.request.user, name=form.cleaned_data["name"], roles=form.cleaned_data["roles"]
+            actor=self.request.user,
+            name=form.cleaned_data["name"],
+            roles=form.cleaned_data["roles"],
+            is_default=form.cleaned_data["is_default"],
         )
         messages.success(self.request, _("Role template saved."))
         return template
+
+    def get_success_url(self) -> str:
+        return reverse("adminrelationships:roletemplate_list")
+
+
+class RoleTemplateUpdateView(ObjectFormView):
+    """Rename a role template, change its roles, or make it the partner's default."""
+
+    permission_required = Action.MANAGE_ADMIN_RELATIONSHIP
+    model = RoleTemplate
+    form_class = RoleTemplateForm
+    template_name = "adminrelationships/roletemplate_form.html"
+    context_object_name = "role_template"
+
+    def get_initial(self):
+        return {"name": self.object.name, "roles": list(self.object.roles), "is_default": self.object.is_default}
+
+    def perform(self, form):
+        return services.role_template_update(
+            actor=self.request.user,
+            template=self.object,
+            name=form.cleaned_data["name"],
+            roles=form.cleaned_data["roles"],
+            is_default=form.cleaned_data["is_default"],
+        )
+
+    def notify(self, result) -> None:
+        messages.success(self.request, _("Role template saved."))
+
+    def get_success_url(self) -> str:
+        return reverse("adminrelationships:roletemplate_list")
+
+
+class RoleTemplateDeleteView(ObjectFormView):
+    """Confirm and delete a role template (relationships requested from it keep their roles)."""
+
+    permission_required = Action.MANAGE_ADMIN_RELATIONSHIP
+    model = RoleTemplate
+    form_class = RoleTemplateDeleteForm
+    template_name = "adminrelationships/roletemplate_delete.html"
+    context_object_name = "role_template"
+
+    def still_in_scope(self, pk) -> bool:
+        # The row is gone once deleted; the service checked it was the actor's partner's.
+        return True
+
+    def perform(self, form):
+        name = self.object.name
+        services.role_template_delete(actor=self.request.user, template=self.object)
+        return name
+
+    def notify(self, result) -> None:
+        messages.success(self.request, _("Role template %(name)s deleted.") % {"name": result})
 
     def get_success_url(self) -> str:
         return reverse("adminrelationships:roletemplate_list")

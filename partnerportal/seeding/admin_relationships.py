@@ -103,7 +103,8 @@ def seed_admin_relationships(*, partner: Partner, prefix: str, now: datetime) ->
     existing_templates = set(RoleTemplate.objects.filter(partner=partner).values_list("name", flat=True))
     for name, roles in TEMPLATES:
         if name not in existing_templates:
-            role_template_create(actor=agent, name=name, roles=roles)
+            # "Helpdesk standard" is the default: the DAP page and Add customer offer it first.
+            role_template_create(actor=agent, name=name, roles=roles, is_default=name == TEMPLATES[0][0])
     groups = {group.name: group for group in SecurityGroup.objects.filter(partner=partner)}
     domain = partner.email_domain
     for name, locals_ in GROUPS:

@@ -10,8 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.forms import CustomerForm
+from customers.hooks import add_customer_fields
 from customers.models import Customer
-from partnerportal.models import Partner
+from partnerportal.models import Partner, User
 from permissions.roles import Action
 from relationships.selectors import active_providers, active_resellers
 
@@ -63,7 +64,9 @@ class AddCustomerForm(CustomerForm):
         help_text=_("Your indirect provider for this customer; the customer is linked to both of you."),
     )
 
-    def __init__(self, *args, partner: Partner, actions: frozenset[str] = frozenset(), **kwargs):
+    def __init__(
+        self, *args, partner: Partner, actions: frozenset[str] = frozenset(), user: User | None = None, **kwargs
+    ):
         super().__init__(*args, partner=partner, customer=None, **kwargs)
         if Action.ATTEST_AS_PARTNER not in actions:
             for name in ("agreement_status", "agreement_name", "agreement_email", "agreement_date"):
@@ -79,6 +82,11 @@ class AddCustomerForm(CustomerForm):
         else:
             del self.fields["provider"]
             self.has_providers = True
+        self.option_names: list[str] = []
+        if user is not None:
+            options = add_customer_fields(user=user)
+            self.fields.update(options)
+            self.option_names = list(options)
         self.helper.layout = self.build_layout()
 
     def build_layout(self) -> Layout:
@@ -99,7 +107,14 @@ class AddCustomerForm(CustomerForm):
                     ),
                 )
             )
+        # Options other apps contribute (customers.hooks), e.g. the default admin relationship.
+        for name in getattr(self, "option_names", []):
+            layout.append(Field(name))
         return layout
+
+    def option_values(self) -> dict[str, Any]:
+        """The submitted values of the contributed options, by name."""
+        return {name: self.cleaned_data.get(name) for name in self.option_names}
 
     def customer_data(self) -> dict[str, Any]:
         data = super().customer_data()

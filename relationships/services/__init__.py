@@ -5,6 +5,7 @@
 - invitations.py: request a relationship by email, resend, revoke (their emails: invitation_emails.py);
 - acceptance_codes.py: the code emailed to the invited address, which the acceptor confirms first;
 - acceptance.py: the customer's acceptance through the emailed link;
+- dap.py: remove the legacy delegated-admin flag;
 - lifecycle.py: end a relationship and send the invitation that restores it;
 - snapshots.py: what ending a relationship removes, taken when it ends and reapplied on restore;
 - partnerships.py: an indirect provider's partnerships with its resellers;
@@ -22,6 +23,7 @@ from relationships.services.acceptance_codes import (  # noqa: F401 -- re-export
     acceptance_code_send,
     acceptance_code_verify,
 )
+from relationships.services.dap import relationship_dap_remove  # noqa: F401 -- re-exported
 from relationships.services.imports import customer_import_apply, import_preview  # noqa: F401 -- re-exported
 from relationships.services.invitations import (  # noqa: F401 -- re-exported
     invitation_create,
@@ -29,7 +31,10 @@ from relationships.services.invitations import (  # noqa: F401 -- re-exported
     invitation_revoke,
 )
 from relationships.services.lifecycle import relationship_end, restore_invitation_send  # noqa: F401 -- re-exported
-from relationships.services.onboarding import customer_onboard  # noqa: F401 -- re-exported
+from relationships.services.onboarding import (  # noqa: F401 -- re-exported
+    customer_onboard,
+    customer_onboard_with_options,
+)
 from relationships.services.partnerships import (  # noqa: F401 -- re-exported
     partnership_authorize,
     partnership_remove,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from activity.services import Actions
+from customers.hooks import add_customer_options_apply
 from customers.models import Customer
 from customers.services import customer_create
 from partnerportal.models import Partner, User
@@ -72,4 +73,13 @@ def customer_onboard(
     if provider is not None and not _partnership_lock(provider=provider, reseller=partner):
         raise ValidationError({"provider": [ValidationError(PROVIDER_INACTIVE, code="provider_inactive")]})
     relationship_begin(partner=partner, customer=customer, source=source, dap=dap, reseller=reseller, provider=provider)
+    return customer
+
+
+@transaction.atomic
+def customer_onboard_with_options(*, actor: User, options: dict[str, Any], **onboard: Any) -> Customer:
+    """Add customer with the options other apps contribute to its page (customers.hooks), in one transaction:
+    an option that fails rolls the customer back with it."""
+    customer = customer_onboard(actor=actor, **onboard)
+    add_customer_options_apply(actor=actor, customer=customer, values=options)
     return customer

@@ -16,7 +16,7 @@ from partnerportal.views.generic import AuthenticatedHttpRequest, PortalPermissi
 from permissions import policy
 from permissions.roles import Action
 from relationships.forms.onboarding import AddCustomerForm
-from relationships.services import customer_onboard
+from relationships.services import customer_onboard_with_options
 
 
 class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
@@ -30,7 +30,7 @@ class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         user = self.request.user
-        kwargs.update(partner=user.partner, actions=policy.user_actions(user))
+        kwargs.update(partner=user.partner, actions=policy.user_actions(user), user=user)
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -45,12 +45,13 @@ class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
         return context
 
     def perform(self, form):
-        customer = customer_onboard(
+        customer = customer_onboard_with_options(
             actor=self.request.user,
             data=form.customer_data(),
             domain_prefix=form.cleaned_data["domain_prefix"],
             reseller=form.cleaned_data.get("reseller"),
             provider=form.cleaned_data.get("provider"),
+            options=form.option_values(),
         )
         messages.success(self.request, _("%(name)s was added.") % {"name": customer.company_name})
         for warning in company_name_warnings(customer.company_name):

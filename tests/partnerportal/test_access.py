@@ -19,6 +19,7 @@ from relationships.services.lifecycle import relationship_end
 from tests.access import KNOWN_DISAGREEMENTS, NOT_IN_MATRIX, PUBLIC_ROUTES, ROWS, Row
 from tests.access_effects import BODIES, EFFECTS, Ctx
 from tests.adminrelationships import access_targets as admin_relationship_targets
+from tests.adminrelationships import dap_targets
 from tests.conftest import ASSIGNED
 from tests.customers import access_targets as subscription_targets
 from tests.factories import make_user
@@ -89,6 +90,7 @@ TARGETS.update(endrestore_targets.TARGETS)  # ended_in/out, provider, partnershi
 TARGETS.update(subscription_targets.TARGETS)  # subscription_in/out/mismatch/unassigned, azure_in/unassigned
 TARGETS.update(invite_targets.TARGETS)  # invitation_in/out, invite_token, invite_token_bad
 TARGETS.update(admin_relationship_targets.TARGETS)  # gdap_in/out/unassigned, gdap_token, gdap_token_bad
+TARGETS.update(dap_targets.TARGETS)  # template_in, template_out
 
 
 def _staff_user_in(world) -> dict:

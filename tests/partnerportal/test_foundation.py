@@ -240,6 +240,10 @@ def test_seed_demo_gives_every_partner_an_admin_relationship_in_each_state_and_i
             "Service Support Administrator",
         }
         assert {r.name for r in catalogue.roles_of(templates["Read only"])} == {"Directory Readers", "Global Reader"}
+        # The default template is what Add customer and the DAP page offer first.
+        assert list(RoleTemplate.objects.filter(partner=partner, is_default=True).values_list("name", flat=True)) == [
+            "Helpdesk standard"
+        ]
         members = {
             group.name: set(group.members.values_list("email", flat=True))
             for group in SecurityGroup.objects.filter(partner=partner)

@@ -25,6 +25,7 @@ from relationships.services.lifecycle import relationship_end
 from tests.access import NOT_IN_MATRIX, ROWS
 from tests.access_effects import BODIES, Ctx
 from tests.adminrelationships.access_targets import admin_relationship_b, security_group_b
+from tests.adminrelationships.dap_targets import role_template_b
 from tests.conftest import World
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
@@ -120,6 +121,10 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "adminrelationships:adminrelationship_terminate": _admin_relationship_b,
     "adminrelationships:adminrelationship_assign": _admin_relationship_b,
     "adminrelationships:securitygroup_update": lambda world: [{"pk": security_group_b(world).pk}],
+    "adminrelationships:roletemplate_update": lambda world: [{"pk": role_template_b(world).pk}],
+    "adminrelationships:roletemplate_delete": lambda world: [{"pk": role_template_b(world).pk}],
+    "adminrelationships:dap_request": _customer_b,
+    "adminrelationships:dap_remove": _customer_b,
 }
 
 # Routes whose argument is a one-time link: holding the link is the authorization (whoever it was mailed to), so

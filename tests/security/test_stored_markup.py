@@ -219,7 +219,7 @@ def _fill(world) -> dict:
     # Admin relationships: an approved one (the approver's name), a terminated one (the reason), a pending one (its
     # approval page), and a role template named with the payload.
     agent = User.objects.get(pk=world.users["admin_agent"].pk)
-    role_template_create(actor=agent, name=payload_for(100), roles=[DIRECTORY_READERS])
+    role_template = role_template_create(actor=agent, name=payload_for(100), roles=[DIRECTORY_READERS], is_default=True)
     approved = request_for(customer, agent, name="Tier 1")
     admin_relationship_approve(token=token_of(approved), approver_name=payload_for(100))
     ended_admin = request_for(customer, agent, name="Tier 2")
@@ -252,6 +252,7 @@ def _fill(world) -> dict:
         "admin_ended": ended_admin,
         "admin_token": token_of(pending_admin),
         "admin_group": group,
+        "role_template": role_template,
     }
 
 
@@ -289,6 +290,10 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         "adminrelationships:adminrelationship_assign": {"pk": extra["admin_approved"].pk},
         "adminrelationships:securitygroup_update": {"pk": extra["admin_group"].pk},
         "adminrelationships:adminrelationship_approve": {"token": extra["admin_token"]},
+        "adminrelationships:roletemplate_update": {"pk": extra["role_template"].pk},
+        "adminrelationships:roletemplate_delete": {"pk": extra["role_template"].pk},
+        "adminrelationships:dap_remove": {"pk": world.customer_in.pk},
+        # adminrelationships:dap_request is POST-only (the DAP page's button); the DAP page lists the payloads.
     }.get(url_name)
 
 
