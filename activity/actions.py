@@ -61,3 +61,5 @@ class Actions(models.TextChoices):
     SECURITY_GROUP_CREATE = "security_group.create", _("Create security group")
     SECURITY_GROUP_UPDATE = "security_group.update", _("Update security group")
     ROLE_TEMPLATE_CREATE = "role_template.create", _("Create role template")
+    API_TOKEN_CREATE = "api_token.create", _("Create API token")
+    API_TOKEN_REVOKE = "api_token.revoke", _("Revoke API token")
