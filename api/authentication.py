@@ -34,7 +34,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         limit = settings.PORTAL_API_REQUESTS_PER_MINUTE
         outcome = rate_limit_hit(key=f"api-token:{token.pk}", limit=limit, seconds=60)
         if not outcome.allowed:
-            raise exceptions.Throttled(wait=outcome.retry_after, detail=_("Too many requests with this token."))
+            raise exceptions.Throttled(wait=outcome.retry_after, detail=str(_("Too many requests with this token.")))
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
