@@ -10,7 +10,7 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self) -> None:
-        from api import activity_labels, models
+        from api import activity_labels, models, schema  # noqa: F401 -- schema registers its extension
         from permissions import policy
 
         activity_labels.register()

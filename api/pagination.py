@@ -24,15 +24,6 @@ class ApiPage:
     next_cursor: str | None
 
 
-def parse_limit(raw: str | None) -> int:
-    """`limit` from the query string: 1–200, 50 when absent; anything else is a 400."""
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not (1 <= int(raw) <= MAX_LIMIT):
-        raise BadRequest(errors={"limit": [str(_("A whole number from 1 to %(max)s.") % {"max": MAX_LIMIT})]})
-    return int(raw)
-
-
 def _encode(sort: str, value: Any, pk: Any) -> str:
     if isinstance(value, datetime):
         value = {"dt": value.isoformat()}

@@ -9,6 +9,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -137,8 +138,9 @@ def _code(exc: exceptions.APIException) -> str:
     return codes if isinstance(codes, str) else exc.default_code
 
 
+@csrf_exempt  # no session reaches the API, and a refused CSRF check would answer an HTML page
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Any path under /api/v1/ that names no endpoint: a 404 problem, never the HTML page."""
+    """Any path under /api/v1/ that names no endpoint, by any method: a 404 problem, never the HTML page."""
     body = problem_body(404, str(exceptions.NotFound.default_detail), code="not_found")
     return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from customers.filters import SORT_CHOICES
 from customers.models import Customer
 from relationships.models import Relationship
 
@@ -59,6 +61,24 @@ class CustomerSerializer(CustomerListItemSerializer):
     agreement_name = serializers.CharField(read_only=True)
     agreement_email = serializers.CharField(read_only=True)
     agreement_date = serializers.DateField(read_only=True, allow_null=True)
+
+
+class CustomerListQuerySerializer(serializers.Serializer):
+    """The list's query string: the list page's search, filters and sort, plus the page's `limit` and `cursor`."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text=_("Contains, in name, domain, ID or contact email.")
+    )
+    kind = serializers.ChoiceField(choices=Relationship.Kind.choices, required=False)
+    reseller = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text=_("Indirect providers: one of your resellers.")
+    )
+    tag = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    sort = serializers.ChoiceField(choices=SORT_CHOICES, required=False, default="name")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, max_length=1000, help_text=_("The `next` of the previous page.")
+    )
 
 
 class CustomerListSerializer(serializers.Serializer):

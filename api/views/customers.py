@@ -8,17 +8,19 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.pagination import DEFAULT_LIMIT, MAX_LIMIT, keyset_page, parse_limit
-from api.problems import BadRequest, PreconditionFailed, PreconditionRequired, Unprocessable
+from api.pagination import keyset_page
+from api.problems import PROBLEM_CONTENT_TYPE, BadRequest, PreconditionFailed, PreconditionRequired, Unprocessable
 from api.serializers import (
     PROFILE_INPUT_FIELDS,
     CustomerCreateSerializer,
     CustomerListItemSerializer,
+    CustomerListQuerySerializer,
     CustomerListSerializer,
     CustomerSerializer,
     CustomerUpdateSerializer,
@@ -27,7 +29,6 @@ from api.serializers import (
 from api.views.base import IDEMPOTENCY_HEADER, ApiView, etag_of
 from customers import selectors
 from customers import services as customer_services
-from customers.filters import SORT_CHOICES, CustomerFilterForm
 from customers.forms import CustomerForm
 from customers.models import Customer
 from partnerportal.infrastructure.pagination import Ordering
@@ -37,12 +38,29 @@ from relationships.forms.onboarding import AddCustomerForm
 from relationships.services import customer_onboard
 
 
-def problems(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ProblemSerializer, description=f"Problem details ({code})") for code in codes}
+def problems(*codes: int) -> dict[Any, Any]:
+    """The documented error answers: problem details, as `application/problem+json`."""
+    return {
+        (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=f"Problem details ({code})")
+        for code in codes
+    }
 
 
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,255}$"},
+    OpenApiParameter.HEADER,
+    description="Send the same key again to get the first answer again (24 hours); another body is a 422.",
+)
+
+
+UNKNOWN_PARAMETER = _("Unknown parameter.")
 CREATE_FIELDS = frozenset(CustomerCreateSerializer().fields)
 UPDATE_FIELDS = frozenset(CustomerUpdateSerializer().fields)
+
+
+def _serializer_errors(errors: Any) -> dict[str, list[str]]:
+    return {field: [str(m) for m in messages] for field, messages in errors.items()}
 
 
 def _form_errors(form: Any) -> dict[str, list[str]]:
@@ -59,32 +77,31 @@ class CustomerListView(ApiView):
     @extend_schema(
         operation_id="customers_list",
         summary="List customers",
-        parameters=[
-            OpenApiParameter("q", str, description="Contains, in name, domain, customer ID or contact email."),
-            OpenApiParameter("kind", str, enum=["direct", "indirect"]),
-            OpenApiParameter("reseller", int, description="Indirect providers: one of your resellers."),
-            OpenApiParameter("tag", int),
-            OpenApiParameter("sort", str, enum=[value for value, _label in SORT_CHOICES]),
-            OpenApiParameter("limit", int, description=f"1–{MAX_LIMIT}, default {DEFAULT_LIMIT}."),
-            OpenApiParameter("cursor", str, description="The `next` of the previous page."),
-        ],
-        responses={200: CustomerListSerializer, **problems(400, 401, 403, 429)},
+        parameters=[CustomerListQuerySerializer],
+        responses={(200, "application/json"): CustomerListSerializer, **problems(400, 401, 403, 429)},
     )
     def get(self, request: Request) -> Response:
         user = request.user
-        limit = parse_limit(request.query_params.get("limit"))
-        form = CustomerFilterForm(request.query_params, user=user)
-        if not form.is_valid():
-            raise BadRequest(errors=_form_errors(form))
-        values = form.values()
-        sort = values.pop("sort")
+        # A plain dict, not the QueryDict: an empty `sort=` or `limit=` is then an error, not the default.
+        query = CustomerListQuerySerializer(data=dict(request.query_params.items()))
+        unknown = {name: [str(UNKNOWN_PARAMETER)] for name in request.query_params if name not in query.fields}
+        if unknown or not query.is_valid():
+            raise BadRequest(errors={**unknown, **_serializer_errors(query.errors if not unknown else {})})
+        params = query.validated_data
+        sort = params["sort"]
         field, descending = selectors.SORTS[sort]
         page = keyset_page(
-            selectors.customer_list_page_queryset(user=user, **values),
+            selectors.customer_list_page_queryset(
+                user=user,
+                q=params.get("q", ""),
+                kind=params.get("kind", ""),
+                reseller=params.get("reseller"),
+                tag=params.get("tag"),
+            ),
             Ordering(field, descending),
             sort=sort,
-            cursor=request.query_params.get("cursor", ""),
-            limit=limit,
+            cursor=params.get("cursor", ""),
+            limit=params["limit"],
         )
         return Response({"results": CustomerListItemSerializer(page.rows, many=True).data, "next": page.next_cursor})
 
@@ -92,8 +109,8 @@ class CustomerListView(ApiView):
         operation_id="customers_create",
         summary="Add a customer",
         request=CustomerCreateSerializer,
-        parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER)],
-        responses={201: CustomerSerializer, **problems(400, 401, 403, 413, 415, 422, 429)},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={(201, "application/json"): CustomerSerializer, **problems(400, 401, 403, 413, 415, 422, 429)},
     )
     def post(self, request: Request) -> Response:
         return self.idempotent(request, lambda: self._create(request))
@@ -133,7 +150,7 @@ class CustomerDetailView(ApiView):
     @extend_schema(
         operation_id="customers_retrieve",
         summary="Get a customer",
-        responses={200: CustomerSerializer, **problems(401, 403, 404, 429)},
+        responses={(200, "application/json"): CustomerSerializer, **problems(401, 403, 404, 429)},
     )
     def get(self, request: Request, pk: Any) -> Response:
         customer = _visible(request.user, pk)
@@ -147,7 +164,10 @@ class CustomerDetailView(ApiView):
         summary="Change a customer's profile",
         request=CustomerUpdateSerializer,
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
-        responses={200: CustomerSerializer, **problems(400, 401, 403, 404, 412, 413, 415, 422, 428, 429)},
+        responses={
+            (200, "application/json"): CustomerSerializer,
+            **problems(400, 401, 403, 404, 412, 413, 415, 422, 428, 429),
+        },
     )
     def patch(self, request: Request, pk: Any) -> Response:
         user = request.user

@@ -79,7 +79,15 @@ def test_keyset_pages_walk_every_customer_once_in_order(world):
 
 def test_a_tampered_cursor_or_a_bad_limit_is_a_400_problem(world):
     api = ApiClient(token_for(world.users["global_admin"]))
-    for params in ({"cursor": "not-a-cursor"}, {"limit": "0"}, {"limit": "201"}, {"limit": "x"}, {"kind": "nope"}):
+    for params in (
+        {"cursor": "not-a-cursor"},
+        {"limit": "0"},
+        {"limit": "201"},
+        {"limit": "x"},
+        {"kind": "nope"},
+        {"tag": "0"},
+        {"q": "x" * 201},
+    ):
         response = api.get(LIST, params)
         assert response.status_code == 400, params
         assert response["Content-Type"] == "application/problem+json"
@@ -156,8 +164,9 @@ def test_wrong_content_type_is_415_and_wrong_method_405(world):
     assert response.status_code == 415 and response.json()["status"] == 415
     response = api.request("DELETE", detail(world.customer_in))
     assert response.status_code == 405 and response["Content-Type"] == "application/problem+json"
-    response = api.get("/api/v1/nothing-here/")
-    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    for method in ("GET", "POST", "PATCH", "DELETE"):
+        response = api.request(method, "/api/v1/customers/not-a-uuid/")
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json", method
 
 
 def test_idempotency_key_replays_the_first_answer_and_refuses_another_body(world):
