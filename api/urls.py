@@ -10,12 +10,14 @@ from api import pages
 from api.problems import not_found
 from api.views import docs
 from api.views.customers import CustomerDetailView, CustomerListView
+from api.views.tags import CustomerTagsView
 
 app_name = "api"
 
 urlpatterns = [
     path("customers/", login_not_required(CustomerListView.as_view()), name="customer_list"),
     path("customers/<uuid:pk>/", login_not_required(CustomerDetailView.as_view()), name="customer_detail"),
+    path("customers/<uuid:pk>/tags/", login_not_required(CustomerTagsView.as_view()), name="customer_tags"),
     path("schema/", login_not_required(docs.SchemaView.as_view()), name="schema"),
     path("docs/", login_not_required(docs.docs), name="docs"),
     # Anything else under /api/v1/ is a 404 problem document, not the HTML page.

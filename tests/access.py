@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from activity.services import Actions
 
-GET, POST, PATCH = "GET", "POST", "PATCH"
+GET, POST, PATCH, PUT = "GET", "POST", "PATCH", "PUT"
 
 
 class Effect(NamedTuple):
@@ -445,6 +445,22 @@ ROWS: list[Row] = [
       "api: city changed"),
     R("api:customer_detail",                  "customer_unassigned", PATCH, 401, 200, 200, 200, 200, 403, 404,
       "api: city changed", E("api customer changed", (Actions.CUSTOMER_UPDATE,))),
+    # A customer's tags: everyone who sees the customer reads them; global admins and admin agents change them.
+    R("api:customer_tags",                    "customer_in",  GET,  401, 200, 200, 200, 200, 403, 200),
+    R("api:customer_tags",                    "customer_out", GET,  401, 404, 404, 404, 404, 403, 404),
+    R("api:customer_tags",                    "customer_unassigned", GET, 401, 200, 200, 200, 200, 403, 404),
+    R("api:customer_tags",                    "customer_in",  PUT,  401, 200, 200, 403, 403, 403, 200,
+      "api: tags VIP", E("api tagged VIP", (Actions.TAGS_UPDATE,))),
+    R("api:customer_tags",                    "customer_in",  POST, 401, 200, 200, 403, 403, 403, 200,
+      "api: tags VIP", E("api tagged VIP", (Actions.TAGS_UPDATE,))),
+    R("api:customer_tags",                    "customer_in",  PATCH, 401, 405, 405, 405, 405, 403, 405,
+      "api: tags VIP"),
+    R("api:customer_tags",                    "customer_out", PUT,  401, 404, 404, 403, 403, 403, 404,
+      "api: tags VIP"),
+    R("api:customer_tags",                    "customer_out", POST, 401, 404, 404, 403, 403, 403, 404,
+      "api: tags VIP"),
+    R("api:customer_tags",                    "customer_unassigned", PUT, 401, 200, 200, 403, 403, 403, 404,
+      "api: tags VIP", E("api tagged VIP", (Actions.TAGS_UPDATE,))),
     R("api:schema",                           None,           GET,  200, 200, 200, 200, 200, 200, 200),
     R("api:docs",                             None,           GET,  200, 200, 200, 200, 200, 200, 200),
     # The token pages: one's own tokens (every staff role), every token of the partner (global admins).

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from api.models import ApiToken
 from api.services import api_token_create
-from customers.models import Customer
+from customers.models import Customer, CustomerTag
 from tests.factories import customer_form_data
 
 
@@ -32,6 +32,7 @@ BODIES = {
     "api: empty": lambda ctx: {},
     "api: city changed": lambda ctx: {"city": "Bellevue"},
     "token name": lambda ctx: {"name": "CRM sync", "expires_days": "30"},
+    "api: tags VIP": lambda ctx: {"tags": ["VIP"]},
 }
 
 
@@ -45,6 +46,12 @@ def _api_customer_created(ctx) -> None:
 def _api_customer_changed(ctx) -> None:
     assert Customer.objects.get(pk=ctx.kwargs["pk"]).city == "Bellevue"
     assert ctx.response.json()["city"] == "Bellevue"
+
+
+def _api_tagged(ctx) -> None:
+    names = CustomerTag.objects.filter(customer_id=ctx.kwargs["pk"], tag__partner=ctx.world.partner_a)
+    assert list(names.values_list("tag__name", flat=True)) == ["VIP"]
+    assert ctx.response.json() == {"tags": ["VIP"]}
 
 
 def _token_created(ctx) -> None:
@@ -62,5 +69,6 @@ EFFECTS = {
     "api customer created": _api_customer_created,
     "api customer changed": _api_customer_changed,
     "api token created": _token_created,
+    "api tagged VIP": _api_tagged,
     "api token revoked": _token_revoked,
 }
