@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+logger = logging.getLogger("django.request")
 
 
 class Unprocessable(exceptions.APIException):
@@ -125,7 +127,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc.detail = str(_("The request is not valid."))
     response = exception_handler(exc, context)
     if response is None:
-        return None
+        # A bug: logged with its traceback like any server error, answered as a problem document, not HTML.
+        logger.error("API error: %s", context.get("request").path if context.get("request") else "", exc_info=exc)
+        return Response(server_error_body(), status=500, content_type=PROBLEM_CONTENT_TYPE)
     assert isinstance(exc, exceptions.APIException)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
     response.data = problem_body(response.status_code, detail, code=_code(exc), errors=errors)

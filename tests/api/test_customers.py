@@ -200,3 +200,18 @@ def test_patch_needs_if_match_and_refuses_a_stale_one(world):
     invalid = api.patch(url, {"postal_code": "not a zip"}, headers={"If-Match": changed["ETag"]})
     assert invalid.status_code == 422 and "postal_code" in invalid.json()["errors"]
     assert api.patch(url, {"domain_prefix": "x"}, headers={"If-Match": changed["ETag"]}).status_code == 400
+
+
+def test_a_bug_is_answered_as_a_problem_document_and_logged(world, monkeypatch, caplog):
+    """Never an HTML page from the API, not even for an error of ours."""
+    from api.views import customers as views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "_visible", broken)
+    response = ApiClient(token_for(world.users["global_admin"])).get(detail(world.customer_in))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert "boom" not in response.content.decode()
+    assert any("boom" in str(r.exc_info) for r in caplog.records if r.exc_info)
