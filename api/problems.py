@@ -128,7 +128,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     response = exception_handler(exc, context)
     if response is None:
         # A bug: logged with its traceback like any server error, answered as a problem document, not HTML.
-        logger.error("API error: %s", context.get("request").path if context.get("request") else "", exc_info=exc)
+        request = context.get("request")
+        logger.error("API error: %s", getattr(request, "path", ""), exc_info=exc)
         return Response(server_error_body(), status=500, content_type=PROBLEM_CONTENT_TYPE)
     assert isinstance(exc, exceptions.APIException)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
