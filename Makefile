@@ -63,6 +63,7 @@ test: lint typecheck check
 
 ## make bench: the performance benchmarks (tests/perf), which print figures; not part of `make test`.
 bench: install
+	$(MANAGE) migrate --noinput -v 0
 	$(PY) -m pytest tests/perf -p no:cacheprovider -s -q -o addopts="" --create-db $(PYTEST_ARGS)
 
 ## make scan: wapiti and sqlmap (Debian packages) against an instance of its own on 127.0.0.1:8199 with its own

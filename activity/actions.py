@@ -67,3 +67,5 @@ class Actions(models.TextChoices):
     ROLE_TEMPLATE_DELETE = "role_template.delete", _("Delete role template")
     ADMIN_RELATIONSHIP_CREATE_ACTIVE = "admin_relationship.create_active", _("Create default admin relationship")
     RELATIONSHIP_DAP_REMOVE = "relationship.dap_remove", _("Remove delegated admin privileges")
+    API_TOKEN_CREATE = "api_token.create", _("Create API token")
+    API_TOKEN_REVOKE = "api_token.revoke", _("Revoke API token")

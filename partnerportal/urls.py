@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from adminrelationships import urls as adminrelationships_urls
+from api import urls as api_urls
 from customers import urls as customers_urls
 from partnerportal.accounts import views as accounts_views
 from partnerportal.forms import LoginForm
@@ -83,6 +84,9 @@ urlpatterns = [
     ),
     path("activity/", include("activity.urls")),
     path("staff/", include("partnerportal.staff.urls")),
+    path("api/v1/", include(api_urls)),
+    # The API token pages (own tokens under accounts/, the partner's under staff/), in one namespace.
+    path("", include((api_urls.token_urlpatterns, "apitokens"))),
     path("admin/", admin.site.urls),
 ]
 

@@ -41,6 +41,8 @@ class Action(StrEnum):
     # The partner's own settings (require MFA for all staff).
     CHANGE_PARTNER_SETTINGS = "partnerportal.change_partner_settings"
     VIEW_ACTIVITY = "activity.view_activity"
+    # One's own API tokens (the API itself then decides every request by the token's user's other actions).
+    USE_API = "api.use_api"
     # The partner's security groups of staff, to which admin relationships' roles are assigned.
     MANAGE_SECURITY_GROUPS = "adminrelationships.manage_securitygroup"
 
@@ -85,7 +87,7 @@ OBJECT_ACTIONS: frozenset[Action] = frozenset(
     }
 )
 
-_ALL_READ = {Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER, Action.VIEW_ADMIN_RELATIONSHIP}
+_ALL_READ = {Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER, Action.VIEW_ADMIN_RELATIONSHIP, Action.USE_API}
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.GLOBAL_ADMIN: frozenset(

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from activity.services import Actions
 
-GET, POST = "GET", "POST"
+GET, POST, PATCH, PUT = "GET", "POST", "PATCH", "PUT"
 
 
 class Effect(NamedTuple):
@@ -62,6 +62,9 @@ PUBLIC_ROUTES = {
     "relationships:invitation_accept",
     "staff:set_password",
     "adminrelationships:adminrelationship_approve",
+    # the API's schema and reference page describe the API; they hold no data
+    "api:schema",
+    "api:docs",
 }
 
 R, E = Row, Effect
@@ -464,6 +467,59 @@ ROWS: list[Row] = [
     R("adminrelationships:dap_remove",                   "customer_out",    GET,  302, 403, 404, 403, 403, 403, 404),
     R("adminrelationships:dap_remove",                   "customer_out",    POST, 302, 403, 404, 403, 403, 403, 404,
       "dap remove"),
+    # ==================================================== the JSON API (issue 13) ====================================
+    # API rows are sent with a bearer token of the column's user (none for anon: 401, never a sign-in redirect);
+    # sessions do not authenticate the API. Bodies are JSON; a PATCH carries the ETag its user just read.
+    #  url name                           target          method anon ga   aa   sa   hd   none asg
+    R("api:customer_list",                    None,           GET,  401, 200, 200, 200, 200, 403, 200),
+    R("api:customer_list",                    None,           POST, 401, 201, 201, 201, 403, 403, 201,
+      "api: valid customer", E("api customer created", (Actions.CUSTOMER_CREATE,))),
+    R("api:customer_list",                    None,           POST, 401, 422, 422, 422, 403, 403, 422,
+      "api: empty", NOTHING),
+    R("api:customer_list",                    None,           PATCH, 401, 405, 405, 405, 405, 403, 405,
+      "api: city changed"),
+    R("api:customer_detail",                  "customer_in",  GET,  401, 200, 200, 200, 200, 403, 200),
+    R("api:customer_detail",                  "customer_out", GET,  401, 404, 404, 404, 404, 403, 404),
+    R("api:customer_detail",                  "customer_unassigned", GET, 401, 200, 200, 200, 200, 403, 404),
+    R("api:customer_detail",                  "customer_in",  PATCH, 401, 200, 200, 200, 200, 403, 200,
+      "api: city changed", E("api customer changed", (Actions.CUSTOMER_UPDATE,))),
+    R("api:customer_detail",                  "customer_in",  POST, 401, 405, 405, 405, 405, 403, 405,
+      "api: city changed"),
+    R("api:customer_detail",                  "customer_out", PATCH, 401, 404, 404, 404, 404, 403, 404,
+      "api: city changed"),
+    R("api:customer_detail",                  "customer_unassigned", PATCH, 401, 200, 200, 200, 200, 403, 404,
+      "api: city changed", E("api customer changed", (Actions.CUSTOMER_UPDATE,))),
+    # A customer's tags: everyone who sees the customer reads them; global admins and admin agents change them.
+    R("api:customer_tags",                    "customer_in",  GET,  401, 200, 200, 200, 200, 403, 200),
+    R("api:customer_tags",                    "customer_out", GET,  401, 404, 404, 404, 404, 403, 404),
+    R("api:customer_tags",                    "customer_unassigned", GET, 401, 200, 200, 200, 200, 403, 404),
+    R("api:customer_tags",                    "customer_in",  PUT,  401, 200, 200, 403, 403, 403, 200,
+      "api: tags VIP", E("api tagged VIP", (Actions.TAGS_UPDATE,))),
+    R("api:customer_tags",                    "customer_in",  POST, 401, 200, 200, 403, 403, 403, 200,
+      "api: tags VIP", E("api tagged VIP", (Actions.TAGS_UPDATE,))),
+    R("api:customer_tags",                    "customer_in",  PATCH, 401, 405, 405, 405, 405, 403, 405,
+      "api: tags VIP"),
+    R("api:customer_tags",                    "customer_out", PUT,  401, 404, 404, 403, 403, 403, 404,
+      "api: tags VIP"),
+    R("api:customer_tags",                    "customer_out", POST, 401, 404, 404, 403, 403, 403, 404,
+      "api: tags VIP"),
+    R("api:customer_tags",                    "customer_unassigned", PUT, 401, 200, 200, 403, 403, 403, 404,
+      "api: tags VIP", E("api tagged VIP", (Actions.TAGS_UPDATE,))),
+    R("api:schema",                           None,           GET,  200, 200, 200, 200, 200, 200, 200),
+    R("api:docs",                             None,           GET,  200, 200, 200, 200, 200, 200, 200),
+    # The token pages: one's own tokens (every staff role), every token of the partner (global admins).
+    R("apitokens:token_list",                 None,           GET,  302, 200, 200, 200, 200, 403, 200),
+    R("apitokens:token_list",                 None,           POST, 302, 200, 200, 200, 200, 403, 200,
+      "token name", E("api token created", (Actions.API_TOKEN_CREATE,))),
+    R("apitokens:token_list",                 None,           POST, 302, 200, 200, 200, 200, 403, 200,
+      "empty", NOTHING),
+    # The sales agent's own token: they and their global admin revoke it; to everyone else it does not exist.
+    R("apitokens:token_revoke",               "api_token_sa", POST, 302, 302, 404, 302, 404, 403, 404,
+      None, E("api token revoked", (Actions.API_TOKEN_REVOKE,))),
+    R("apitokens:token_revoke",               "api_token_sa", GET,  302, 405, 405, 405, 405, 403, 405),
+    R("apitokens:token_revoke",               "api_token_out", POST, 302, 404, 404, 404, 404, 403, 404),
+    R("apitokens:partner_token_list",         None,           GET,  302, 200, 403, 403, 403, 403, 403),
+    R("apitokens:partner_token_list",         None,           POST, 302, 405, 403, 403, 403, 403, 403),
 ]
 # fmt: on
 

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "partnerportal",
     "partnerportal.accounts",
     "partnerportal.mfa",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "relationships",
     "adminrelationships",
     "activity",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +305,32 @@ PORTAL_ACCEPTANCE_CODE_RATE_LIMIT_ADDRESS = (
     int(os.environ.get("PORTAL_ACCEPTANCE_CODE_RATE_LIMIT_ADDRESS", "10")),
     3600,
 )
+
+# --- The JSON API (/api/v1/): bearer tokens only, JSON only, problem details for every error ----------------------
+PORTAL_API_REQUESTS_PER_MINUTE = int(os.environ.get("PORTAL_API_REQUESTS_PER_MINUTE", "120"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.access.PolicyPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "UNICODE_JSON": True,
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partner Portal API",
+    "DESCRIPTION": "Customers of a cloud-reseller partner, on the same access rules as the portal's pages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,8 @@ from tests.access import KNOWN_DISAGREEMENTS, NOT_IN_MATRIX, PUBLIC_ROUTES, ROWS
 from tests.access_effects import BODIES, EFFECTS, Ctx
 from tests.adminrelationships import access_targets as admin_relationship_targets
 from tests.adminrelationships import dap_targets
+from tests.api import access_targets as api_targets
+from tests.api.helpers import ApiClient, token_for
 from tests.conftest import ASSIGNED
 from tests.customers import access_targets as subscription_targets
 from tests.factories import make_user
@@ -48,6 +50,7 @@ PROJECT_APPS = {
     "activity",
     "otp_totp",
     "otp_static",
+    "api",
 }
 
 
@@ -66,6 +69,9 @@ def database_fingerprint() -> str:
             rows = model.objects.order_by("pk").values_list(
                 "pk", "email", "password", "is_active", "admin_role", "agent_role", "scope"
             )
+        elif model._meta.label == "api.ApiToken":
+            # A token's last use is stamped by every request made with it, refused ones too.
+            rows = model.objects.order_by("pk").values_list("pk", "user_id", "token_hash", "expires_at", "revoked_at")
         else:
             rows = model.objects.order_by("pk").values_list()
         digest.update(model._meta.label.encode())
@@ -91,6 +97,7 @@ TARGETS.update(subscription_targets.TARGETS)  # subscription_in/out/mismatch/una
 TARGETS.update(invite_targets.TARGETS)  # invitation_in/out, invite_token, invite_token_bad
 TARGETS.update(admin_relationship_targets.TARGETS)  # gdap_in/out/unassigned, gdap_token, gdap_token_bad
 TARGETS.update(dap_targets.TARGETS)  # template_in, template_out
+TARGETS.update(api_targets.TARGETS)  # api_token_sa, api_token_out
 
 
 def _staff_user_in(world) -> dict:
@@ -121,8 +128,8 @@ TARGETS.update(
 
 
 def _denied(row: Row, column: str, status: int) -> bool:
-    """Refused: 403/404/405, or an anonymous visitor sent to the login page."""
-    return status in (403, 404, 405) or (column == "anon" and status == 302 and row.url_name not in PUBLIC_ROUTES)
+    """Refused: 401/403/404/405, or an anonymous visitor sent to the login page."""
+    return status in (401, 403, 404, 405) or (column == "anon" and status == 302 and row.url_name not in PUBLIC_ROUTES)
 
 
 def _case_id(row: Row, column: str) -> str:
@@ -142,22 +149,33 @@ def _cases():
 def test_access_matrix(world, client_for, row: Row, column: str, role: str | None):
     expected = getattr(row, column)
     user = world.users[role] if role else None
-    client = client_for(user)
+    api = row.url_name.startswith("api:") and row.url_name not in PUBLIC_ROUTES
+    # API rows: a bearer token of the column's user, and no session at all.
+    client = (ApiClient(token_for(user)) if user else ApiClient()) if api else client_for(user)
     kwargs = target_kwargs(world, row.target)
     url = reverse(row.url_name, kwargs=kwargs)
     ctx = Ctx(world=world, column=column, user=user, kwargs=kwargs, url=url, expected=expected, client=client)
-    if row.method == "POST":
+    headers: dict[str, str] = {}
+    if row.method == "PATCH":
+        # The ETag the user can read (a dummy one where they can't: the refusal comes before the check).
+        headers["If-Match"] = client.get(url).get("ETag", '"none"')
+    if row.method != "GET":
         ctx.data = BODIES[row.body](ctx) if row.body else {}
         ctx.before, ctx.fingerprint = database_fingerprint(), database_fingerprint
     last_entry = ActivityEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
-    response = client.get(url) if row.method == "GET" else client.post(url, ctx.data)
+    if row.method == "GET":
+        response = client.get(url)
+    elif api:
+        response = client.request(row.method, url, ctx.data, headers=headers)
+    else:
+        response = client.post(url, ctx.data)
     ctx.response = response
 
     assert response.status_code == expected, f"{row.method} {url} as {column}: {response.status_code} != {expected}"
     if column == "anon" and expected == 302 and row.url_name not in PUBLIC_ROUTES | {"home"}:
         assert response["Location"].startswith(reverse("login")), "anonymous users are sent to the login page"
-    if row.method != "POST":
+    if row.method == "GET":
         return
     if _denied(row, column, expected):
         assert database_fingerprint() == ctx.before, f"denied POST {url} as {column} changed the database"
@@ -213,7 +231,7 @@ def test_every_object_route_is_checked_out_of_scope():
 def test_every_allowed_write_names_its_body_and_effect():
     """An allowed POST proves it worked: a valid body and the effect to check, written in the row."""
     for row in ROWS:
-        allowed = [c for c in ROLE_COLUMNS if row.method == "POST" and not _denied(row, c, getattr(row, c))]
+        allowed = [c for c in ROLE_COLUMNS if row.method != "GET" and not _denied(row, c, getattr(row, c))]
         if allowed:
             assert row.effect is not None, f"{row.url_name}[{row.target}] is allowed for {allowed} but proves nothing"
             assert row.body is None or row.body in BODIES, row.body

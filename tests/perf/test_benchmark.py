@@ -35,7 +35,7 @@ from permissions.models import CustomerAssignment
 from permissions.roles import AgentRole, Scope
 from permissions.services import user_access_sync
 from relationships.models import Relationship
-from tests.perf import harness
+from tests.perf import api_bench, harness
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "1000,100000").split(",") if size.strip()]
 REPEAT = max(int(os.environ.get("BENCH_REPEAT", "50")), 1)
@@ -492,6 +492,7 @@ def summary(results: dict, report: Report) -> None:
                     "met" if ok else "missed",
                 ]
             )
+    targets += results.get("api", [])
     report(f"Targets at N = {large:,} (ratios from this run):")
     report()
     report.table(["Target", "Measured", "Verdict"], targets)
@@ -502,7 +503,7 @@ def test_benchmark(django_db_setup, django_db_blocker):
     report = Report()
     report(f"# Benchmark run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     report()
-    results: dict = {"pages": {}, "export": {}, "http": {}}
+    results: dict = {"pages": {}, "export": {}, "http": {}, "api": []}
     with django_db_blocker.unblock(), override_settings(ROOT_URLCONF="tests.perf.bench_urls"):
         machine(report)
         databases = harness.Databases()
@@ -512,6 +513,7 @@ def test_benchmark(django_db_setup, django_db_blocker):
             report("## In-process server time (test Client; sizes, portal, floor and admin interleaved)")
             report()
             results["pages"] = measure_pages(sizes, report)
+            results["api"] = api_bench.measure_api(sizes, SALES, report, repeat=REPEAT, ms=ms, ratio=ratio)
             report("## CSV export")
             report()
             for size in sizes:

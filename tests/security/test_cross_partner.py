@@ -26,6 +26,8 @@ from tests.access import NOT_IN_MATRIX, ROWS
 from tests.access_effects import BODIES, Ctx
 from tests.adminrelationships.access_targets import admin_relationship_b, security_group_b
 from tests.adminrelationships.dap_targets import role_template_b
+from tests.api.access_targets import _token_out
+from tests.api.helpers import ApiClient, token_for
 from tests.conftest import World
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
@@ -125,6 +127,13 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "adminrelationships:roletemplate_delete": lambda world: [{"pk": role_template_b(world).pk}],
     "adminrelationships:dap_request": _customer_b,
     "adminrelationships:dap_remove": _customer_b,
+    "apitokens:token_revoke": lambda world: [_token_out(world)],
+}
+
+# API routes taking an object: asked for with a bearer token of each column's user (sessions do not reach the API).
+API_MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
+    "api:customer_detail": _customer_b,
+    "api:customer_tags": _customer_b,
 }
 
 # Routes whose argument is a one-time link: holding the link is the authorization (whoever it was mailed to), so
@@ -191,9 +200,9 @@ def _post_body(world: World, url_name: str, column: str, kwargs: Kwargs, url: st
 
 
 def test_every_object_route_has_a_maker_or_is_a_bearer_link():
-    missing = sorted(set(OBJECT_ROUTES) - set(MAKERS) - set(BEARER_ROUTES))
+    missing = sorted(set(OBJECT_ROUTES) - set(MAKERS) - set(API_MAKERS) - set(BEARER_ROUTES))
     assert not missing, f"routes taking an object without a partner-B maker in {__name__}.MAKERS: {missing}"
-    stale = sorted((set(MAKERS) | set(BEARER_ROUTES)) - set(OBJECT_ROUTES))
+    stale = sorted((set(MAKERS) | set(API_MAKERS) | set(BEARER_ROUTES)) - set(OBJECT_ROUTES))
     assert not stale, f"makers for routes that no longer exist: {stale}"
     assert len(MAKERS) >= 17, "the sweep covers every customer, invitation, relationship, partnership and staff route"
 
@@ -225,3 +234,30 @@ def test_partner_bs_objects_are_not_found_by_any_role_of_partner_a(world, url_na
                 checked += 1
             assert database_fingerprint() == before, f"GET/POST {url} as {column} changed the database"
     assert checked >= 2 * len(COLUMNS)
+
+
+@pytest.mark.parametrize("url_name", sorted(API_MAKERS))
+def test_partner_bs_objects_are_not_found_through_the_api_by_any_role_of_partner_a(world, url_name):
+    """Another partner's token gets 404 on every object, by every method the API has (or the 403 the matrix
+    documents for a role without the action), and nothing changes."""
+    secrets = [world.customer_out.company_name, world.customer_out.primary_domain]
+    checked = 0
+    for kwargs in API_MAKERS[url_name](world):
+        url = reverse(url_name, kwargs=kwargs)
+        for column, role in COLUMNS.items():
+            api = ApiClient(token_for(world.users[role]))
+            before = database_fingerprint()
+            for method in ("GET", "PATCH", "POST", "PUT", "DELETE"):
+                body = {"tags": ["VIP"]} if url_name == "api:customer_tags" else {"city": "Bellevue"}
+                response = api.request(method, url, body, headers={"If-Match": "*"})
+                status = response.status_code
+                where = f"{method} {url} as {column}"
+                assert (
+                    status == 404
+                    or (status == 403 and _documented(url_name, method, column, status))
+                    or (status == 405 and _no_handler(url, method))
+                ), f"{where}: {status}"
+                assert not [s for s in secrets if s in response.text], f"{where}: names partner B's data"
+                checked += 1
+            assert database_fingerprint() == before, f"{url} as {column} changed the database"
+    assert checked >= 5 * len(COLUMNS)

@@ -13,7 +13,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.access import ROWS
+from tests.access import PUBLIC_ROUTES, ROWS
+from tests.api.helpers import ApiClient, token_for
 from tests.partnerportal.test_access import ROLE_COLUMNS, target_kwargs
 
 # The access matrix has an assigned-scope column: this module's world holds that user and their customers.
@@ -83,7 +84,10 @@ def test_no_rendered_page_holds_inline_script_or_style(world, client_for):
     checked = problems = 0
     found = {}
     for row, column, role in _pages():
-        client = client_for(world.users[role] if role else None)
+        user = world.users[role] if role else None
+        client = client_for(user)
+        if row.url_name.startswith("api:") and row.url_name not in PUBLIC_ROUTES:
+            client = ApiClient(token_for(user))  # the API takes bearer tokens, never the session
         url = reverse(row.url_name, kwargs=target_kwargs(world, row.target))
         response = client.get(url)
         # (A few rows need state their own module sets up; their error page is scanned instead.)

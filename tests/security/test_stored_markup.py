@@ -36,6 +36,7 @@ from adminrelationships.services import (
     role_template_create,
     security_group_save,
 )
+from api.services import api_token_create
 from customers.models import Customer, Subscription, Tag
 from customers.services.customers import customer_update
 from customers.services.purchase_permissions import purchase_permission_set
@@ -43,6 +44,7 @@ from customers.services.tags import customer_tags_set
 from partnerportal.infrastructure.emails import email_send
 from partnerportal.models import OutboundEmail, Partner, SetPasswordToken, User
 from partnerportal.staff.services import set_password_token_issue, staff_user_create
+from permissions import policy
 from permissions.models import PurchasePermission
 from relationships.models import Invitation, Partnership, Relationship
 from relationships.services import invitation_create
@@ -50,6 +52,7 @@ from relationships.services.lifecycle import relationship_end
 from relationships.services.partnerships import partnership_request
 from tests.access import NOT_IN_MATRIX
 from tests.adminrelationships.helpers import DIRECTORY_READERS, request_for, token_of
+from tests.api.helpers import ApiClient, token_for
 from tests.conftest import build_world
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
@@ -114,6 +117,12 @@ NOT_USER_WRITABLE = {
     "adminrelationships.AdminRelationship.token_hash": "a SHA-256 digest",
     "activity.ActivityEntry.actor_email": "copied from the acting user's validated email address",
     "activity.ActivityEntry.customer_name": "copied from the customer's name, which carries the payload",
+    "api.ApiToken.prefix": "the first characters of a generated token",
+    "api.ApiToken.token_hash": "a SHA-256 digest",
+    "api.IdempotencyRecord.key": "letters, digits and - _ . : only (checked by the API before it is stored)",
+    "api.IdempotencyRecord.method": "the request's HTTP method, of an endpoint that exists",
+    "api.IdempotencyRecord.path": "the path of an API endpoint that exists; never shown",
+    "api.IdempotencyRecord.request_hash": "a SHA-256 digest",
 }
 # Text fields users write, and how this module fills them: "service" (a real service call in _fill writes the
 # payload) or "row" (the payload is stored straight into every row of the table, as an operator could).
@@ -141,8 +150,12 @@ WRITERS = {
     "adminrelationships.AdminRelationship.termination_reason": "service",
     "adminrelationships.RoleTemplate.name": "service",
     "adminrelationships.SecurityGroup.name": "service",
+    "api.ApiToken.name": "service",  # typed by the token's owner on the token page
 }
-TEXT_APPS = {"partnerportal", "accounts", "customers", "relationships", "adminrelationships", "permissions", "activity"}
+TEXT_APPS = {
+    *("partnerportal", "accounts", "customers", "relationships", "adminrelationships", "permissions", "activity"),
+    "api",
+}
 
 
 def _text_fields() -> Iterator[tuple[str, models.Field]]:
@@ -238,6 +251,10 @@ def _fill(world) -> dict:
             suffix = f"#{pk}"[:SUFFIX_ROOM] if field.unique else ""
             model.objects.filter(pk=pk).update(**{name: payload_for(field.max_length, suffix)})
     Invitation.objects.filter(pk=invitation.pk).update(accepted_name=payload_for(81))
+    # Every staff user's own token page and the global admin's list of the partner's tokens show the names.
+    for user in world.users.values():
+        if policy.user_actions(user):
+            api_token_create(actor=user, name=payload_for(100))
     reseller_admin = make_user(reseller, "global_admin")
     return {
         "invitation": invitation,
@@ -277,8 +294,10 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
     extra = world.extra
     if url_name == "customers:subscription_status":
         return None  # POST-only
-    if url_name.startswith("customers:"):
+    if url_name.startswith(("customers:", "api:")):
         return {"pk": world.customer_in.pk}
+    if url_name == "apitokens:token_revoke":
+        return None  # POST-only
     return {
         "relationships:invitation_accept": {"token": extra["invite_token"]},
         "relationships:relationship_restore": {"pk": extra["ended"].pk},
@@ -366,8 +385,11 @@ def test_every_page_shows_the_stored_payloads_escaped(marked, db, column):
     if user:
         client.force_login(user)
     read, with_payload = 0, 0
+    # The API takes bearer tokens only: its routes are read with a token of the column's user.
+    api = ApiClient(token_for(user)) if user else ApiClient()
     for url in _urls(marked):
-        response = client.get(url)
+        is_api = url.startswith("/api/v1/") and not url.startswith(("/api/v1/schema/", "/api/v1/docs/"))
+        response = api.get(url) if is_api else client.get(url)
         assert response.status_code < 500, f"GET {url} as {column}: {response.status_code}"
         if response.status_code != 200:
             continue
@@ -376,7 +398,7 @@ def test_every_page_shows_the_stored_payloads_escaped(marked, db, column):
         where = f"GET {url} as {column}"
         if content_type.startswith("text/csv"):
             with_payload += bool(check_csv(where, text))
-        elif content_type.startswith("application/json"):
+        elif content_type.startswith(("application/json", "application/vnd.oai.openapi+json")):
             assert response.get("X-Content-Type-Options") == "nosniff", f"{where}: JSON without nosniff"
             for evaluated in EVALUATED:
                 assert evaluated not in text, where

@@ -1,0 +1,22 @@
+"""The API's one permission class: every request decided by `permissions.policy`, as the portal's mixin does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from permissions import policy
+
+
+class PolicyPermission(BasePermission):
+    """401 without a valid token; 403 when the token's user holds the view's action for the method nowhere."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if user is None or not user.is_authenticated:
+            raise exceptions.NotAuthenticated(_("Send a valid API token: “Authorization: Bearer <token>”."))
+        return policy.has_action(user, view.get_permission_required(request.method or "GET"))

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    """The JSON API (`/api/v1/`): personal tokens, problem details, keyset pages, on the apps' services and policy."""
+
+    name = "api"
+    label = "api"
+    verbose_name = _("API")
+
+    def ready(self) -> None:
+        from api import activity_labels, models, schema  # noqa: F401 -- schema registers its extension
+        from permissions import policy
+
+        activity_labels.register()
+        # A token belongs to its user's partner: a global admin sees and revokes those of the partner's staff.
+        policy.register(models.ApiToken, policy.By.PARTNER, partner_fields=("user__partner",))
+        policy.register(models.IdempotencyRecord, policy.By.PARTNER, partner_fields=("user__partner",))

@@ -1,0 +1,31 @@
+"""The API's routes (`/api/v1/`, namespace "api") and the token pages (namespace "apitokens").
+
+Every API view is exempt from the portal's sign-in redirect: the API answers 401 itself and takes no session.
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, re_path
+
+from api import pages
+from api.problems import not_found
+from api.views import docs
+from api.views.customers import CustomerDetailView, CustomerListView
+from api.views.tags import CustomerTagsView
+
+app_name = "api"
+
+urlpatterns = [
+    path("customers/", login_not_required(CustomerListView.as_view()), name="customer_list"),
+    path("customers/<uuid:pk>/", login_not_required(CustomerDetailView.as_view()), name="customer_detail"),
+    path("customers/<uuid:pk>/tags/", login_not_required(CustomerTagsView.as_view()), name="customer_tags"),
+    path("schema/", login_not_required(docs.SchemaView.as_view()), name="schema"),
+    path("docs/", login_not_required(docs.docs), name="docs"),
+    # Anything else under /api/v1/ is a 404 problem document, not the HTML page.
+    re_path(r"^.*$", login_not_required(not_found)),
+]
+
+token_urlpatterns = [
+    path("accounts/api-tokens/", pages.ApiTokenListView.as_view(), name="token_list"),
+    path("accounts/api-tokens/<int:pk>/revoke/", pages.ApiTokenRevokeView.as_view(), name="token_revoke"),
+    path("staff/api-tokens/", pages.PartnerApiTokenListView.as_view(), name="partner_token_list"),
+]
