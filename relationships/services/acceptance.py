@@ -19,6 +19,8 @@ from activity.services import Actions, activity_record
 from customers.models import Customer
 from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.models import Partner
+from partnerportal.webhooks.events import event_emit
+from partnerportal.webhooks.models import EventType
 from relationships.models import AcceptanceCode, Invitation, Partnership, Relationship
 from relationships.selectors import closed_reason, invitation_by_token, mailbox_proof, partner_domain_address
 from relationships.services.invitation_emails import acceptance_email_enqueue
@@ -288,4 +290,5 @@ def invitation_accept(
     invitation.save(update_fields=["customer", "relationship"])
     _log(invitation, customer=customer, relationships=relationships, before=before, name=name, code=code)
     acceptance_email_enqueue(invitation, customer=customer, name=name, email=email)
+    event_emit(EventType.INVITATION_ACCEPTED, partner=invitation.partner_id, resource=invitation)
     return invitation

@@ -1,0 +1,79 @@
+"""The `data` of webhook events: resources as the API represents them, registered with the events module.
+
+Services emit events low in the layers (`partnerportal.webhooks.events.event_emit`) and may not import the API;
+the API hands its serializers down from `ApiConfig.ready`, so a webhook's payload is what a GET would return
+to the receiving partner at the moment of the change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, FilteredRelation, OuterRef, Q
+from django.db.models.functions import Lower
+from rest_framework import serializers
+
+from api.serializers import CustomerSerializer
+from customers.models import Customer, CustomerTag
+from partnerportal.webhooks.events import representer_register
+from relationships.models import Invitation, Relationship
+
+
+def customer_for_partner(customer: Customer, partner_id: int) -> dict[str, Any]:
+    """The customer as `GET /api/v1/customers/{id}/` shows it to the partner's staff (its relationship and tags)."""
+    tag_names = (
+        CustomerTag.objects.filter(customer_id=OuterRef("pk"), tag__partner_id=partner_id)
+        .order_by(Lower("tag__name"), "tag__name")
+        .values("tag__name")
+    )
+    annotated = (
+        Customer.objects.filter(pk=customer.pk)
+        .annotate(
+            rel=FilteredRelation(
+                "relationships",
+                condition=Q(relationships__partner_id=partner_id, relationships__status=Relationship.Status.ACTIVE),
+            ),
+            rel_kind=F("rel__kind"),
+            rel_indirect_partner_name=F("rel__indirect_partner__name"),
+            tag_names=ArraySubquery(tag_names),
+        )
+        .get()
+    )
+    return dict(CustomerSerializer(annotated).data)
+
+
+class RelationshipSerializer(serializers.Serializer):
+    """A partner's relationship with a customer."""
+
+    id = serializers.IntegerField(read_only=True)
+    customer_id = serializers.UUIDField(read_only=True)
+    kind = serializers.ChoiceField(choices=Relationship.Kind.choices, read_only=True)
+    indirect_partner_name = serializers.CharField(source="indirect_partner.name", read_only=True, default=None)
+    status = serializers.ChoiceField(choices=Relationship.Status.choices, read_only=True)
+    dap = serializers.BooleanField(read_only=True)
+    source = serializers.ChoiceField(choices=Relationship.Source.choices, read_only=True)
+    started_at = serializers.DateTimeField(read_only=True)
+    ended_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    end_reason = serializers.CharField(read_only=True)
+
+
+class InvitationSerializer(serializers.Serializer):
+    """An invitation a partner sent (never its link)."""
+
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    purpose = serializers.CharField(read_only=True)
+    customer_id = serializers.UUIDField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
+def register() -> None:
+    """Hand the events module a representer for every resource an event carries."""
+    representer_register(Customer, customer_for_partner)
+    representer_register(
+        Relationship, lambda relationship, _partner_id: dict(RelationshipSerializer(relationship).data)
+    )
+    representer_register(Invitation, lambda invitation, _partner_id: dict(InvitationSerializer(invitation).data))
