@@ -14,10 +14,12 @@ from django.db.models import F, FilteredRelation, OuterRef, Q
 from django.db.models.functions import Lower
 from rest_framework import serializers
 
+from adminrelationships.models import AdminRelationship
 from api.serializers import CustomerSerializer
 from customers.models import Customer, CustomerTag
 from partnerportal.webhooks.events import representer_register
-from relationships.models import Invitation, Relationship
+from permissions.models import PurchasePermission
+from relationships.models import Invitation, Partnership, Relationship
 
 
 def customer_for_partner(customer: Customer, partner_id: int) -> dict[str, Any]:
@@ -70,10 +72,58 @@ class InvitationSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(read_only=True)
 
 
+class PurchasePermissionSerializer(serializers.Serializer):
+    """Whether a customer may buy a product itself through the partner (`allowed` false once it was stopped)."""
+
+    customer_id = serializers.UUIDField(read_only=True)
+    product = serializers.CharField(read_only=True)
+    allowed = serializers.SerializerMethodField()
+    expires_on = serializers.DateField(read_only=True, allow_null=True)
+    note = serializers.CharField(read_only=True)
+
+    def get_allowed(self, permission: PurchasePermission) -> bool:
+        # A stopped permission is a deleted row: Django leaves the instance its fields and clears its pk.
+        return permission.pk is not None
+
+
+class PartnershipSerializer(serializers.Serializer):
+    """A provider↔reseller partnership."""
+
+    id = serializers.IntegerField(read_only=True)
+    provider_id = serializers.IntegerField(read_only=True)
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    reseller_id = serializers.IntegerField(read_only=True, allow_null=True)
+    reseller_name = serializers.CharField(source="reseller.name", read_only=True, default=None)
+    status = serializers.CharField(read_only=True)
+    activated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    removed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class AdminRelationshipSerializer(serializers.Serializer):
+    """An admin relationship (granular delegated admin) with a customer."""
+
+    id = serializers.IntegerField(read_only=True)
+    customer_id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    roles = serializers.ListField(child=serializers.CharField(), read_only=True)
+    duration_days = serializers.IntegerField(read_only=True)
+    auto_extend = serializers.BooleanField(read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+def _plain(serializer_class: type[serializers.Serializer]) -> Any:
+    """A representer from a serializer that shows every partner the same fields."""
+    return lambda resource, _partner_id: dict(serializer_class(resource).data)
+
+
 def register() -> None:
     """Hand the events module a representer for every resource an event carries."""
     representer_register(Customer, customer_for_partner)
-    representer_register(
-        Relationship, lambda relationship, _partner_id: dict(RelationshipSerializer(relationship).data)
-    )
-    representer_register(Invitation, lambda invitation, _partner_id: dict(InvitationSerializer(invitation).data))
+    representer_register(Relationship, _plain(RelationshipSerializer))
+    representer_register(Invitation, _plain(InvitationSerializer))
+    representer_register(PurchasePermission, _plain(PurchasePermissionSerializer))
+    representer_register(Partnership, _plain(PartnershipSerializer))
+    representer_register(AdminRelationship, _plain(AdminRelationshipSerializer))
