@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, FilteredRelation, OuterRef, Q
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from rest_framework import serializers
 
@@ -29,19 +29,17 @@ def customer_for_partner(customer: Customer, partner_id: int) -> dict[str, Any]:
         .order_by(Lower("tag__name"), "tag__name")
         .values("tag__name")
     )
-    annotated = (
-        Customer.objects.filter(pk=customer.pk)
-        .annotate(
-            rel=FilteredRelation(
-                "relationships",
-                condition=Q(relationships__partner_id=partner_id, relationships__status=Relationship.Status.ACTIVE),
-            ),
-            rel_kind=F("rel__kind"),
-            rel_indirect_partner_name=F("rel__indirect_partner__name"),
-            tag_names=ArraySubquery(tag_names),
-        )
-        .get()
-    )
+    # Typed as a plain QuerySet: the model declares these annotations' names for the list's own queryset.
+    queryset: QuerySet = Customer.objects.filter(pk=customer.pk)
+    annotated = queryset.annotate(
+        rel=FilteredRelation(
+            "relationships",
+            condition=Q(relationships__partner_id=partner_id, relationships__status=Relationship.Status.ACTIVE),
+        ),
+        rel_kind=F("rel__kind"),
+        rel_indirect_partner_name=F("rel__indirect_partner__name"),
+        tag_names=ArraySubquery(tag_names),
+    ).get()
     return dict(CustomerSerializer(annotated).data)
 
 

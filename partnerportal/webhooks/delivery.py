@@ -172,7 +172,7 @@ def _endpoint_disable(endpoint: WebhookEndpoint) -> None:
         _(
             "Every delivery to the webhook endpoint %(url)s failed for 24 hours, so the portal stopped sending to it."
             " Fix the receiver, then resume the endpoint and redeliver the messages it missed on its page under"
-            " Settings → Webhooks.\n"
+            " Staff → Webhooks.\n"
         )
         % {"url": endpoint.url}
     )
