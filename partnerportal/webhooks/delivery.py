@@ -22,9 +22,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 
 from partnerportal.infrastructure.emails import email_enqueue
@@ -242,3 +245,33 @@ def webhook_deliver(delivery_id: int) -> str:
         )
         webhook_deliver_on_commit(delivery.pk, delay=delay)
         return "retry"
+
+
+# A task that has been "running" this long belongs to a worker that died (a try takes at most two timeouts).
+STRANDED_AFTER = timedelta(minutes=15)
+
+
+def webhook_requeue_stranded(*, running_for: timedelta = STRANDED_AFTER) -> int:
+    """Queue again every unfinished delivery that no task will make any more; return how many.
+
+    That happens when a worker dies mid-try (its task stays "running" forever). A delivery with a task still
+    waiting, or running for less than `running_for`, is left alone; a duplicate task would be harmless anyway (the
+    row lock and the status check). `make run` calls this through `manage.py webhook_requeue`.
+    """
+    live = DBTaskResult.objects.filter(task_path=webhook_deliver.module_path).filter(
+        Q(status=TaskResultStatus.READY)
+        | Q(status=TaskResultStatus.RUNNING, started_at__gte=timezone.now() - running_for)
+    )
+    covered = {args_kwargs["args"][0] for args_kwargs in live.values_list("args_kwargs", flat=True)}
+    stranded = [
+        pk
+        for pk in WebhookDelivery.objects.filter(
+            status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING], endpoint__enabled=True
+        ).values_list("pk", flat=True)
+        if pk not in covered
+    ]
+    for pk in stranded:
+        webhook_deliver.enqueue(pk)
+    if stranded:
+        logger.warning("Queued %s stranded webhook deliveries again", len(stranded))
+    return len(stranded)

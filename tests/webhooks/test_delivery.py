@@ -9,10 +9,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 
 from customers.services import customer_update
@@ -305,3 +307,15 @@ def test_the_message_body_has_type_timestamp_and_data(w, receiver):
     run_worker()
     body = json.loads(receiver.received()[0].body)
     assert set(body) == {"type", "timestamp", "data"}
+
+
+def test_a_delivery_whose_task_was_lost_is_queued_again_and_delivered(w, receiver):
+    _endpoint(w, receiver.url)
+    _rename(w)
+    DBTaskResult.objects.all().delete()  # the worker died holding the task
+    run_worker()
+    assert not receiver.received()
+    call_command("webhook_requeue", verbosity=0)
+    run_worker()
+    assert len(receiver.received()) == 1
+    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.SUCCEEDED
