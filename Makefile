@@ -36,6 +36,7 @@ run: install
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) seed_demo
 	$(MANAGE) email_requeue -v 0
+	$(MANAGE) webhook_requeue -v 0
 	@echo "Mail is written to var/mail/ (set EMAIL_HOST to use an SMTP server); its links start with $(BASE_URL)."
 	@echo "Serving on http://$(HOST):$(PORT)/ — sign in with any demo login above."
 	@trap 'kill 0' EXIT INT TERM; \

@@ -69,3 +69,8 @@ class Actions(models.TextChoices):
     RELATIONSHIP_DAP_REMOVE = "relationship.dap_remove", _("Remove delegated admin privileges")
     API_TOKEN_CREATE = "api_token.create", _("Create API token")
     API_TOKEN_REVOKE = "api_token.revoke", _("Revoke API token")
+    WEBHOOK_ENDPOINT_CREATE = "webhook_endpoint.create", _("Create webhook endpoint")
+    WEBHOOK_ENDPOINT_UPDATE = "webhook_endpoint.update", _("Update webhook endpoint")
+    WEBHOOK_SECRET_ROTATE = "webhook_endpoint.secret_rotate", _("Rotate webhook secret")
+    WEBHOOK_ENDPOINT_DELETE = "webhook_endpoint.delete", _("Delete webhook endpoint")
+    WEBHOOK_REDELIVER = "webhook_delivery.redeliver", _("Redeliver webhook")

@@ -10,10 +10,12 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self) -> None:
-        from api import activity_labels, models, schema  # noqa: F401 -- schema registers its extension
+        from api import activity_labels, models, schema, webhook_payloads  # noqa: F401 -- schema registers its extension
         from permissions import policy
 
         activity_labels.register()
+        # Webhook events carry resources as the API represents them.
+        webhook_payloads.register()
         # A token belongs to its user's partner: a global admin sees and revokes those of the partner's staff.
         policy.register(models.ApiToken, policy.By.PARTNER, partner_fields=("user__partner",))
         policy.register(models.IdempotencyRecord, policy.By.PARTNER, partner_fields=("user__partner",))

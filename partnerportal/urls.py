@@ -83,6 +83,7 @@ urlpatterns = [
         ),
     ),
     path("activity/", include("activity.urls")),
+    path("staff/webhooks/", include("partnerportal.webhooks.urls")),
     path("staff/", include("partnerportal.staff.urls")),
     path("api/v1/", include(api_urls)),
     # The API token pages (own tokens under accounts/, the partner's under staff/), in one namespace.

@@ -45,6 +45,8 @@ class Action(StrEnum):
     USE_API = "api.use_api"
     # The partner's security groups of staff, to which admin relationships' roles are assigned.
     MANAGE_SECURITY_GROUPS = "adminrelationships.manage_securitygroup"
+    # The partner's webhook endpoints and their delivery logs (a global admin's alone).
+    MANAGE_WEBHOOKS = "webhooks.manage_webhookendpoint"
 
     # Capabilities: folded in from the user's scope, the partner type and the cloud (see CONTEXT_RULES).
     SEE_WHOLE_PARTNER = "permissions.see_whole_partner"
@@ -105,6 +107,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.CHANGE_PARTNER_SETTINGS,
             Action.VIEW_ACTIVITY,
             Action.MANAGE_SECURITY_GROUPS,
+            Action.MANAGE_WEBHOOKS,
         }
     ),
     Role.ADMIN_AGENT: frozenset(

@@ -520,6 +520,31 @@ ROWS: list[Row] = [
     R("apitokens:token_revoke",               "api_token_out", POST, 302, 404, 404, 404, 404, 403, 404),
     R("apitokens:partner_token_list",         None,           GET,  302, 200, 403, 403, 403, 403, 403),
     R("apitokens:partner_token_list",         None,           POST, 302, 405, 403, 403, 403, 403, 403),
+    # ---------------------------------------------------- webhooks (issue 13): global admins only
+    #  url name                           target          method anon ga   aa   sa   hd   none asg
+    R("webhooks:endpoint_list",               None,           GET,  302, 200, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_list",               None,           POST, 302, 200, 403, 403, 403, 403, 403,
+      "webhook endpoint", E("webhook endpoint created", (Actions.WEBHOOK_ENDPOINT_CREATE,))),
+    R("webhooks:endpoint_list",               None,           POST, 302, 200, 403, 403, 403, 403, 403,
+      "empty", NOTHING),
+    R("webhooks:endpoint_detail",             "webhook_in",   GET,  302, 200, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_detail",             "webhook_out",  GET,  302, 404, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_rotate",             "webhook_in",   POST, 302, 200, 403, 403, 403, 403, 403,
+      None, E("webhook secret rotated", (Actions.WEBHOOK_SECRET_ROTATE,))),
+    R("webhooks:endpoint_rotate",             "webhook_in",   GET,  302, 405, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_rotate",             "webhook_out",  POST, 302, 404, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_pause",              "webhook_in",   POST, 302, 302, 403, 403, 403, 403, 403,
+      None, E("webhook endpoint paused", (Actions.WEBHOOK_ENDPOINT_UPDATE,))),
+    R("webhooks:endpoint_pause",              "webhook_out",  POST, 302, 404, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_delete",             "webhook_in",   GET,  302, 200, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_delete",             "webhook_in",   POST, 302, 302, 403, 403, 403, 403, 403,
+      None, E("webhook endpoint deleted", (Actions.WEBHOOK_ENDPOINT_DELETE,))),
+    R("webhooks:endpoint_delete",             "webhook_out",  GET,  302, 404, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_delete",             "webhook_out",  POST, 302, 404, 403, 403, 403, 403, 403),
+    R("webhooks:delivery_redeliver",          "delivery_in",  POST, 302, 302, 403, 403, 403, 403, 403,
+      None, E("webhook redelivered", (Actions.WEBHOOK_REDELIVER,))),
+    R("webhooks:delivery_redeliver",          "delivery_in",  GET,  302, 405, 403, 403, 403, 403, 403),
+    R("webhooks:delivery_redeliver",          "delivery_out", POST, 302, 404, 403, 403, 403, 403, 403),
 ]
 # fmt: on
 

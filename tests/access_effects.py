@@ -34,6 +34,7 @@ from tests.api import access_targets as api_targets
 from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
 from tests.mfa.helpers import mfa_enrol, session_verify, totp_code
 from tests.relationships.invite_helpers import acceptance_data, verify_mailbox
+from tests.webhooks import access_targets as webhook_targets
 
 NEW_PASSWORD = "Plum-Orchard-Lantern-58"
 INVITED_EMAIL = "admin@invited.example.net"
@@ -539,3 +540,6 @@ EFFECTS.update(dap_targets.EFFECTS)
 # The API's and the token pages' bodies and effects (tests/api/access_targets.py).
 BODIES.update(api_targets.BODIES)
 EFFECTS.update(api_targets.EFFECTS)
+# The webhook pages' bodies and effects (tests/webhooks/access_targets.py).
+BODIES.update(webhook_targets.BODIES)
+EFFECTS.update(webhook_targets.EFFECTS)

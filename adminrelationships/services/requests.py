@@ -28,6 +28,8 @@ from adminrelationships.selectors import admin_relationship_for_token, approval_
 from customers.models import Customer
 from partnerportal.infrastructure.tokens import token_new
 from partnerportal.models import Partner, User
+from partnerportal.webhooks.events import event_emit
+from partnerportal.webhooks.models import EventType
 from permissions import policy
 from permissions.roles import Action
 from relationships.models import Invitation
@@ -110,6 +112,7 @@ def _ended(relationship: AdminRelationship, *, actor: User | None, before: str, 
         before={"status": before},
         after=after,
     )
+    event_emit(EventType.ADMIN_RELATIONSHIP_TERMINATED, partner=relationship.partner_id, resource=relationship)
 
 
 @transaction.atomic
@@ -202,6 +205,7 @@ def admin_relationship_request(
             **({"invitation": invitation.pk} if invitation is not None else {}),
         },
     )
+    event_emit(EventType.ADMIN_RELATIONSHIP_REQUESTED, partner=relationship.partner_id, resource=relationship)
     return relationship
 
 
@@ -251,6 +255,7 @@ def admin_relationship_approve(*, token: str, approver_name: str) -> AdminRelati
             "ends_at": relationship.ends_at.isoformat() if relationship.ends_at else "",
         },
     )
+    event_emit(EventType.ADMIN_RELATIONSHIP_APPROVED, partner=relationship.partner_id, resource=relationship)
     return relationship
 
 
@@ -271,6 +276,7 @@ def admin_relationship_decline(*, token: str) -> AdminRelationship:
         before={"status": Status.APPROVAL_PENDING},
         after={"admin_relationship": relationship.pk, "name": relationship.name, "status": Status.DECLINED},
     )
+    event_emit(EventType.ADMIN_RELATIONSHIP_DECLINED, partner=relationship.partner_id, resource=relationship)
     return relationship
 
 

@@ -23,6 +23,9 @@ from customers.services.validation import (
     rule_error,
 )
 from partnerportal.models import Partner, User
+from partnerportal.webhooks.events import event_emit
+from partnerportal.webhooks.models import EventType
+from relationships.models import Relationship
 
 
 @transaction.atomic
@@ -65,6 +68,15 @@ def customer_create(
     return customer
 
 
+def _updated_emit(customer: Customer) -> None:
+    """`customer.updated` to every partner holding the customer (each sees its own relationship and tags)."""
+    holders = Relationship.objects.filter(customer=customer, status=Relationship.Status.ACTIVE).values_list(
+        "partner_id", flat=True
+    )
+    for partner_id in holders:
+        event_emit(EventType.CUSTOMER_UPDATED, partner=partner_id, resource=customer)
+
+
 def _jsonable(value: Any) -> Any:
     """Activity details are JSON: dates as ISO strings."""
     return value.isoformat() if isinstance(value, date) else value
@@ -96,6 +108,7 @@ def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) ->
         before=before,
         after={field: _jsonable(getattr(locked, field)) for field in changed},
     )
+    _updated_emit(locked)
     return locked
 
 
@@ -126,4 +139,5 @@ def customer_agreement_attest(*, actor: User, customer: Customer, name: str, ema
         before=before,
         after={field: _jsonable(getattr(locked, field)) for field in AGREEMENT_FIELDS},
     )
+    _updated_emit(locked)
     return locked

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from activity.services import Actions, activity_record
 from customers.models import Customer, Subscription
 from partnerportal.models import Partner, User
+from partnerportal.webhooks.events import event_emit
+from partnerportal.webhooks.models import EventType
 from permissions.models import PurchasePermission
 
 
@@ -82,6 +84,8 @@ def purchase_permission_set(
         activity_record(
             action=Actions.PURCHASE_PERMISSION_DELETE, actor=actor, partner=partner, customer=customer, before=before
         )
+        # The deleted instance keeps its fields (and no pk): the payload says the product is no longer allowed.
+        event_emit(EventType.PURCHASE_PERMISSION_CHANGED, partner=partner, resource=current)
         return None
     if expires_on is not None and expires_on < today:
         raise ValidationError({"expires_on": [_("The expiry date cannot be in the past.")]})
@@ -106,4 +110,5 @@ def purchase_permission_set(
         before=before,
         after=_purchase_terms(current),
     )
+    event_emit(EventType.PURCHASE_PERMISSION_CHANGED, partner=partner, resource=current)
     return current

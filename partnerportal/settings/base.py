@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "relationships",
     "adminrelationships",
     "activity",
+    "partnerportal.webhooks",
     "api",
 ]
 
@@ -338,3 +339,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Webhooks (partnerportal.webhooks): a try waits this long for the connection and for the response, a failed one
+# is retried after PORTAL_WEBHOOK_RETRY_SECONDS, doubling, until the message is a day old. Endpoints must be HTTPS
+# URLs resolving to public addresses; local and test settings relax both so a receiver on 127.0.0.1 works.
+PORTAL_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_WEBHOOK_TIMEOUT_SECONDS", "5"))
+PORTAL_WEBHOOK_RETRY_SECONDS = float(os.environ.get("PORTAL_WEBHOOK_RETRY_SECONDS", "30"))
+PORTAL_WEBHOOK_RETRY_WINDOW_SECONDS = 24 * 3600
+PORTAL_WEBHOOKS_ALLOW_PRIVATE = False
+PORTAL_WEBHOOKS_ALLOW_HTTP = False

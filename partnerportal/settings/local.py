@@ -20,3 +20,6 @@ WHITENOISE_AUTOREFRESH = True
 # The demo users are not enrolled: a second factor is asked only of users who set one up, or of a partner's staff
 # when that partner requires it (staff › Security settings).
 PORTAL_REQUIRE_MFA = False
+# A developer's receiver runs on this machine over plain HTTP.
+PORTAL_WEBHOOKS_ALLOW_PRIVATE = True
+PORTAL_WEBHOOKS_ALLOW_HTTP = True

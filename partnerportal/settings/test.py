@@ -28,3 +28,8 @@ WHITENOISE_AUTOREFRESH = True
 LOGGING = {**LOGGING, "loggers": {"axes": {"level": "ERROR"}}}  # noqa: F405 -- LOGGING comes from base
 # Tests that need the deployment-wide requirement turn it on themselves.
 PORTAL_REQUIRE_MFA = False
+# Webhook tests use a receiver on 127.0.0.1 over plain HTTP, and retry after a fraction of a second.
+PORTAL_WEBHOOKS_ALLOW_PRIVATE = True
+PORTAL_WEBHOOKS_ALLOW_HTTP = True
+PORTAL_WEBHOOK_RETRY_SECONDS = 0.2
+PORTAL_WEBHOOK_TIMEOUT_SECONDS = 2

@@ -20,6 +20,8 @@ from activity.services import Actions, activity_record
 from customers.models import Customer
 from partnerportal.infrastructure.tokens import token_hash
 from partnerportal.models import Partner
+from partnerportal.webhooks.events import event_emit
+from partnerportal.webhooks.models import EventType
 from relationships import hooks
 from relationships.models import AcceptanceCode, Invitation, Partnership, Relationship
 from relationships.selectors import closed_reason, invitation_by_token, mailbox_proof, partner_domain_address
@@ -293,6 +295,7 @@ def invitation_accept(
     for extension in hooks.invitation_extensions():
         # What the invitation also asked for (an admin relationship request, mailed to the proved address).
         extension.accepted(invitation, customer)
+    event_emit(EventType.INVITATION_ACCEPTED, partner=invitation.partner_id, resource=invitation)
     return invitation
 
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from activity.services import Actions, activity_record
 from customers.models import Customer, CustomerTag, Subscription
 from partnerportal.models import Partner, User
+from partnerportal.webhooks.events import event_emit
+from partnerportal.webhooks.models import EventType
 from permissions import policy
 from permissions.models import PurchasePermission
 from permissions.roles import Action
@@ -111,6 +113,7 @@ def relationship_end(*, actor: User, customer: Customer, reason: str, details: s
                 "invitations_revoked": revoked,
             },
         )
+        event_emit(EventType.RELATIONSHIP_ENDED, partner=partner, resource=relationship)
     return relationship
 
 

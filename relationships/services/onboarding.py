@@ -18,6 +18,8 @@ from customers.hooks import add_customer_options_apply
 from customers.models import Customer
 from customers.services import customer_create
 from partnerportal.models import Partner, User
+from partnerportal.webhooks.events import event_emit
+from partnerportal.webhooks.models import EventType
 from relationships.models import Partnership, Relationship
 from relationships.services.relationships import relationship_begin
 
@@ -72,7 +74,12 @@ def customer_onboard(
         raise ValidationError({"reseller": [ValidationError(RESELLER_INACTIVE, code="reseller_inactive")]})
     if provider is not None and not _partnership_lock(provider=provider, reseller=partner):
         raise ValidationError({"provider": [ValidationError(PROVIDER_INACTIVE, code="provider_inactive")]})
-    relationship_begin(partner=partner, customer=customer, source=source, dap=dap, reseller=reseller, provider=provider)
+    relationships = relationship_begin(
+        partner=partner, customer=customer, source=source, dap=dap, reseller=reseller, provider=provider
+    )
+    # After the relationship began, so the payload shows the customer as each holding partner's API does.
+    for relationship in relationships:
+        event_emit(EventType.CUSTOMER_CREATED, partner=relationship.partner_id, resource=customer)
     return customer
 
 

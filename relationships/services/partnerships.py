@@ -21,6 +21,8 @@ from activity.services import Actions, activity_record
 from partnerportal.infrastructure.emails import email_enqueue
 from partnerportal.infrastructure.tokens import token_hash, token_new
 from partnerportal.models import Partner, User
+from partnerportal.webhooks.events import event_emit
+from partnerportal.webhooks.models import EventType
 from permissions import policy
 from permissions.roles import Action
 from relationships.models import Partnership
@@ -149,6 +151,7 @@ def partnership_authorize(*, actor: User, token: str) -> Partnership:
                 partner=own,
                 after={"provider": partnership.provider.name, "reseller": partner.name},
             )
+            event_emit(EventType.PARTNERSHIP_AUTHORIZED, partner=own, resource=partnership)
         if partnership.invited_by and partnership.invited_by.is_active:
             email_enqueue(
                 to=partnership.invited_by.email,
@@ -181,6 +184,8 @@ def partnership_remove(*, actor: User, partnership: Partnership) -> Partnership:
             before={"status": before},
             after={"status": locked.status, "reseller": locked.reseller.name if locked.reseller else locked.email},
         )
+        for own in (locked.provider_id, locked.reseller_id):
+            event_emit(EventType.PARTNERSHIP_REMOVED, partner=own, resource=locked)
     return locked
 
 

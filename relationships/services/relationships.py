@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from customers.models import Customer
 from partnerportal.models import Partner
+from partnerportal.webhooks.events import event_emit
+from partnerportal.webhooks.models import EventType
 from permissions.services import customer_access_grant
 from relationships.models import Relationship
 
@@ -56,5 +58,6 @@ def relationship_begin(
         relationship.full_clean(validate_unique=False, validate_constraints=False)
         relationship.save()
         customer_access_grant(partner=own, customers=[customer])
+        event_emit(EventType.RELATIONSHIP_STARTED, partner=own, resource=relationship)
         created.append(relationship)
     return created

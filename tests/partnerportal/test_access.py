@@ -27,6 +27,7 @@ from tests.customers import access_targets as subscription_targets
 from tests.factories import make_user
 from tests.relationships import access_targets as endrestore_targets
 from tests.relationships import invite_targets
+from tests.webhooks import access_targets as webhook_targets
 
 pytestmark = pytest.mark.usefixtures("shared_world")
 WORLD_WITH_ASSIGNED_SCOPE = True
@@ -98,6 +99,7 @@ TARGETS.update(invite_targets.TARGETS)  # invitation_in/out, invite_token, invit
 TARGETS.update(admin_relationship_targets.TARGETS)  # gdap_in/out/unassigned, gdap_token, gdap_token_bad
 TARGETS.update(dap_targets.TARGETS)  # template_in, template_out
 TARGETS.update(api_targets.TARGETS)  # api_token_sa, api_token_out
+TARGETS.update(webhook_targets.TARGETS)  # webhook_in/out, delivery_in/out
 
 
 def _staff_user_in(world) -> dict:

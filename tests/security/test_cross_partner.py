@@ -33,6 +33,7 @@ from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
 from tests.partnerportal.test_access import ROLE_COLUMNS, database_fingerprint
 from tests.relationships.access_targets import _make_type
+from tests.webhooks import access_targets as webhook_targets
 
 pytestmark = pytest.mark.usefixtures("shared_world")
 WORLD_WITH_ASSIGNED_SCOPE = True
@@ -128,6 +129,11 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "adminrelationships:dap_request": _customer_b,
     "adminrelationships:dap_remove": _customer_b,
     "apitokens:token_revoke": lambda world: [_token_out(world)],
+    "webhooks:endpoint_detail": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
+    "webhooks:endpoint_rotate": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
+    "webhooks:endpoint_pause": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
+    "webhooks:endpoint_delete": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
+    "webhooks:delivery_redeliver": lambda world: [webhook_targets.TARGETS["delivery_out"](world)],
 }
 
 # API routes taking an object: asked for with a bearer token of each column's user (sessions do not reach the API).

@@ -44,6 +44,8 @@ from customers.services.tags import customer_tags_set
 from partnerportal.infrastructure.emails import email_send
 from partnerportal.models import OutboundEmail, Partner, SetPasswordToken, User
 from partnerportal.staff.services import set_password_token_issue, staff_user_create
+from partnerportal.webhooks.models import WebhookDelivery
+from partnerportal.webhooks.services import webhook_endpoint_create
 from permissions import policy
 from permissions.models import PurchasePermission
 from relationships.models import Invitation, Partnership, Relationship
@@ -123,6 +125,10 @@ NOT_USER_WRITABLE = {
     "api.IdempotencyRecord.method": "the request's HTTP method, of an endpoint that exists",
     "api.IdempotencyRecord.path": "the path of an API endpoint that exists; never shown",
     "api.IdempotencyRecord.request_hash": "a SHA-256 digest",
+    "webhooks.WebhookEndpoint.url": "validated as a URL (Django's URL validator: no spaces, < > or quotes)",
+    "webhooks.WebhookEndpoint.secret": "a generated secret (whsec_ and base64)",
+    "webhooks.WebhookDelivery.message_id": "generated (msg_ and hex digits)",
+    "webhooks.WebhookDelivery.body": "JSON the portal writes from the API's representation; never shown on a page",
 }
 # Text fields users write, and how this module fills them: "service" (a real service call in _fill writes the
 # payload) or "row" (the payload is stored straight into every row of the table, as an operator could).
@@ -151,10 +157,13 @@ WRITERS = {
     "adminrelationships.RoleTemplate.name": "service",
     "adminrelationships.SecurityGroup.name": "service",
     "api.ApiToken.name": "service",  # typed by the token's owner on the token page
+    "webhooks.WebhookEndpoint.description": "service",  # typed by a global admin on the webhooks page
+    "webhooks.WebhookDelivery.last_error": "row",  # the delivery error, which can quote the receiver's response
 }
 TEXT_APPS = {
     *("partnerportal", "accounts", "customers", "relationships", "adminrelationships", "permissions", "activity"),
     "api",
+    "webhooks",
 }
 
 
@@ -240,6 +249,14 @@ def _fill(world) -> dict:
     pending_admin = request_for(customer, agent, name="Tier 3")
     group = security_group_save(actor=agent, name=payload_for(100), members=[agent])
     access_assignment_set(actor=agent, relationship=approved, group=group, roles=[DIRECTORY_READERS])
+    # A webhook endpoint described with the payload, with one logged delivery (its error becomes the payload below).
+    endpoint = webhook_endpoint_create(
+        actor=world.users["global_admin"],
+        url="http://127.0.0.1:9/hooks",
+        event_types=["customer.updated"],
+        description=payload_for(200),
+    )
+    WebhookDelivery.objects.create(endpoint=endpoint, event_type="customer.updated", body="{}")
     # Fields written as rows: every row gets the payload (with its pk where the column is unique).
     for label, how in WRITERS.items():
         if how != "row":
@@ -270,6 +287,7 @@ def _fill(world) -> dict:
         "admin_token": token_of(pending_admin),
         "admin_group": group,
         "role_template": role_template,
+        "webhook_endpoint": endpoint,
     }
 
 
@@ -313,6 +331,8 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         "adminrelationships:roletemplate_delete": {"pk": extra["role_template"].pk},
         "adminrelationships:dap_remove": {"pk": world.customer_in.pk},
         # adminrelationships:dap_request is POST-only (the DAP page's button); the DAP page lists the payloads.
+        "webhooks:endpoint_detail": {"pk": extra["webhook_endpoint"].pk},
+        "webhooks:endpoint_delete": {"pk": extra["webhook_endpoint"].pk},
     }.get(url_name)
 
 

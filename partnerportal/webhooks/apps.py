@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebhooksConfig(AppConfig):
+    """Signed webhooks: a partner's endpoints, the events services emit, the queue that delivers them."""
+
+    name = "partnerportal.webhooks"
+    label = "webhooks"
+    verbose_name = _("Webhooks")
+
+    def ready(self) -> None:
+        from partnerportal.webhooks import activity_labels, models
+        from permissions import policy
+
+        activity_labels.register()
+        # Endpoints and their log belong to one partner; only its global admins manage them (the role table).
+        policy.register(models.WebhookEndpoint, policy.By.PARTNER)
+        policy.register(models.WebhookDelivery, policy.By.PARTNER, partner_fields=("endpoint__partner",))
