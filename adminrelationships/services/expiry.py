@@ -32,6 +32,8 @@ from activity.models import ActivityEntry
 from adminrelationships.emails import notice_emails_build, notice_emails_enqueue, partner_recipients
 from adminrelationships.models import AUTO_EXTEND_DAYS, AdminRelationship, ExpiryNotice, NoticeKind, Status
 from partnerportal.models import OutboundEmail
+from partnerportal.webhooks.events import event_emit, event_subscribers
+from partnerportal.webhooks.models import EventType
 
 # The notice windows, most imminent first: inside (0, 1 day] the 1-day notice is due, and so on.
 WINDOWS: tuple[tuple[NoticeKind, timedelta], ...] = (
@@ -169,6 +171,23 @@ def _notify(
                 )
     notice_emails_enqueue(messages)
     ActivityEntry.objects.bulk_create(entries)
+    _events_emit(rows, won)
+
+
+# The notices that are also webhook events (the 30/7/1-day warnings are emails only).
+EVENTS = {
+    NoticeKind.EXPIRED: EventType.ADMIN_RELATIONSHIP_EXPIRED,
+    NoticeKind.EXTENDED: EventType.ADMIN_RELATIONSHIP_EXTENDED,
+}
+
+
+def _events_emit(rows: list[AdminRelationship], won: set[tuple[int, str]]) -> None:
+    """`admin_relationship.expired` / `.extended` for the claims this sweep won, to partners subscribed to them."""
+    happened = [(r, EVENTS[kind]) for r in rows for kind in EVENTS if (r.pk, kind) in won]
+    subscribed = event_subscribers(list(EVENTS.values()), {r.partner_id for r, _event in happened})
+    for relationship, event in happened:
+        if relationship.partner_id in subscribed:
+            event_emit(event, partner=relationship.partner_id, resource=relationship)
 
 
 def _extend_batch(now: datetime, recipients: _Recipients, result: SweepResult, after: tuple | None) -> tuple | None:

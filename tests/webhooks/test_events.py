@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -164,3 +164,23 @@ def test_admin_relationship_requested_approved_terminated_and_declined(w):
     declined = request_for(w.customer_in, agent, name="Another request")
     admin_relationship_decline(token=token_of(declined))
     assert _only(EventType.ADMIN_RELATIONSHIP_DECLINED) == fresh(declined.pk)
+
+
+def test_admin_relationship_expired_and_extended_come_from_the_expiry_sweep_once(w):
+    from adminrelationships.services.expiry import expiry_sweep
+    from tests.adminrelationships.test_expiry import active
+
+    ending = active(w, name="Ends", days=10)
+    extending = active(w, name="Extends", days=10, auto_extend=True)
+    after_end = ending.ends_at + timedelta(hours=1)
+    expiry_sweep(now=after_end)
+    expiry_sweep(now=after_end)  # a second run (or a second node) emits nothing more
+
+    expired = _only(EventType.ADMIN_RELATIONSHIP_EXPIRED)
+    # (The payload's status is read at the real time, which this test travels past; at the sweep's own time it
+    # reads "expired".)
+    assert expired == AdminRelationshipSerializer(ending).data
+    extended = _only(EventType.ADMIN_RELATIONSHIP_EXTENDED)
+    extending.refresh_from_db()
+    assert extended["id"] == extending.pk
+    assert extended == AdminRelationshipSerializer(extending).data, "the payload carries the new end"
