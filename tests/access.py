@@ -520,6 +520,40 @@ ROWS: list[Row] = [
     R("apitokens:token_revoke",               "api_token_out", POST, 302, 404, 404, 404, 404, 403, 404),
     R("apitokens:partner_token_list",         None,           GET,  302, 200, 403, 403, 403, 403, 403),
     R("apitokens:partner_token_list",         None,           POST, 302, 405, 403, 403, 403, 403, 403),
+    # ---------------------------------------------------- API: relationships (issue 13, resources)
+    #  url name                           target          method anon ga   aa   sa   hd   none asg
+    # A customer's relationships: everyone who sees the customer.
+    R("api:customer_relationships",           "customer_in",  GET,  401, 200, 200, 200, 200, 403, 200),
+    R("api:customer_relationships",           "customer_out", GET,  401, 404, 404, 404, 404, 403, 404),
+    R("api:customer_relationships",           "customer_unassigned", GET, 401, 200, 200, 200, 200, 403, 404),
+    R("api:customer_relationships",           "customer_in",  POST, 401, 405, 405, 405, 405, 403, 405,
+      "api: end"),
+    # Ending: global admins and admin agents (as the page); the preflight is a read of the same rule.
+    R("api:relationship_end_preflight",       "customer_in",  GET,  401, 200, 200, 403, 403, 403, 200),
+    R("api:relationship_end_preflight",       "customer_out", GET,  401, 404, 404, 403, 403, 403, 404),
+    R("api:relationship_end_preflight",       "customer_unassigned", GET, 401, 200, 200, 403, 403, 403, 404),
+    R("api:relationship_end_preflight",       "customer_in",  POST, 401, 405, 405, 403, 403, 403, 405,
+      "api: end"),
+    R("api:relationship_end",                 "customer_in",  POST, 401, 200, 200, 403, 403, 403, 200,
+      "api: end", E("api relationship ended", (Actions.RELATIONSHIP_END,))),
+    R("api:relationship_end",                 "customer_in",  POST, 401, 422, 422, 403, 403, 403, 422,
+      "api: empty", NOTHING),
+    R("api:relationship_end",                 "customer_in",  GET,  401, 405, 405, 403, 403, 403, 405),
+    R("api:relationship_end",                 "customer_out", POST, 401, 404, 404, 403, 403, 403, 404,
+      "api: end"),
+    R("api:relationship_end",                 "customer_unassigned", POST, 401, 200, 200, 403, 403, 403, 404,
+      "api: end", E("api relationship ended", (Actions.RELATIONSHIP_END,))),
+    # Ended relationships and restoring one: partner-wide (ending took the assigned agent's assignment: 404).
+    R("api:relationship_ended_list",          None,           GET,  401, 200, 200, 403, 403, 403, 200),
+    R("api:relationship_ended_list",          None,           POST, 401, 405, 405, 403, 403, 403, 405,
+      "api: restore"),
+    R("api:relationship_restore",             "ended_in",     POST, 401, 201, 201, 403, 403, 403, 404,
+      "api: restore", E("api restore invitation sent", (Actions.INVITATION_CREATE,))),
+    R("api:relationship_restore",             "ended_in",     POST, 401, 422, 422, 403, 403, 403, 404,
+      "api: empty", NOTHING),
+    R("api:relationship_restore",             "ended_in",     GET,  401, 405, 405, 403, 403, 403, 405),
+    R("api:relationship_restore",             "ended_out",    POST, 401, 404, 404, 403, 403, 403, 404,
+      "api: restore"),
 ]
 # fmt: on
 
