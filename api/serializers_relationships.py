@@ -68,7 +68,7 @@ class EndPreflightSerializer(serializers.Serializer):
 class RelationshipEndSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=RelationshipEndForm.REASONS)
     details = serializers.CharField(required=False, allow_blank=True, max_length=900)
-    confirm = serializers.BooleanField(help_text=str(RelationshipEndForm.base_fields["confirm"].label))
+    confirm = serializers.BooleanField(help_text=RelationshipEndForm.base_fields["confirm"].label)
 
 
 class RestoreSerializer(serializers.Serializer):

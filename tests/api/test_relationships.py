@@ -57,7 +57,9 @@ def test_ending_needs_the_statement_and_details_for_other_with_the_forms_message
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert set(errors) == {"confirm", "details"}
-    assert api.post(url, {"reason": "other", "confirm": "yes"}).status_code == 400
+    assert errors["confirm"] == ["관계를 종료하려면 확인 문구에 동의하세요."]  # the form's message, in Korean
+    bad = api.post(url, {"reason": "other", "confirm": "yes"})
+    assert bad.status_code == 400 and bad.json()["errors"]["confirm"] == ["true 또는 false여야 합니다."]
     assert world.customer_in.relationships.get(partner=world.partner_a).status == "active"
 
 
