@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from relationships.forms.lifecycle import RelationshipEndForm, RestoreInvitationForm
+from relationships.forms.lifecycle import RelationshipEndForm
 from relationships.models import Invitation, Relationship
 
 
@@ -72,7 +72,7 @@ class RelationshipEndSerializer(serializers.Serializer):
 
 
 class RestoreSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=RestoreInvitationForm.base_fields["email"].max_length)
+    email = serializers.EmailField(max_length=254)
     message = serializers.CharField(
         required=False, max_length=5000, help_text=_("Optional: without it, the page's default message is sent.")
     )
