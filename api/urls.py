@@ -8,7 +8,7 @@ from django.urls import path, re_path
 
 from api import pages
 from api.problems import not_found
-from api.views import docs, relationships
+from api.views import docs, invitations, relationships
 from api.views.customers import CustomerDetailView, CustomerListView
 from api.views.tags import CustomerTagsView
 
@@ -45,6 +45,18 @@ urlpatterns = [
         "relationships/ended/<int:pk>/restore/",
         login_not_required(relationships.RelationshipRestoreView.as_view()),
         name="relationship_restore",
+    ),
+    # ---- invitations: the list, a new one, resend and revoke
+    path("invitations/", login_not_required(invitations.InvitationListView.as_view()), name="invitation_list"),
+    path(
+        "invitations/<int:pk>/resend/",
+        login_not_required(invitations.InvitationResendView.as_view()),
+        name="invitation_resend",
+    ),
+    path(
+        "invitations/<int:pk>/revoke/",
+        login_not_required(invitations.InvitationRevokeView.as_view()),
+        name="invitation_revoke",
     ),
     # ----
     # Anything else under /api/v1/ is a 404 problem document, not the HTML page.
