@@ -554,6 +554,27 @@ ROWS: list[Row] = [
     R("api:relationship_restore",             "ended_in",     GET,  401, 405, 405, 403, 403, 403, 405),
     R("api:relationship_restore",             "ended_out",    POST, 401, 404, 404, 403, 403, 403, 404,
       "api: restore"),
+    # Invitations: everyone who may invite (helpdesk agents may not); the assigned-scope agent reaches the ones
+    # they sent (invitation_by_assigned) and not the global admin's to a new customer (invitation_in: 404).
+    R("api:invitation_list",                  None,           GET,  401, 200, 200, 200, 403, 403, 200),
+    R("api:invitation_list",                  None,           POST, 401, 201, 201, 201, 403, 403, 201,
+      "api: invitation", E("api invitation sent", (Actions.INVITATION_CREATE,))),
+    R("api:invitation_list",                  None,           POST, 401, 422, 422, 422, 403, 403, 422,
+      "api: empty", NOTHING),
+    R("api:invitation_list",                  None,           PATCH, 401, 405, 405, 405, 403, 403, 405,
+      "api: invitation"),
+    R("api:invitation_resend",                "invitation_in",  POST, 401, 200, 200, 200, 403, 403, 404,
+      None, E("api invitation resent", (Actions.INVITATION_RESEND,))),
+    R("api:invitation_resend",                "invitation_by_assigned", POST, 401, 200, 200, 200, 403, 403, 200,
+      None, E("api invitation resent", (Actions.INVITATION_RESEND,))),
+    R("api:invitation_resend",                "invitation_in",  GET,  401, 405, 405, 405, 403, 403, 405),
+    R("api:invitation_resend",                "invitation_out", POST, 401, 404, 404, 404, 403, 403, 404),
+    R("api:invitation_revoke",                "invitation_in",  POST, 401, 200, 200, 200, 403, 403, 404,
+      None, E("api invitation revoked", (Actions.INVITATION_REVOKE,))),
+    R("api:invitation_revoke",                "invitation_by_assigned", POST, 401, 200, 200, 200, 403, 403, 200,
+      None, E("api invitation revoked", (Actions.INVITATION_REVOKE,))),
+    R("api:invitation_revoke",                "invitation_in",  GET,  401, 405, 405, 405, 403, 403, 405),
+    R("api:invitation_revoke",                "invitation_out", POST, 401, 404, 404, 404, 403, 403, 404),
 ]
 # fmt: on
 

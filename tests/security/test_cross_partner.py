@@ -139,6 +139,8 @@ API_MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "api:relationship_end_preflight": _customer_b,
     "api:relationship_end": _customer_b,
     "api:relationship_restore": _ended_b,
+    "api:invitation_resend": _invitation_b,
+    "api:invitation_revoke": _invitation_b,
 }
 
 # Routes whose argument is a one-time link: holding the link is the authorization (whoever it was mailed to), so
