@@ -8,7 +8,7 @@ from django.urls import path, re_path
 
 from api import pages
 from api.problems import not_found
-from api.views import docs, invitations, relationships
+from api.views import activity, docs, invitations, relationships
 from api.views.customers import CustomerDetailView, CustomerListView
 from api.views.tags import CustomerTagsView
 
@@ -58,6 +58,8 @@ urlpatterns = [
         login_not_required(invitations.InvitationRevokeView.as_view()),
         name="invitation_revoke",
     ),
+    # ---- the activity log
+    path("activity/", login_not_required(activity.ActivityListView.as_view()), name="activity_list"),
     # ----
     # Anything else under /api/v1/ is a 404 problem document, not the HTML page.
     re_path(r"^.*$", login_not_required(not_found)),

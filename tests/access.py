@@ -575,6 +575,10 @@ ROWS: list[Row] = [
       None, E("api invitation revoked", (Actions.INVITATION_REVOKE,))),
     R("api:invitation_revoke",                "invitation_in",  GET,  401, 405, 405, 405, 403, 403, 405),
     R("api:invitation_revoke",                "invitation_out", POST, 401, 404, 404, 404, 403, 403, 404),
+    # The activity log: global admins and admin agents (the assigned-scope agent sees their customers' entries).
+    R("api:activity_list",                    None,           GET,  401, 200, 200, 403, 403, 403, 200),
+    R("api:activity_list",                    None,           POST, 401, 405, 405, 403, 403, 403, 405,
+      "api: empty"),
 ]
 # fmt: on
 
