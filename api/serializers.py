@@ -8,6 +8,7 @@ from rest_framework import serializers
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from customers.filters import SORT_CHOICES
 from customers.models import Customer
+from customers.services.validation import PROFILE_FIELDS
 from relationships.models import Relationship
 
 
@@ -86,21 +87,8 @@ class CustomerListSerializer(serializers.Serializer):
     next = serializers.CharField(allow_null=True, help_text=_("The cursor of the next page; null on the last one."))
 
 
-PROFILE_INPUT_FIELDS = (
-    "company_name",
-    "country",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "contact_first_name",
-    "contact_last_name",
-    "contact_email",
-    "contact_phone",
-    "registration_id",
-    "culture",
-)
+# The profile fields a partner edits, as the pages take them (the primary domain never changes).
+PROFILE_INPUT_FIELDS = PROFILE_FIELDS
 
 
 class CustomerUpdateSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ from django.urls import path, re_path
 
 from api import pages
 from api.problems import not_found
-from api.views import docs
+from api.views import activity, docs, invitations, relationships
 from api.views.customers import CustomerDetailView, CustomerListView
 from api.views.tags import CustomerTagsView
 
@@ -20,6 +20,47 @@ urlpatterns = [
     path("customers/<uuid:pk>/tags/", login_not_required(CustomerTagsView.as_view()), name="customer_tags"),
     path("schema/", login_not_required(docs.SchemaView.as_view()), name="schema"),
     path("docs/", login_not_required(docs.docs), name="docs"),
+    # ---- relationships: a customer's, ending one (preflight first), the ended ones and restoring one
+    path(
+        "customers/<uuid:pk>/relationships/",
+        login_not_required(relationships.CustomerRelationshipListView.as_view()),
+        name="customer_relationships",
+    ),
+    path(
+        "customers/<uuid:pk>/relationships/end-preflight/",
+        login_not_required(relationships.RelationshipEndPreflightView.as_view()),
+        name="relationship_end_preflight",
+    ),
+    path(
+        "customers/<uuid:pk>/relationships/end/",
+        login_not_required(relationships.RelationshipEndView.as_view()),
+        name="relationship_end",
+    ),
+    path(
+        "relationships/ended/",
+        login_not_required(relationships.EndedRelationshipListView.as_view()),
+        name="relationship_ended_list",
+    ),
+    path(
+        "relationships/ended/<int:pk>/restore/",
+        login_not_required(relationships.RelationshipRestoreView.as_view()),
+        name="relationship_restore",
+    ),
+    # ---- invitations: the list, a new one, resend and revoke
+    path("invitations/", login_not_required(invitations.InvitationListView.as_view()), name="invitation_list"),
+    path(
+        "invitations/<int:pk>/resend/",
+        login_not_required(invitations.InvitationResendView.as_view()),
+        name="invitation_resend",
+    ),
+    path(
+        "invitations/<int:pk>/revoke/",
+        login_not_required(invitations.InvitationRevokeView.as_view()),
+        name="invitation_revoke",
+    ),
+    # ---- the activity log
+    path("activity/", login_not_required(activity.ActivityListView.as_view()), name="activity_list"),
+    # ----
     # Anything else under /api/v1/ is a 404 problem document, not the HTML page.
     re_path(r"^.*$", login_not_required(not_found)),
 ]

@@ -31,6 +31,7 @@ from relationships.selectors import invitation_by_token
 from tests.adminrelationships import access_targets as admin_relationship_targets
 from tests.adminrelationships import dap_targets
 from tests.api import access_targets as api_targets
+from tests.api import access_targets_relationships as api_relationship_targets
 from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
 from tests.mfa.helpers import mfa_enrol, session_verify, totp_code
 from tests.relationships.invite_helpers import acceptance_data, verify_mailbox
@@ -543,3 +544,6 @@ EFFECTS.update(api_targets.EFFECTS)
 # The webhook pages' bodies and effects (tests/webhooks/access_targets.py).
 BODIES.update(webhook_targets.BODIES)
 EFFECTS.update(webhook_targets.EFFECTS)
+# The API's relationship rows (tests/api/access_targets_relationships.py).
+BODIES.update(api_relationship_targets.BODIES)
+EFFECTS.update(api_relationship_targets.EFFECTS)

@@ -140,6 +140,13 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
 API_MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "api:customer_detail": _customer_b,
     "api:customer_tags": _customer_b,
+    # relationships (issue 13, resources)
+    "api:customer_relationships": _customer_b,
+    "api:relationship_end_preflight": _customer_b,
+    "api:relationship_end": _customer_b,
+    "api:relationship_restore": _ended_b,
+    "api:invitation_resend": _invitation_b,
+    "api:invitation_revoke": _invitation_b,
 }
 
 # Routes whose argument is a one-time link: holding the link is the authorization (whoever it was mailed to), so

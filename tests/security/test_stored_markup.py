@@ -312,6 +312,8 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
     extra = world.extra
     if url_name == "customers:subscription_status":
         return None  # POST-only
+    if url_name in ("api:relationship_restore", "api:invitation_resend", "api:invitation_revoke"):
+        return None  # POST-only (their lists, api:relationship_ended_list and api:invitation_list, are read)
     if url_name.startswith(("customers:", "api:")):
         return {"pk": world.customer_in.pk}
     if url_name == "apitokens:token_revoke":
