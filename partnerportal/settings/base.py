@@ -331,6 +331,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set that several resources share (otherwise drf-spectacular numbers them).
+    "ENUM_NAME_OVERRIDES": {
+        "RelationshipKindEnum": "relationships.models.Relationship.Kind",
+        "RelationshipStatusEnum": "relationships.models.Relationship.Status",
+        "InvitationStatusEnum": "relationships.models.Invitation.Status",
+        "InvitationStatusFilterEnum": "api.serializers_invitations.STATUS_FILTERS",
+    },
 }
 
 LOGGING = {
