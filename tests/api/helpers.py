@@ -38,30 +38,26 @@ class ApiClient:
     def get(self, url: str, params: dict | None = None, headers: dict | None = None):
         return self.client.get(url, params or {}, **self._h(headers))
 
-    def post(
+    def _send(
         self,
+        method: str,
         url: str,
         body: Any = None,
         headers: dict | None = None,
         raw: bytes | str | None = None,
         content_type: str = "application/json",
     ):
+        """A request with a body: `body` as JSON, or `raw` bytes as they are."""
         data = raw if raw is not None else json.dumps(body if body is not None else {})
-        return self.client.post(url, data, content_type=content_type, **self._h(headers))
+        return self.client.generic(method, url, data, content_type=content_type, **self._h(headers))
 
-    def patch(
-        self,
-        url: str,
-        body: Any = None,
-        headers: dict | None = None,
-        raw: bytes | str | None = None,
-        content_type: str = "application/json",
-    ):
-        data = raw if raw is not None else json.dumps(body if body is not None else {})
-        return self.client.patch(url, data, content_type=content_type, **self._h(headers))
+    def post(self, url: str, body: Any = None, headers: dict | None = None, **options: Any):
+        return self._send("POST", url, body, headers, **options)
+
+    def patch(self, url: str, body: Any = None, headers: dict | None = None, **options: Any):
+        return self._send("PATCH", url, body, headers, **options)
 
     def request(self, method: str, url: str, body: Any = None, headers: dict | None = None):
         if method == "GET":
             return self.get(url, headers=headers)
-        data = json.dumps(body if body is not None else {})
-        return self.client.generic(method, url, data, content_type="application/json", **self._h(headers))
+        return self._send(method, url, body, headers)
