@@ -108,6 +108,20 @@ def _field_errors(data: Any) -> dict[str, list[str]]:
     return {"non_field_errors": [str(data)]}
 
 
+def form_errors(form: Any) -> dict[str, list[str]]:
+    """A bound Django form's errors as problem field errors ("non_field_errors" for the form's own)."""
+    return {
+        ("non_field_errors" if field == "__all__" else field): list(messages) for field, messages in form.errors.items()
+    }
+
+
+def validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as problem field errors (by field when it has them)."""
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in DjangoValidationError(errs).messages] for field, errs in exc.error_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's exception handler, answering every error as a problem document."""
     errors: dict[str, list[str]] | None = None

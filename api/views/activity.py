@@ -9,11 +9,10 @@ from rest_framework.response import Response
 from activity import selectors
 from activity.forms import ActivityFilterForm
 from api.pagination import keyset_page
-from api.problems import BadRequest
+from api.problems import BadRequest, form_errors
 from api.serializers_activity import ActivityEntrySerializer, ActivityListQuerySerializer, ActivityListSerializer
 from api.views.base import ApiView
 from api.views.customers import UNKNOWN_PARAMETER, problems
-from api.views.relationships import _form_errors
 from partnerportal.infrastructure.pagination import Ordering
 from permissions.roles import Action
 
@@ -44,7 +43,7 @@ class ActivityListView(ApiView):
         # page, which shows a bad filter's error next to the field and falls back, the API refuses it.
         form = ActivityFilterForm({k: v for k, v in query.items() if k in FORM_FILTERS}, user=request.user)
         if not form.is_valid():
-            raise BadRequest(errors=_form_errors(form))
+            raise BadRequest(errors=form_errors(form))
         params = page_query.validated_data
         page = keyset_page(
             selectors.activity_list(user=request.user, **{**form.values(), "actor": params.get("actor")}),

@@ -15,7 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.pagination import keyset_page
-from api.problems import PROBLEM_CONTENT_TYPE, BadRequest, PreconditionFailed, PreconditionRequired, Unprocessable
+from api.problems import (
+    PROBLEM_CONTENT_TYPE,
+    BadRequest,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+    form_errors,
+)
 from api.serializers import (
     PROFILE_INPUT_FIELDS,
     CustomerCreateSerializer,
@@ -61,12 +68,6 @@ UPDATE_FIELDS = frozenset(CustomerUpdateSerializer().fields)
 
 def _serializer_errors(errors: Any) -> dict[str, list[str]]:
     return {field: [str(m) for m in messages] for field, messages in errors.items()}
-
-
-def _form_errors(form: Any) -> dict[str, list[str]]:
-    return {
-        ("non_field_errors" if field == "__all__" else field): list(messages) for field, messages in form.errors.items()
-    }
 
 
 class CustomerListView(ApiView):
@@ -122,7 +123,7 @@ class CustomerListView(ApiView):
         data.setdefault("agreement_status", Customer.Agreement.NOT_PROVIDED)
         form = AddCustomerForm(data=data, partner=user.partner, actions=policy.user_actions(user))
         if not form.is_valid():
-            raise Unprocessable(errors=_form_errors(form))
+            raise Unprocessable(errors=form_errors(form))
         customer = customer_onboard(
             actor=user,
             data=form.customer_data(),
@@ -188,7 +189,7 @@ class CustomerDetailView(ApiView):
             merged.update(data)
             form = CustomerForm(data=merged, partner=user.partner, customer=locked)
             if not form.is_valid():
-                raise Unprocessable(errors=_form_errors(form))
+                raise Unprocessable(errors=form_errors(form))
             customer_services.customer_update(actor=user, customer=locked, data=form.customer_data())
             updated = _visible(user, pk, Action.CHANGE_CUSTOMER)
             if updated is None:

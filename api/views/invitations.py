@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.pagination import keyset_page
-from api.problems import BadRequest, Unprocessable
+from api.problems import BadRequest, Unprocessable, form_errors, validation_errors
 from api.serializers_invitations import (
     InvitationCreateSerializer,
     InvitationListQuerySerializer,
@@ -26,7 +26,6 @@ from api.serializers_invitations import (
 )
 from api.views.base import ApiView
 from api.views.customers import IDEMPOTENCY_PARAMETER, UNKNOWN_PARAMETER, problems
-from api.views.relationships import _form_errors, _validation_errors
 from customers.models import Customer
 from partnerportal.infrastructure.pagination import Ordering
 from permissions import policy
@@ -109,7 +108,7 @@ class InvitationListView(ApiView):
             customer=customer,
         )
         if not form.is_valid():
-            raise Unprocessable(errors=_form_errors(form))
+            raise Unprocessable(errors=form_errors(form))
         try:
             invitation, _token = invitations.invitation_create(
                 actor=user,
@@ -121,7 +120,7 @@ class InvitationListView(ApiView):
                 extras=form.extension_values(),
             )
         except ValidationError as exc:
-            raise Unprocessable(errors=_validation_errors(exc)) from None
+            raise Unprocessable(errors=validation_errors(exc)) from None
         return Response(InvitationSerializer(_shown(user, invitation.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -153,7 +152,7 @@ class _InvitationActionView(ApiView):
         try:
             self.act(request, invitation)
         except ValidationError as exc:
-            raise Unprocessable(errors=_validation_errors(exc)) from None
+            raise Unprocessable(errors=validation_errors(exc)) from None
         return Response(InvitationSerializer(_shown(request.user, pk)).data)
 
 

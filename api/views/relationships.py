@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.pagination import keyset_page
-from api.problems import BadRequest, PayloadTooLarge, Unprocessable
+from api.problems import BadRequest, PayloadTooLarge, Unprocessable, form_errors, validation_errors
 from api.serializers_relationships import (
     BlockerSerializer,
     EndedRelationshipListSerializer,
@@ -79,18 +79,6 @@ def _body(request: Request, allowed: frozenset[str]) -> dict[str, Any]:
     if errors:
         raise BadRequest(errors=errors)
     return {k: v for k, v in data.items() if v is not None}
-
-
-def _form_errors(form: Any) -> dict[str, list[str]]:
-    return {
-        ("non_field_errors" if field == "__all__" else field): list(messages) for field, messages in form.errors.items()
-    }
-
-
-def _validation_errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in ValidationError(errs).messages] for field, errs in exc.error_dict.items()}
-    return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
 class CustomerRelationshipListView(ApiView):
@@ -181,7 +169,7 @@ class RelationshipEndView(ApiView):
             data.pop("confirm", None)
         form = RelationshipEndForm(data=data)
         if not form.is_valid():
-            raise Unprocessable(errors=_form_errors(form))
+            raise Unprocessable(errors=form_errors(form))
         try:
             relationship = lifecycle.relationship_end(
                 actor=request.user,
@@ -190,7 +178,7 @@ class RelationshipEndView(ApiView):
                 details=form.cleaned_data["details"],
             )
         except ValidationError as exc:
-            raise Unprocessable(errors=_validation_errors(exc)) from None
+            raise Unprocessable(errors=validation_errors(exc)) from None
         ended = Relationship.objects.select_related("customer", "partner", "indirect_partner").get(pk=relationship.pk)
         return Response(RelationshipSerializer(ended).data)
 
@@ -245,7 +233,7 @@ class RelationshipRestoreView(ApiView):
         data.setdefault("message", restore_default_message(relationship=relationship))
         form = RestoreInvitationForm(data=data)
         if not form.is_valid():
-            raise Unprocessable(errors=_form_errors(form))
+            raise Unprocessable(errors=form_errors(form))
         try:
             invitation, _unused_link = lifecycle.restore_invitation_send(
                 actor=request.user,
@@ -254,5 +242,5 @@ class RelationshipRestoreView(ApiView):
                 message=form.cleaned_data["message"],
             )
         except ValidationError as exc:
-            raise Unprocessable(errors=_validation_errors(exc)) from None
+            raise Unprocessable(errors=validation_errors(exc)) from None
         return Response(RestoreInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
