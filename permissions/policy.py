@@ -26,7 +26,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import post_migrate
 
-from permissions.roles import OBJECT_ACTIONS, REACH, Action, Scope, actions_for_roles, context_actions
+from permissions.roles import (
+    OBJECT_ACTIONS,
+    REACH,
+    Action,
+    Scope,
+    actions_for_roles,
+    cloud_withholds,
+    context_actions,
+)
 
 if TYPE_CHECKING:
     from partnerportal.models import User
@@ -137,6 +145,11 @@ def user_actions(user: User | AnonymousUser) -> frozenset[Action]:
         cached = (cloud, frozenset(actions))
         user._portal_actions = cached
     return cached[1]
+
+
+def cloud_offers(action: str) -> bool:
+    """False when this deployment's cloud has no such feature: its pages, public ones included, answer 404."""
+    return not cloud_withholds(action, cloud=settings.PORTAL_CLOUD)
 
 
 def has_action(user: User | AnonymousUser, action: str) -> bool:

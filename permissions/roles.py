@@ -47,6 +47,11 @@ class Action(StrEnum):
     MANAGE_SECURITY_GROUPS = "adminrelationships.manage_securitygroup"
     # The partner's webhook endpoints and their delivery logs (a global admin's alone).
     MANAGE_WEBHOOKS = "webhooks.manage_webhookendpoint"
+    # The partner's business profile (every staff user reads it; a global admin edits, publishes and deletes it).
+    VIEW_BUSINESS_PROFILE = "profiles.view_businessprofile"
+    MANAGE_BUSINESS_PROFILE = "profiles.manage_businessprofile"
+    # Leads sent through the find-a-partner directory: view, accept, decline, win, lose, convert.
+    WORK_LEADS = "leads.work_lead"
 
     # Capabilities: folded in from the user's scope, the partner type and the cloud (see CONTEXT_RULES).
     SEE_WHOLE_PARTNER = "permissions.see_whole_partner"
@@ -89,7 +94,13 @@ OBJECT_ACTIONS: frozenset[Action] = frozenset(
     }
 )
 
-_ALL_READ = {Action.VIEW_CUSTOMER, Action.CHANGE_CUSTOMER, Action.VIEW_ADMIN_RELATIONSHIP, Action.USE_API}
+_ALL_READ = {
+    Action.VIEW_CUSTOMER,
+    Action.CHANGE_CUSTOMER,
+    Action.VIEW_ADMIN_RELATIONSHIP,
+    Action.USE_API,
+    Action.VIEW_BUSINESS_PROFILE,
+}
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.GLOBAL_ADMIN: frozenset(
@@ -108,6 +119,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_ACTIVITY,
             Action.MANAGE_SECURITY_GROUPS,
             Action.MANAGE_WEBHOOKS,
+            Action.MANAGE_BUSINESS_PROFILE,
+            Action.WORK_LEADS,
         }
     ),
     Role.ADMIN_AGENT: frozenset(
@@ -136,6 +149,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.ATTEST_AGREEMENT,
             Action.INVITE_CUSTOMER,
             Action.MANAGE_PARTNERSHIPS,
+            Action.WORK_LEADS,
         }
     ),
     Role.HELPDESK_AGENT: frozenset(_ALL_READ),
@@ -193,8 +207,22 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
 )
 
 
+# Features a cloud does not have at all (reference §15): their pages answer 404 there, not 403, and their
+# navigation disappears. The US Government cloud has no business profile, find-a-partner directory or leads.
+CLOUD_FEATURES: dict[str, frozenset[Action]] = {
+    COMMERCIAL: frozenset(),
+    US_GOV: frozenset({Action.VIEW_BUSINESS_PROFILE, Action.MANAGE_BUSINESS_PROFILE, Action.WORK_LEADS}),
+}
+
+
+def cloud_withholds(action: str, *, cloud: str) -> bool:
+    """True when the cloud has no such feature at all (the action is never held there, whatever the role)."""
+    return action in CLOUD_FEATURES[cloud]
+
+
 def context_actions(actions: frozenset[Action], *, partner_type: str, cloud: str) -> frozenset[Action]:
     """The role actions extended with the capabilities the partner type and the cloud allow (CONTEXT_RULES)."""
+    actions = actions - CLOUD_FEATURES[cloud]
     extra = {
         rule.action
         for rule in CONTEXT_RULES

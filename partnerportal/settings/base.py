@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "customers",
     "relationships",
     "adminrelationships",
+    "leads",
     "activity",
     "partnerportal.webhooks",
     "api",

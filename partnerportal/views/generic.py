@@ -20,7 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -46,6 +46,8 @@ class AuthenticatedHttpRequest(HttpRequest):
 class PortalPermissionMixin:
     """Answer 403 when the user's roles lack `permission_required`, and narrow querysets to the user's scope.
 
+    A feature the deployment's cloud withholds (`policy.cloud_offers`) answers 404 to everyone.
+
     Put it first in the bases of every portal view. Objects outside the scope are simply absent from
     `get_queryset()`, so detail and edit views answer 404 for them without revealing that they exist.
     A view whose POST needs a different action than its GET sets `post_permission_required`.
@@ -63,6 +65,9 @@ class PortalPermissionMixin:
         return self.permission_required
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A feature this cloud does not have is absent for everyone (404), before sign-in is even asked for.
+        if not policy.cloud_offers(self.get_permission_required()):
+            raise Http404
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not policy.has_action(request.user, self.get_permission_required()):
