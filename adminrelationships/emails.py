@@ -15,8 +15,9 @@ from django.utils import formats, timezone
 
 from adminrelationships.models import AdminRelationship
 from partnerportal.infrastructure.emails import email_enqueue, email_render, email_send, email_unsent_withdraw
-from partnerportal.models import OutboundEmail, User
-from permissions.roles import AdminRole, AgentRole
+from partnerportal.models import OutboundEmail
+from permissions import policy
+from permissions.roles import Action
 
 
 def approval_link(token: str) -> str:
@@ -75,13 +76,17 @@ def request_unsent_withdraw(relationship: AdminRelationship) -> None:
 
 
 def partner_recipients(relationship: AdminRelationship) -> list[str]:
-    """The requester, or the partner's active admin agents (global admins when it has none) once they have left."""
+    """The requester, or once they have left the staff who may manage admin relationships (the partner's global
+    admins, who manage its staff, when none may)."""
     requester = relationship.requested_by
     if requester is not None and requester.is_active:
         return [requester.email]
-    staff = User.objects.filter(partner=relationship.partner, is_active=True).order_by("email")
-    agents = list(staff.filter(agent_role=AgentRole.ADMIN_AGENT).values_list("email", flat=True))
-    return agents or list(staff.filter(admin_role=AdminRole.GLOBAL_ADMIN).values_list("email", flat=True))
+    holders = policy.staff_holding(relationship.partner, Action.MANAGE_ADMIN_RELATIONSHIP)
+    emails = list(holders.values_list("email", flat=True))
+    # A partner always keeps an active global admin, and they hold MANAGE_STAFF: the notice always has a reader.
+    return emails or list(
+        policy.staff_holding(relationship.partner, Action.MANAGE_STAFF).values_list("email", flat=True)
+    )
 
 
 def outcome_emails_enqueue(relationship: AdminRelationship, *, outcome: str) -> None:

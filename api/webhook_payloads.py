@@ -63,7 +63,8 @@ class InvitationSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(read_only=True)
-    status = serializers.CharField(read_only=True)
+    # As the invitations endpoint shows it: a pending invitation past its expiry is expired.
+    status = serializers.CharField(source="effective_status", read_only=True)
     purpose = serializers.CharField(read_only=True)
     customer_id = serializers.UUIDField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)

@@ -29,7 +29,9 @@ from django.db.models.signals import post_migrate
 from permissions.roles import (
     OBJECT_ACTIONS,
     REACH,
+    ROLE_ACTIONS,
     Action,
+    Role,
     Scope,
     actions_for_roles,
     cloud_withholds,
@@ -37,7 +39,7 @@ from permissions.roles import (
 )
 
 if TYPE_CHECKING:
-    from partnerportal.models import User
+    from partnerportal.models import Partner, User
 
 
 class By(Enum):
@@ -155,6 +157,24 @@ def cloud_offers(action: str) -> bool:
 def has_action(user: User | AnonymousUser, action: str) -> bool:
     """True when the user holds the action somewhere (used to answer 403)."""
     return action in user_actions(user)
+
+
+def staff_holding(partner: Partner, action: str) -> QuerySet[User]:
+    """The partner's active staff whose roles grant `action` (with the partner type and the cloud), by email.
+
+    The one answer to "who at the partner gets this notice": the same table `user_actions` folds, asked once for
+    the whole staff instead of user by user, so a role-table change moves every notice with it. Per-customer
+    actions are held partner-wide here (an assigned-scope holder counts); the scope's own capability
+    (SEE_WHOLE_PARTNER) is no role's, so it matches nobody.
+    """
+    cloud = settings.PORTAL_CLOUD
+    granting = [
+        role.value
+        for role in Role
+        if action in context_actions(ROLE_ACTIONS[role], partner_type=partner.type, cloud=cloud)
+    ]
+    staff = get_user_model().objects.filter(partner=partner, is_active=True)
+    return staff.filter(Q(admin_role__in=granting) | Q(agent_role__in=granting)).order_by("email")
 
 
 @cache

@@ -211,10 +211,26 @@ class Invitation(models.Model):
     relationship = models.ForeignKey(
         Relationship, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
     )
+    # When the expiry sweep announced that the invitation expired (`invitation.expired`); a resend moves
+    # `expires_at` past it, so the new expiry is announced once again.
+    expiry_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["partner", "status", "-created_at"], name="invitation_partner_status")]
+        indexes = [
+            models.Index(fields=["partner", "status", "-created_at"], name="invitation_partner_status"),
+            # The expiry sweep's rows: pending invitations whose current expiry nobody announced yet. Announced
+            # ones leave the index, so it holds about the live pending invitations however many expired.
+            models.Index(
+                fields=["expires_at", "id"],
+                name="invitation_expiry_unannounced",
+                condition=models.Q(status="pending")
+                & (
+                    models.Q(expiry_announced_at__isnull=True)
+                    | models.Q(expiry_announced_at__lt=models.F("expires_at"))
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner} → {self.email}"

@@ -604,6 +604,16 @@ ROWS: list[Row] = [
     R("api:activity_list",                    None,           GET,  401, 200, 200, 403, 403, 403, 200),
     R("api:activity_list",                    None,           POST, 401, 405, 405, 403, 403, 403, 405,
       "api: empty"),
+    # ---------------------------------------------------- webhook endpoint edit page (issue 13, webhooks)
+    #  url name                           target          method anon ga   aa   sa   hd   none asg
+    R("webhooks:endpoint_update",             "webhook_in",   GET,  302, 200, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_update",             "webhook_in",   POST, 302, 302, 403, 403, 403, 403, 403,
+      "webhook endpoint edit", E("webhook endpoint edited", (Actions.WEBHOOK_ENDPOINT_UPDATE,))),
+    R("webhooks:endpoint_update",             "webhook_in",   POST, 302, 200, 403, 403, 403, 403, 403,
+      "empty", NOTHING),
+    R("webhooks:endpoint_update",             "webhook_out",  GET,  302, 404, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_update",             "webhook_out",  POST, 302, 404, 403, 403, 403, 403, 403,
+      "webhook endpoint edit"),
 ]
 # fmt: on
 

@@ -17,10 +17,12 @@ import logging
 import socket
 import ssl
 import time
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,8 +33,7 @@ from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 
 from partnerportal.infrastructure.emails import email_enqueue
-from partnerportal.models import User
-from partnerportal.roles import AdminRole
+from partnerportal.models import Partner
 from partnerportal.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -166,10 +167,23 @@ def webhook_deliver_on_commit(delivery_id: int, *, delay: timedelta | None = Non
     transaction.on_commit(enqueue)
 
 
+# The addresses told that a partner's endpoint was disabled: the staff who manage its webhooks. The access policy
+# sits above the queue, so `WebhooksConfig.ready` hands its answer down (`disabled_recipients_register`).
+_disabled_recipients: Callable[[Partner], Iterable[str]] | None = None
+
+
+def disabled_recipients_register(recipients: Callable[[Partner], Iterable[str]]) -> None:
+    """Declare who is emailed when one of a partner's endpoints is disabled (called by `WebhooksConfig.ready`)."""
+    global _disabled_recipients
+    _disabled_recipients = recipients
+
+
 def _endpoint_disable(endpoint: WebhookEndpoint) -> None:
-    """Turn off an endpoint that failed for a day and tell the partner's global admins (through the outbox)."""
+    """Turn off an endpoint that failed for a day and tell the staff who manage the partner's webhooks (outbox)."""
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(enabled=False, disabled_at=timezone.now())
-    admins = User.objects.filter(partner_id=endpoint.partner_id, admin_role=AdminRole.GLOBAL_ADMIN, is_active=True)
+    if _disabled_recipients is None:
+        raise ImproperlyConfigured("No recipients registered for disabled webhook endpoints")
+    addresses = list(_disabled_recipients(endpoint.partner))
     subject = str(_("Webhook endpoint disabled: %(url)s") % {"url": endpoint.url})
     body = str(
         _(
@@ -179,8 +193,8 @@ def _endpoint_disable(endpoint: WebhookEndpoint) -> None:
         )
         % {"url": endpoint.url}
     )
-    for admin in admins:
-        email_enqueue(to=admin.email, subject=subject, body=body, partner=endpoint.partner, topic="webhooks")
+    for address in addresses:
+        email_enqueue(to=address, subject=subject, body=body, partner=endpoint.partner, topic="webhooks")
     logger.warning("Webhook endpoint %s disabled after a day of failures", endpoint.pk)
 
 

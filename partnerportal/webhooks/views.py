@@ -14,6 +14,7 @@ from django.views.generic import DetailView, FormView
 
 from partnerportal.views.generic import (
     AuthenticatedHttpRequest,
+    ObjectFormView,
     PortalPermissionMixin,
     ServiceActionView,
     form_add_service_errors,
@@ -68,6 +69,38 @@ class WebhookEndpointDetailView(PortalPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["deliveries"] = list(self.object.deliveries.all()[:LOG_ROWS])
         return context
+
+
+class WebhookEndpointUpdateView(ObjectFormView):
+    """Change an endpoint's URL (checked like a new one's), event types and description; its secret stays."""
+
+    permission_required = Action.MANAGE_WEBHOOKS
+    model = WebhookEndpoint
+    form_class = WebhookEndpointForm
+    template_name = "webhooks/webhookendpoint_form.html"
+    context_object_name = "endpoint"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {
+            "url": self.object.url,
+            "event_types": list(self.object.event_types),
+            "description": self.object.description,
+        }
+
+    def perform(self, form: WebhookEndpointForm) -> WebhookEndpoint:
+        return services.webhook_endpoint_update(
+            actor=self.request.user,
+            endpoint=self.object,
+            url=form.cleaned_data["url"],
+            event_types=form.cleaned_data["event_types"],
+            description=form.cleaned_data["description"],
+        )
+
+    def notify(self, result: WebhookEndpoint) -> None:
+        messages.success(self.request, _("The endpoint was saved."))
+
+    def get_success_url(self) -> str:
+        return reverse("webhooks:endpoint_detail", args=[self.object.pk])
 
 
 class _EndpointAction(ServiceActionView):

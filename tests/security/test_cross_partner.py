@@ -130,6 +130,7 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "adminrelationships:dap_remove": _customer_b,
     "apitokens:token_revoke": lambda world: [_token_out(world)],
     "webhooks:endpoint_detail": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
+    "webhooks:endpoint_update": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
     "webhooks:endpoint_rotate": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
     "webhooks:endpoint_pause": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
     "webhooks:endpoint_delete": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],

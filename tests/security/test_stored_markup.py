@@ -335,6 +335,7 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         # adminrelationships:dap_request is POST-only (the DAP page's button); the DAP page lists the payloads.
         "webhooks:endpoint_detail": {"pk": extra["webhook_endpoint"].pk},
         "webhooks:endpoint_delete": {"pk": extra["webhook_endpoint"].pk},
+        "webhooks:endpoint_update": {"pk": extra["webhook_endpoint"].pk},
     }.get(url_name)
 
 

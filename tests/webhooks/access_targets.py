@@ -27,6 +27,11 @@ TARGETS = {
 
 BODIES = {
     "webhook endpoint": lambda ctx: {"url": URL + "/new", "event_types": ["customer.created", "relationship.ended"]},
+    "webhook endpoint edit": lambda ctx: {
+        "url": URL + "/edited",
+        "event_types": ["invitation.expired", "customer.updated"],
+        "description": "PSA",
+    },
 }
 
 
@@ -34,6 +39,15 @@ def _endpoint_created(ctx) -> None:
     endpoint = WebhookEndpoint.objects.get(partner=ctx.world.partner_a, url=URL + "/new")
     assert endpoint.event_types == ["customer.created", "relationship.ended"]
     assert endpoint.secret in ctx.response.content.decode(), "the new secret is shown once, in this response"
+
+
+def _endpoint_edited(ctx) -> None:
+    endpoint = WebhookEndpoint.objects.get(pk=ctx.kwargs["pk"])
+    assert (endpoint.url, endpoint.event_types, endpoint.description) == (
+        URL + "/edited",
+        ["customer.updated", "invitation.expired"],
+        "PSA",
+    )
 
 
 def _secret_rotated(ctx) -> None:
@@ -57,6 +71,7 @@ def _redelivered(ctx) -> None:
 
 EFFECTS = {
     "webhook endpoint created": _endpoint_created,
+    "webhook endpoint edited": _endpoint_edited,
     "webhook secret rotated": _secret_rotated,
     "webhook endpoint paused": _paused,
     "webhook endpoint deleted": _deleted,
