@@ -9,7 +9,8 @@
 - lifecycle.py: end a relationship and send the invitation that restores it;
 - snapshots.py: what ending a relationship removes, taken when it ends and reapplied on restore;
 - partnerships.py: an indirect provider's partnerships with its resellers;
-- imports.py: import existing customers from CSV.
+- imports.py: import existing customers from CSV;
+- expiry.py: announce each expiry of a pending invitation (`invitation.expired`), run by the scheduler.
 
 Each module imports the ones it builds on directly (never this package), so there is no cycle to work around.
 """
