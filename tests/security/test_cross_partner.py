@@ -147,6 +147,15 @@ API_MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "api:relationship_restore": _ended_b,
     "api:invitation_resend": _invitation_b,
     "api:invitation_revoke": _invitation_b,
+    # staff users and admin relationships (issue 13, resources)
+    "api:staff_detail": _staff_b,
+    "api:staff_deactivate": _staff_b,
+    "api:staff_reactivate": _inactive_staff_b,
+    "api:staff_password_reset": _staff_b,
+    "api:customer_admin_relationships": _customer_b,
+    "api:admin_relationship_detail": _admin_relationship_b,
+    "api:admin_relationship_terminate": _admin_relationship_b,
+    "api:admin_relationship_assign": _admin_relationship_b,
 }
 
 # Routes whose argument is a one-time link: holding the link is the authorization (whoever it was mailed to), so
