@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -116,9 +117,13 @@ def test_a_deactivated_users_token_stops_working_and_reactivation_restores_the_a
     agent = make_user(world.partner_a, "sales_agent")
     theirs = ApiClient(token_for(agent))
     assert theirs.get(reverse("api:customer_list")).status_code == 200
+    browser = Client()
+    browser.force_login(agent)
+    assert browser.get(reverse("customers:customer_list")).status_code == 200
     off = api.post(reverse("api:staff_deactivate", args=[agent.pk]), headers={"Idempotency-Key": "off-1"})
     assert off.status_code == 200 and off.json()["status"] == "deactivated"
     assert theirs.get(reverse("api:customer_list")).status_code == 401
+    assert browser.get(reverse("customers:customer_list"))["Location"].startswith(reverse("login"))
     replay = api.post(reverse("api:staff_deactivate", args=[agent.pk]), headers={"Idempotency-Key": "off-1"})
     assert replay.json() == off.json() and replay["Idempotent-Replayed"] == "true"
     assert ActivityEntry.objects.filter(action=Actions.STAFF_DEACTIVATE).count() == 1
