@@ -158,13 +158,14 @@ class StaffUserDetailView(ApiView):
     )
     def patch(self, request: Request, pk: Any) -> Response:
         user = request.user
-        _shown(user, pk)
+        target = _shown(user, pk)
         if_match = request.headers.get("If-Match")
         if not if_match:
             raise PreconditionRequired()
         data = form_data(request, allowed=UPDATE_FIELDS, lists=LISTS)
         with transaction.atomic():
-            User.objects.select_for_update().filter(pk=pk).first()
+            # Locked as the service locks (global admins, then the user): the ETag check and the change are one.
+            services.staff_user_lock(user=target)
             current = _shown(user, pk)
             if if_match.strip() not in {etag_of(StaffUserSerializer(current).data), "*"}:
                 raise PreconditionFailed()
