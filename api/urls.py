@@ -8,7 +8,7 @@ from django.urls import path, re_path
 
 from api import pages
 from api.problems import not_found
-from api.views import activity, docs, invitations, relationships
+from api.views import activity, admin_relationships, docs, invitations, relationships, staff
 from api.views.customers import CustomerDetailView, CustomerListView
 from api.views.tags import CustomerTagsView
 
@@ -60,6 +60,60 @@ urlpatterns = [
     ),
     # ---- the activity log
     path("activity/", login_not_required(activity.ActivityListView.as_view()), name="activity_list"),
+    # ---- staff users (global admins): list, add, get, change, deactivate, reactivate, password link
+    path("staff/", login_not_required(staff.StaffUserListView.as_view()), name="staff_list"),
+    path("staff/<int:pk>/", login_not_required(staff.StaffUserDetailView.as_view()), name="staff_detail"),
+    path(
+        "staff/<int:pk>/deactivate/",
+        login_not_required(staff.StaffUserDeactivateView.as_view()),
+        name="staff_deactivate",
+    ),
+    path(
+        "staff/<int:pk>/reactivate/",
+        login_not_required(staff.StaffUserReactivateView.as_view()),
+        name="staff_reactivate",
+    ),
+    path(
+        "staff/<int:pk>/password-reset/",
+        login_not_required(staff.StaffUserPasswordResetView.as_view()),
+        name="staff_password_reset",
+    ),
+    # ---- admin relationships: the list and a customer's, one, request, terminate, assign; templates and groups
+    path(
+        "admin-relationships/",
+        login_not_required(admin_relationships.AdminRelationshipListView.as_view()),
+        name="admin_relationship_list",
+    ),
+    path(
+        "admin-relationships/<int:pk>/",
+        login_not_required(admin_relationships.AdminRelationshipDetailView.as_view()),
+        name="admin_relationship_detail",
+    ),
+    path(
+        "admin-relationships/<int:pk>/terminate/",
+        login_not_required(admin_relationships.AdminRelationshipTerminateView.as_view()),
+        name="admin_relationship_terminate",
+    ),
+    path(
+        "admin-relationships/<int:pk>/assignments/",
+        login_not_required(admin_relationships.AdminRelationshipAssignView.as_view()),
+        name="admin_relationship_assign",
+    ),
+    path(
+        "customers/<uuid:pk>/admin-relationships/",
+        login_not_required(admin_relationships.CustomerAdminRelationshipListView.as_view()),
+        name="customer_admin_relationships",
+    ),
+    path(
+        "role-templates/",
+        login_not_required(admin_relationships.RoleTemplateListView.as_view()),
+        name="role_template_list",
+    ),
+    path(
+        "security-groups/",
+        login_not_required(admin_relationships.SecurityGroupListView.as_view()),
+        name="security_group_list",
+    ),
     # ----
     # Anything else under /api/v1/ is a 404 problem document, not the HTML page.
     re_path(r"^.*$", login_not_required(not_found)),

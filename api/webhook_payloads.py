@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from adminrelationships.models import AdminRelationship
 from api.serializers import CustomerSerializer
+from api.serializers_admin_relationships import AdminRelationshipSerializer
 from customers.models import Customer, CustomerTag
 from partnerportal.webhooks.events import representer_register
 from permissions.models import PurchasePermission
@@ -98,24 +99,12 @@ class PartnershipSerializer(serializers.Serializer):
     removed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
-class AdminRelationshipSerializer(serializers.Serializer):
-    """An admin relationship (granular delegated admin) with a customer."""
-
-    id = serializers.IntegerField(read_only=True)
-    customer_id = serializers.UUIDField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    status = serializers.CharField(read_only=True)
-    roles = serializers.ListField(child=serializers.CharField(), read_only=True)
-    duration_days = serializers.IntegerField(read_only=True)
-    auto_extend = serializers.BooleanField(read_only=True)
-    requested_at = serializers.DateTimeField(read_only=True)
-    starts_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
-
-
 def _plain(serializer_class: type[serializers.Serializer]) -> Any:
     """A representer from a serializer that shows every partner the same fields."""
     return lambda resource, _partner_id: dict(serializer_class(resource).data)
+
+
+__all__ = ["AdminRelationshipSerializer", "register"]
 
 
 def register() -> None:

@@ -338,6 +338,13 @@ SPECTACULAR_SETTINGS = {
         "RelationshipStatusEnum": "relationships.models.Relationship.Status",
         "InvitationStatusEnum": "relationships.models.Invitation.Status",
         "InvitationStatusFilterEnum": "api.serializers_invitations.STATUS_FILTERS",
+        "AdminRoleEnum": "partnerportal.roles.AdminRole",
+        "AgentRoleEnum": "partnerportal.roles.AgentRole",
+        "ScopeEnum": "partnerportal.roles.Scope",
+        "StaffStatusEnum": "partnerportal.staff.selectors.STAFF_STATUSES",
+        "StaffRoleFilterEnum": "partnerportal.staff.selectors.STAFF_ROLE_FILTERS",
+        "AdminRelationshipStatusEnum": "adminrelationships.models.Status",
+        "EntraRoleEnum": "adminrelationships.catalogue.CHOICES",
     },
 }
 

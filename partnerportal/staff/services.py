@@ -138,6 +138,13 @@ def _lock_active_global_admins(partner: Partner | None) -> list[User]:
     )
 
 
+def staff_user_lock(*, user: User) -> User:
+    """Lock a staff user's row for a read-check-write (the API's If-Match), in the order every staff change locks:
+    the partner's active global admins first, then the user (call it inside `transaction.atomic`)."""
+    _lock_active_global_admins(user.partner)
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
 def _assignable_customers(partner: Partner | None, customers: Iterable) -> list:
     """The given customers, checked to be ones the partner holds an active relationship with."""
     wanted = {getattr(c, "pk", c) for c in customers}

@@ -314,6 +314,18 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         return None  # POST-only
     if url_name in ("api:relationship_restore", "api:invitation_resend", "api:invitation_revoke"):
         return None  # POST-only (their lists, api:relationship_ended_list and api:invitation_list, are read)
+    if url_name in (
+        "api:staff_deactivate",
+        "api:staff_reactivate",
+        "api:staff_password_reset",
+        "api:admin_relationship_terminate",
+        "api:admin_relationship_assign",
+    ):
+        return None  # POST-only (their objects are read through api:staff_detail and api:admin_relationship_detail)
+    if url_name == "api:staff_detail":
+        return {"pk": extra["staff"].pk}
+    if url_name == "api:admin_relationship_detail":
+        return {"pk": extra["admin_approved"].pk}
     if url_name.startswith(("customers:", "api:")):
         return {"pk": world.customer_in.pk}
     if url_name == "apitokens:token_revoke":
