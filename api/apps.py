@@ -11,7 +11,12 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api import activity_labels, models, schema, webhook_payloads  # noqa: F401 -- schema registers its extension
+        from api.services import api_tokens_revoke_for_deactivated
+        from partnerportal.staff.signals import staff_user_deactivated
         from permissions import policy
+
+        # A deactivated user's tokens are revoked with the deactivation: a reactivation brings none back.
+        staff_user_deactivated.connect(api_tokens_revoke_for_deactivated, dispatch_uid="api-tokens-revoke")
 
         activity_labels.register()
         # Webhook events carry resources as the API represents them.

@@ -97,6 +97,11 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return locked
 
 
+def api_tokens_revoke_for_deactivated(*, user: User, **kwargs: Any) -> int:
+    """Revoke every live token of a user being deactivated (the staff service's signal, in its transaction)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
 def api_token_authenticate(*, raw: str, address: str | None, now: datetime | None = None) -> ApiToken | None:
     """The usable token for a raw bearer token, its user loaded; None for anything else (revoked, expired, an
     inactive user). Stamps the last use at most once a minute, with one conditional UPDATE."""

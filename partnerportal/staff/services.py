@@ -18,6 +18,7 @@ from partnerportal.accounts.services import user_sessions_end
 from partnerportal.infrastructure.emails import email_enqueue, email_render
 from partnerportal.infrastructure.tokens import token_hash, token_new
 from partnerportal.models import Partner, SetPasswordToken, User
+from partnerportal.staff.signals import staff_user_deactivated
 from permissions.models import CustomerAssignment
 from permissions.roles import AdminRole, AgentRole, Scope
 from permissions.services import partner_group, user_access_sync
@@ -280,6 +281,7 @@ def staff_user_deactivate(*, actor: User, user: User) -> User:
         revoked_at=timezone.now()
     )
     user_access_sync(user=user)
+    staff_user_deactivated.send(sender=User, user=user)
     activity_record(
         action=Actions.STAFF_DEACTIVATE, actor=actor, partner=user.partner, before=before, after=_staff_snapshot(user)
     )

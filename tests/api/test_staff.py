@@ -12,6 +12,7 @@ from django.utils import translation
 
 from activity.models import ActivityEntry
 from activity.services import Actions
+from api.models import ApiToken
 from partnerportal.models import OutboundEmail, User
 from partnerportal.staff.services import EMAIL_TAKEN, LAST_GLOBAL_ADMIN
 from tests.api.helpers import ApiClient, token_for
@@ -131,6 +132,9 @@ def test_a_deactivated_users_token_stops_working_and_reactivation_restores_the_a
     assert api.post(reverse("api:staff_password_reset", args=[agent.pk])).status_code == 422
     on = api.post(reverse("api:staff_reactivate", args=[agent.pk]))
     assert on.status_code == 200 and on.json()["status"] == "active"
+    # The old token died with the deactivation: reactivating brings the account back, not its credentials.
+    assert theirs.get(reverse("api:customer_list")).status_code == 401
+    assert ApiToken.objects.filter(user=agent, revoked_at__isnull=True).count() == 0
 
 
 def test_a_password_link_is_emailed_and_never_shown(world):
