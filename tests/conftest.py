@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pytest
 from django.db import transaction
@@ -14,6 +16,7 @@ from partnerportal.models import Partner, User
 from tests.factories import ROLE_FIELDS, assign_customers, make_customer, make_partner, make_user
 
 pytest_plugins = ["tests.url_coverage"]
+T = TypeVar("T")
 
 # --- Database roles: the owner creates and migrates the test database, the suite runs as the portal role ---------
 
@@ -136,17 +139,25 @@ def shared_world(request, django_db_setup, django_db_blocker):
     `pytestmark = pytest.mark.usefixtures("shared_world")`; it must not use `transactional_db` or `live_server`.
     A module that sets `WORLD_WITH_ASSIGNED_SCOPE = True` also gets the assigned-scope user and its customers."""
     with_assigned_scope = getattr(request.module, "WORLD_WITH_ASSIGNED_SCOPE", False)
+    with module_data(django_db_blocker, lambda: build_world(with_assigned_scope=with_assigned_scope)) as world:
+        yield world
+
+
+@contextmanager
+def module_data(django_db_blocker, build: Callable[[], T]) -> Iterator[T]:
+    """Rows `build()` writes for a whole module, inside an outer transaction rolled back when the module ends; each
+    test (with pytest-django's `db`) runs in a savepoint of it, so every test starts from exactly these rows."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            world = build_world(with_assigned_scope=with_assigned_scope)
+            built = build()
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             raise
     try:
-        yield world
+        yield built
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
