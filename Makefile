@@ -57,9 +57,12 @@ check: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-## make test: lint, types, system checks, migration check, then the whole pytest suite on real PostgreSQL.
+## make test: lint, types, system checks, migration check, then the whole pytest suite on real PostgreSQL, in
+## PYTEST_WORKERS processes (pytest-xdist; each its own test database; a module stays on one worker, so its shared
+## world is built once). `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= 2
 test: lint typecheck check
-	$(PY) -m pytest --create-db $(PYTEST_ARGS); status=$$?; \
+	$(PY) -m pytest --create-db -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 
 ## make bench: the performance benchmarks (tests/perf), which print figures; not part of `make test`.
