@@ -338,6 +338,9 @@ SPECTACULAR_SETTINGS = {
         "RelationshipStatusEnum": "relationships.models.Relationship.Status",
         "InvitationStatusEnum": "relationships.models.Invitation.Status",
         "InvitationStatusFilterEnum": "api.serializers_invitations.STATUS_FILTERS",
+        "SubscriptionStatusEnum": "customers.models.Subscription.Status",
+        "PartnershipStatusEnum": "relationships.models.Partnership.Status",
+        "PurchasePermissionProductEnum": "permissions.models.PurchasePermission.Product",
     },
 }
 
