@@ -90,6 +90,15 @@ def customer_or_404(request: Request, pk: Any, action: str) -> Customer:
     return customer
 
 
+def _on_fields(errors: dict[str, list[str]], fields: frozenset[str]) -> dict[str, list[str]]:
+    """A service's errors on the request's fields; those about anything else (the agreement's status, which the
+    request does not send) are the request's own, as the page shows them above the form."""
+    placed: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        placed.setdefault(field if field in fields else "non_field_errors", []).extend(messages)
+    return placed
+
+
 class CustomerAgreementView(ApiView):
     """Confirm, on the partner's word, that the customer accepted the customer agreement (the page's form)."""
 
@@ -125,7 +134,7 @@ class CustomerAgreementView(ApiView):
                     date=form.cleaned_data["agreement_date"],
                 )
             except ValidationError as exc:
-                raise Unprocessable(errors=validation_errors(exc)) from None
+                raise Unprocessable(errors=_on_fields(validation_errors(exc), AGREEMENT_FIELDS)) from None
             if _visible(user, pk, Action.ATTEST_AGREEMENT) is None:
                 # As the pages: a change that would take the customer out of the user's scope is rolled back.
                 raise PermissionDenied
