@@ -41,5 +41,5 @@ class SubscriptionUpdateSerializer(serializers.Serializer):
 
     status = serializers.ChoiceField(
         choices=Subscription.Status.choices,
-        help_text=_("suspended from active; active from suspended; cancelled from either (it can't change after)."),
+        help_text=_("Suspended (from active), active (from suspended) or cancelled (from either; final)."),
     )
