@@ -6,12 +6,18 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from relationships.forms.lifecycle import PartnershipAuthorizeForm, PartnershipRequestForm
 from relationships.models import Partnership
+
+# The request form's limit on the message.
+MESSAGE_MAX_LENGTH = cast(forms.CharField, PartnershipRequestForm.base_fields["message"]).max_length
 
 
 class PartnershipSerializer(serializers.Serializer):
@@ -53,7 +59,7 @@ class PartnershipRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     message = serializers.CharField(
         required=False,
-        max_length=PartnershipRequestForm.base_fields["message"].max_length,
+        max_length=MESSAGE_MAX_LENGTH,
         help_text=_("Optional: without it, the page's default message is sent."),
     )
 

@@ -29,7 +29,7 @@ class SubscriptionListSerializer(serializers.Serializer):
 class SubscriptionCreateSerializer(serializers.Serializer):
     """A new subscription: the add-subscription page's fields."""
 
-    offer_name = serializers.CharField(max_length=SubscriptionForm.base_fields["offer_name"].max_length)
+    offer_name = serializers.CharField(max_length=Subscription._meta.get_field("offer_name").max_length)
     quantity = serializers.IntegerField(min_value=1, max_value=QUANTITY_MAX)
     is_azure_plan = serializers.BooleanField(
         required=False, help_text=SubscriptionForm.base_fields["is_azure_plan"].help_text

@@ -152,7 +152,7 @@ class SubscriptionDetailView(ApiView):
         wanted = data.get("status", "")
         form = SubscriptionStatusForm(data={"action": STATUS_ACTIONS.get(wanted, wanted)} if wanted else {})
         if not form.is_valid():
-            raise Unprocessable(errors={"status": form.errors["action"]})
+            raise Unprocessable(errors={"status": form_errors(form)["action"]})
         with transaction.atomic():
             locked = Subscription.objects.select_for_update(of=("self",)).get(pk=subscription.pk)
             if if_match.strip() not in {etag_of(SubscriptionSerializer(locked).data), "*"}:
