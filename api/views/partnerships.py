@@ -162,7 +162,10 @@ class PartnershipRemoveView(_PartnershipView):
         summary="Remove a partnership or withdraw a request",
         request=None,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={(200, "application/json"): PartnershipListItemSerializer, **problems(401, 403, 404, 422, 429)},
+        responses={
+            (200, "application/json"): PartnershipListItemSerializer,
+            **problems(400, 401, 403, 404, 422, 429),
+        },
     )
     def post(self, request: Request, pk: Any) -> Response:
         return self.idempotent(request, lambda: self._remove(request, pk))
