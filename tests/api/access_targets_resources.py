@@ -27,7 +27,37 @@ def _api_partnership_token(world) -> dict:
     return {}
 
 
-TARGETS = {"api_partnership_token": _api_partnership_token}
+def _sold(customer, partner) -> Subscription:
+    """A subscription the partner sold the customer, stored as it is: sweeps that share one world (the header check
+    renders every GET row in turn) may have ended the relationship by then, and a subscription outlives it."""
+    return Subscription.objects.create(customer=customer, partner=partner, offer_name="Microsoft 365 E3", quantity=5)
+
+
+def _sold_in(world) -> dict:
+    return {"pk": world.customer_in.pk, "subscription_pk": _sold(world.customer_in, world.partner_a).pk}
+
+
+def _sold_out(world) -> dict:
+    return {"pk": world.customer_out.pk, "subscription_pk": _sold(world.customer_out, world.partner_b).pk}
+
+
+def _sold_mismatch(world) -> dict:
+    # Partner B's subscription addressed through partner A's own customer: still not found.
+    return {"pk": world.customer_in.pk, "subscription_pk": _sold(world.customer_out, world.partner_b).pk}
+
+
+def _sold_unassigned(world) -> dict:
+    subscription = _sold(world.customer_unassigned, world.partner_a)
+    return {"pk": world.customer_unassigned.pk, "subscription_pk": subscription.pk}
+
+
+TARGETS = {
+    "api_partnership_token": _api_partnership_token,
+    "sold_in": _sold_in,
+    "sold_out": _sold_out,
+    "sold_mismatch": _sold_mismatch,
+    "sold_unassigned": _sold_unassigned,
+}
 
 
 BODIES = {
