@@ -8,7 +8,18 @@ from django.urls import path, re_path
 
 from api import pages
 from api.problems import not_found
-from api.views import activity, admin_relationships, docs, invitations, relationships, staff
+from api.views import (
+    activity,
+    admin_relationships,
+    customer_actions,
+    docs,
+    invitations,
+    partnerships,
+    purchase_permissions,
+    relationships,
+    staff,
+    subscriptions,
+)
 from api.views.customers import CustomerDetailView, CustomerListView
 from api.views.tags import CustomerTagsView
 
@@ -113,6 +124,43 @@ urlpatterns = [
         "security-groups/",
         login_not_required(admin_relationships.SecurityGroupListView.as_view()),
         name="security_group_list",
+    ),
+    # ---- a customer's agreement, subscriptions and purchase permissions; the domain check; partnerships
+    path(
+        "customers/<uuid:pk>/agreement/",
+        login_not_required(customer_actions.CustomerAgreementView.as_view()),
+        name="customer_agreement",
+    ),
+    path(
+        "domains/availability/",
+        login_not_required(customer_actions.DomainAvailabilityView.as_view()),
+        name="domain_availability",
+    ),
+    path(
+        "customers/<uuid:pk>/subscriptions/",
+        login_not_required(subscriptions.CustomerSubscriptionListView.as_view()),
+        name="customer_subscriptions",
+    ),
+    path(
+        "customers/<uuid:pk>/subscriptions/<int:subscription_pk>/",
+        login_not_required(subscriptions.SubscriptionDetailView.as_view()),
+        name="subscription_detail",
+    ),
+    path(
+        "customers/<uuid:pk>/purchase-permissions/",
+        login_not_required(purchase_permissions.CustomerPurchasePermissionsView.as_view()),
+        name="customer_purchase_permissions",
+    ),
+    path("partnerships/", login_not_required(partnerships.PartnershipListView.as_view()), name="partnership_list"),
+    path(
+        "partnerships/authorize/",
+        login_not_required(partnerships.PartnershipAuthorizeView.as_view()),
+        name="partnership_authorize",
+    ),
+    path(
+        "partnerships/<int:pk>/remove/",
+        login_not_required(partnerships.PartnershipRemoveView.as_view()),
+        name="partnership_remove",
     ),
     # ----
     # Anything else under /api/v1/ is a 404 problem document, not the HTML page.

@@ -17,6 +17,8 @@ from rest_framework import serializers
 from adminrelationships.models import AdminRelationship
 from api.serializers import CustomerSerializer
 from api.serializers_admin_relationships import AdminRelationshipSerializer
+from api.serializers_partnerships import PartnershipSerializer
+from api.serializers_purchase_permissions import PurchasePermissionSerializer
 from customers.models import Customer, CustomerTag
 from partnerportal.webhooks.events import representer_register
 from permissions.models import PurchasePermission
@@ -70,33 +72,6 @@ class InvitationSerializer(serializers.Serializer):
     customer_id = serializers.UUIDField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
-
-
-class PurchasePermissionSerializer(serializers.Serializer):
-    """Whether a customer may buy a product itself through the partner (`allowed` false once it was stopped)."""
-
-    customer_id = serializers.UUIDField(read_only=True)
-    product = serializers.CharField(read_only=True)
-    allowed = serializers.SerializerMethodField()
-    expires_on = serializers.DateField(read_only=True, allow_null=True)
-    note = serializers.CharField(read_only=True)
-
-    def get_allowed(self, permission: PurchasePermission) -> bool:
-        # A stopped permission is a deleted row: Django leaves the instance its fields and clears its pk.
-        return permission.pk is not None
-
-
-class PartnershipSerializer(serializers.Serializer):
-    """A provider↔reseller partnership."""
-
-    id = serializers.IntegerField(read_only=True)
-    provider_id = serializers.IntegerField(read_only=True)
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
-    reseller_id = serializers.IntegerField(read_only=True, allow_null=True)
-    reseller_name = serializers.CharField(source="reseller.name", read_only=True, default=None)
-    status = serializers.CharField(read_only=True)
-    activated_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    removed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 def _plain(serializer_class: type[serializers.Serializer]) -> Any:

@@ -32,6 +32,7 @@ from tests.adminrelationships import access_targets as admin_relationship_target
 from tests.adminrelationships import dap_targets
 from tests.api import access_targets as api_targets
 from tests.api import access_targets_relationships as api_relationship_targets
+from tests.api import access_targets_resources as api_resource_targets
 from tests.api import access_targets_staff as api_staff_targets
 from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
 from tests.mfa.helpers import mfa_enrol, session_verify, totp_code
@@ -551,3 +552,6 @@ EFFECTS.update(api_relationship_targets.EFFECTS)
 # The API's staff and admin-relationship rows (tests/api/access_targets_staff.py).
 BODIES.update(api_staff_targets.BODIES)
 EFFECTS.update(api_staff_targets.EFFECTS)
+# The API's agreement, domain, subscription, purchase-permission and partnership rows.
+BODIES.update(api_resource_targets.BODIES)
+EFFECTS.update(api_resource_targets.EFFECTS)

@@ -345,6 +345,9 @@ SPECTACULAR_SETTINGS = {
         "StaffRoleFilterEnum": "partnerportal.staff.selectors.STAFF_ROLE_FILTERS",
         "AdminRelationshipStatusEnum": "adminrelationships.models.Status",
         "EntraRoleEnum": "adminrelationships.catalogue.CHOICES",
+        "SubscriptionStatusEnum": "customers.models.Subscription.Status",
+        "PartnershipStatusEnum": "relationships.models.Partnership.Status",
+        "PurchasePermissionProductEnum": "permissions.models.PurchasePermission.Product",
     },
 }
 

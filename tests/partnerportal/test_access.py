@@ -23,6 +23,7 @@ from tests.access_effects import BODIES, EFFECTS, Ctx
 from tests.adminrelationships import access_targets as admin_relationship_targets
 from tests.adminrelationships import dap_targets
 from tests.api import access_targets as api_targets
+from tests.api import access_targets_resources as api_resource_targets
 from tests.api.helpers import ApiClient, token_for
 from tests.conftest import ASSIGNED
 from tests.customers import access_targets as subscription_targets
@@ -128,6 +129,7 @@ TARGETS.update(admin_relationship_targets.TARGETS)  # gdap_in/out/unassigned, gd
 TARGETS.update(dap_targets.TARGETS)  # template_in, template_out
 TARGETS.update(api_targets.TARGETS)  # api_token_sa, api_token_out
 TARGETS.update(webhook_targets.TARGETS)  # webhook_in/out, delivery_in/out
+TARGETS.update(api_resource_targets.TARGETS)  # api_partnership_token
 
 
 def _staff_user_in(world) -> dict:

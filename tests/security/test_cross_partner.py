@@ -157,6 +157,12 @@ API_MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "api:admin_relationship_detail": _admin_relationship_b,
     "api:admin_relationship_terminate": _admin_relationship_b,
     "api:admin_relationship_assign": _admin_relationship_b,
+    # agreement, subscriptions, purchase permissions, partnerships (issue 13, resources: second slice)
+    "api:customer_agreement": _customer_b,
+    "api:customer_subscriptions": _customer_b,
+    "api:subscription_detail": _subscription_b,
+    "api:customer_purchase_permissions": _azure_customer_b,
+    "api:partnership_remove": _partnership_b,
 }
 
 # Routes whose argument is a one-time link: holding the link is the authorization (whoever it was mailed to), so
@@ -265,12 +271,12 @@ def test_partner_bs_objects_are_not_found_through_the_api_by_any_role_of_partner
     documents for a role without the action), and nothing changes."""
     secrets = [world.customer_out.company_name, world.customer_out.primary_domain, world.user_b.email]
     checked = 0
-    # One token per column, whatever the number of partner B's objects (a role-less user's token is a fixed row).
+    # One token per column, for every object the maker builds (a maker may build several: B's subscription through
+    # B's customer and through A's).
     clients = {column: ApiClient(token_for(world.users[role])) for column, role in COLUMNS.items()}
     for kwargs in API_MAKERS[url_name](world):
         url = reverse(url_name, kwargs=kwargs)
-        for column in COLUMNS:
-            api = clients[column]
+        for column, api in clients.items():
             before = database_fingerprint()
             for method in ("GET", "PATCH", "POST", "PUT", "DELETE"):
                 body = {"tags": ["VIP"]} if url_name == "api:customer_tags" else {"city": "Bellevue"}

@@ -210,7 +210,7 @@ def _fill(world) -> dict:
         )
     customer = Customer.objects.get(pk=world.customer_in.pk)
     customer_tags_set(actor=admin, customer=customer, tag_ids=[], new_names=[payload_for(50)])
-    _subscription(customer, admin, offer_name=payload_for(200), is_azure_plan=True)
+    subscription = _subscription(customer, admin, offer_name=payload_for(200), is_azure_plan=True)
     purchase_permission_set(
         actor=User.objects.get(pk=world.users["admin_agent"].pk),
         customer=customer,
@@ -275,6 +275,7 @@ def _fill(world) -> dict:
     reseller_admin = make_user(reseller, "global_admin")
     return {
         "invitation": invitation,
+        "subscription": subscription,
         "invite_token": invite_token,
         "staff": staff,
         "set_password_token": set_password_token,
@@ -326,6 +327,10 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         return {"pk": extra["staff"].pk}
     if url_name == "api:admin_relationship_detail":
         return {"pk": extra["admin_approved"].pk}
+    if url_name in ("api:customer_agreement", "api:partnership_remove"):
+        return None  # POST-only (the customer and api:partnership_list are read)
+    if url_name == "api:subscription_detail":
+        return {"pk": world.customer_in.pk, "subscription_pk": extra["subscription"].pk}
     if url_name.startswith(("customers:", "api:")):
         return {"pk": world.customer_in.pk}
     if url_name == "apitokens:token_revoke":
@@ -379,6 +384,7 @@ def _urls(world) -> Iterator[str]:
         ("customers:customer_export", "q"),
         ("customers:customer_lookup", "q"),
         ("customers:domain_check", "prefix"),
+        ("api:domain_availability", "prefix"),
         ("activity:activity_list", "customer"),
         ("activity:activity_export", "customer"),
         ("relationships:invitation_list", "customer"),
