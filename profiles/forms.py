@@ -70,12 +70,17 @@ class BusinessProfileForm(forms.Form):
         help_text=_("Up to 2,500 characters, shown as plain text; blank lines separate paragraphs."),
     )
     website = forms.URLField(
-        label=_("Website"), required=False, max_length=200, validators=[URLValidator(schemes=["http", "https"])]
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
     )
     linkedin_url = forms.URLField(
         label=_("LinkedIn company page"),
         required=False,
         max_length=200,
+        assume_scheme="https",
         validators=[validate_linkedin_company_url],
         help_text=_("For example https://www.linkedin.com/company/contoso"),
     )

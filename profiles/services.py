@@ -119,7 +119,11 @@ def business_profile_create(
 
 
 def _locked(profile: BusinessProfile) -> BusinessProfile:
-    return BusinessProfile.objects.select_for_update().select_related("partner", "lead_contact").get(pk=profile.pk)
+    return (
+        BusinessProfile.objects.select_for_update(of=("self",))
+        .select_related("partner", "lead_contact")
+        .get(pk=profile.pk)
+    )
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from tests.api import access_targets as api_targets
 from tests.api import access_targets_relationships as api_relationship_targets
 from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
 from tests.mfa.helpers import mfa_enrol, session_verify, totp_code
+from tests.profiles import access_targets as profile_targets
 from tests.relationships.invite_helpers import acceptance_data, verify_mailbox
 from tests.webhooks import access_targets as webhook_targets
 
@@ -547,3 +548,6 @@ EFFECTS.update(webhook_targets.EFFECTS)
 # The API's relationship rows (tests/api/access_targets_relationships.py).
 BODIES.update(api_relationship_targets.BODIES)
 EFFECTS.update(api_relationship_targets.EFFECTS)
+
+BODIES.update(profile_targets.BODIES)
+EFFECTS.update(profile_targets.EFFECTS)

@@ -25,6 +25,7 @@ from tests.api.helpers import ApiClient, token_for
 from tests.conftest import ASSIGNED
 from tests.customers import access_targets as subscription_targets
 from tests.factories import make_user
+from tests.profiles import access_targets as profile_targets
 from tests.relationships import access_targets as endrestore_targets
 from tests.relationships import invite_targets
 from tests.webhooks import access_targets as webhook_targets
@@ -52,6 +53,8 @@ PROJECT_APPS = {
     "otp_totp",
     "otp_static",
     "api",
+    "profiles",
+    "leads",
 }
 
 
@@ -74,7 +77,11 @@ def database_fingerprint() -> str:
             # A token's last use is stamped by every request made with it, refused ones too.
             rows = model.objects.order_by("pk").values_list("pk", "user_id", "token_hash", "expires_at", "revoked_at")
         else:
-            rows = model.objects.order_by("pk").values_list()
+            # Binary columns (a business profile's logo) come back as memoryviews, whose repr is their address.
+            rows = [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in model.objects.order_by("pk").values_list()
+            ]
         digest.update(model._meta.label.encode())
         digest.update(repr(list(rows)).encode())
     return digest.hexdigest()
@@ -100,6 +107,7 @@ TARGETS.update(admin_relationship_targets.TARGETS)  # gdap_in/out/unassigned, gd
 TARGETS.update(dap_targets.TARGETS)  # template_in, template_out
 TARGETS.update(api_targets.TARGETS)  # api_token_sa, api_token_out
 TARGETS.update(webhook_targets.TARGETS)  # webhook_in/out, delivery_in/out
+TARGETS.update(profile_targets.TARGETS)  # profile_*, location_in/out, listing_* (the public directory)
 
 
 def _staff_user_in(world) -> dict:
