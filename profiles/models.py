@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -51,7 +51,9 @@ class BusinessProfile(models.Model):
     description = models.TextField(
         _("description"), blank=True, validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)]
     )
-    website = models.URLField(_("website"), max_length=200, blank=True)
+    website = models.URLField(
+        _("website"), max_length=200, blank=True, validators=[URLValidator(schemes=["http", "https"])]
+    )
     linkedin_url = models.URLField(
         _("LinkedIn company page"), max_length=200, blank=True, validators=[validate_linkedin_company_url]
     )

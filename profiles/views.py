@@ -34,8 +34,8 @@ from profiles.models import LOCATIONS_MAX, BusinessProfile, ProfileLocation
 
 # A published logo's URL names its content hash, so browsers and proxies may keep it for a year.
 PUBLIC_LOGO_CACHE = "public, max-age=31536000, immutable"
-# A staff page's logo may be a draft's: private, revalidated with its ETag.
-STAFF_LOGO_CACHE = "private, no-cache"
+# A staff page's logo may be a draft's: signed-in answers are never stored (SecurityHeadersMiddleware says no-store).
+STAFF_LOGO_CACHE = "private, no-store"
 
 
 def _logo_response(request: HttpRequest, png: bytes, digest: str, cache_control: str) -> HttpResponse:
