@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers import countries
 from leads.models import CompanySize
+from partnerportal.models import User
 from profiles import catalogue, logo
 from profiles.models import DESCRIPTION_MAX_LENGTH, validate_linkedin_company_url
 
@@ -26,7 +27,7 @@ class SkillsField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 3})
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [" ".join(part.split()) for line in text.splitlines() for part in line.split(",") if part.strip()]
 
     def validate(self, value: Any) -> None:
@@ -101,7 +102,7 @@ class BusinessProfileForm(forms.Form):
     target_sizes = _checkboxes(CompanySize.choices, _("Target customer sizes"))
     lead_contact = forms.ModelChoiceField(
         label=_("Lead contact"),
-        queryset=None,
+        queryset=User.objects.none(),
         required=False,
         help_text=_("This person receives the emails about leads sent through the profile."),
     )

@@ -51,20 +51,18 @@ def _logo_response(request: HttpRequest, png: bytes, digest: str, cache_control:
     return response
 
 
-class _ProfileContextMixin:
-    request: AuthenticatedHttpRequest
-
-    def profile_context(self, profile: BusinessProfile) -> dict[str, Any]:
-        locations = list(profile.locations.all())
-        return {
-            "profile": profile,
-            "locations": locations,
-            "locations_full": len(locations) >= LOCATIONS_MAX,
-            "locations_max": LOCATIONS_MAX,
-            "can_manage": policy.has_action(self.request.user, Action.MANAGE_BUSINESS_PROFILE),
-            "logo_small": bool(profile.logo_hash)
-            and min(profile.logo_width or 0, profile.logo_height or 0) < logos.RECOMMENDED_MIN,
-        }
+def _profile_context(request: AuthenticatedHttpRequest, profile: BusinessProfile) -> dict[str, Any]:
+    """What the profile page and the location form show about a profile: its locations and the allowed buttons."""
+    locations = list(profile.locations.all())
+    return {
+        "profile": profile,
+        "locations": locations,
+        "locations_full": len(locations) >= LOCATIONS_MAX,
+        "locations_max": LOCATIONS_MAX,
+        "can_manage": policy.has_action(request.user, Action.MANAGE_BUSINESS_PROFILE),
+        "logo_small": bool(profile.logo_hash)
+        and min(profile.logo_width or 0, profile.logo_height or 0) < logos.RECOMMENDED_MIN,
+    }
 
 
 class BusinessProfileListView(PortalPermissionMixin, TemplateView):
@@ -118,7 +116,7 @@ class BusinessProfileCreateView(PortalPermissionMixin, FormView):
         return HttpResponseRedirect(profile.get_absolute_url())
 
 
-class BusinessProfileDetailView(_ProfileContextMixin, PortalPermissionMixin, DetailView):
+class BusinessProfileDetailView(PortalPermissionMixin, DetailView):
     """One profile: its content, state, locations and (for a global admin) the buttons that change them."""
 
     request: AuthenticatedHttpRequest
@@ -130,7 +128,7 @@ class BusinessProfileDetailView(_ProfileContextMixin, PortalPermissionMixin, Det
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(self.profile_context(self.object))
+        context.update(_profile_context(self.request, self.object))
         return context
 
 
@@ -211,7 +209,7 @@ class BusinessProfileDeleteView(PortalPermissionMixin, DetailView):
         return HttpResponseRedirect(reverse("profiles:profile_list"))
 
 
-class ProfileLocationAddView(_ProfileContextMixin, ObjectFormView):
+class ProfileLocationAddView(ObjectFormView):
     """Add a location to a profile: "Save" returns to the profile, "Save and add another" to an empty form."""
 
     permission_required = Action.MANAGE_BUSINESS_PROFILE
@@ -226,7 +224,7 @@ class ProfileLocationAddView(_ProfileContextMixin, ObjectFormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(self.profile_context(self.object))
+        context.update(_profile_context(self.request, self.object))
         return context
 
     def perform(self, form: ProfileLocationForm) -> HttpResponse:
@@ -266,7 +264,7 @@ class BusinessProfileLogoView(PortalPermissionMixin, DetailView):
     def get_queryset(self) -> Any:
         return selectors.profile_queryset(user=self.request.user, action=self.get_permission_required())
 
-    def get(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         profile = self.get_object()
         stored = selectors.logo_of(profile_pk=profile.pk)
         if stored is None:
