@@ -10,6 +10,8 @@ from tests.profiles.helpers import ADDRESSES, first_location, make_profile
 
 def _profile(world, *, out: bool = False, **kwargs) -> BusinessProfile:
     admin = world.user_b if out else world.users["global_admin"]
+    # Sweeps that build several targets in one test (tests/security/test_headers.py) get a fresh US profile each.
+    BusinessProfile.objects.filter(partner_id=admin.partner_id, country="US").delete()
     return make_profile(admin, **kwargs)
 
 
