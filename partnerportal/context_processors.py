@@ -25,6 +25,7 @@ def portal(request: HttpRequest) -> dict:
             "admin_relationships": Action.VIEW_ADMIN_RELATIONSHIP in actions,
             "activity": Action.VIEW_ACTIVITY in actions,
             "staff": Action.MANAGE_STAFF in actions,
+            "business_profile": Action.VIEW_BUSINESS_PROFILE in actions,
             "api_tokens": Action.USE_API in actions,
         },
         "actions": actions,

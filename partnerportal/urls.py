@@ -12,6 +12,7 @@ from customers import urls as customers_urls
 from partnerportal.accounts import views as accounts_views
 from partnerportal.forms import LoginForm
 from partnerportal.views import pages as views
+from profiles import urls as profiles_urls
 from relationships import urls as relationships_urls
 
 auth_patterns = [
@@ -79,6 +80,19 @@ urlpatterns = [
                     *adminrelationships_urls.public_urlpatterns,
                 ],
                 adminrelationships_urls.app_name,
+            )
+        ),
+    ),
+    # The business profile's staff pages under profile/ and the public directory under find-a-partner/, one namespace.
+    path(
+        "",
+        include(
+            (
+                [
+                    path("profile/", include(profiles_urls.urlpatterns)),
+                    path("find-a-partner/", include(profiles_urls.public_urlpatterns)),
+                ],
+                profiles_urls.app_name,
             )
         ),
     ),

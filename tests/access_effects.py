@@ -36,6 +36,7 @@ from tests.api import access_targets_resources as api_resource_targets
 from tests.api import access_targets_staff as api_staff_targets
 from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
 from tests.mfa.helpers import mfa_enrol, session_verify, totp_code
+from tests.profiles import access_targets as profile_targets
 from tests.relationships.invite_helpers import acceptance_data, verify_mailbox
 from tests.webhooks import access_targets as webhook_targets
 
@@ -555,3 +556,6 @@ EFFECTS.update(api_staff_targets.EFFECTS)
 # The API's agreement, domain, subscription, purchase-permission and partnership rows.
 BODIES.update(api_resource_targets.BODIES)
 EFFECTS.update(api_resource_targets.EFFECTS)
+
+BODIES.update(profile_targets.BODIES)
+EFFECTS.update(profile_targets.EFFECTS)

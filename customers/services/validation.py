@@ -242,8 +242,13 @@ class _Cleaning:
 
 def _address_clean(c: _Cleaning) -> countries.CountryRules | None:
     """Company name, country (its rules decide state and postal code), street and city; returns the rules."""
+    c.check("company_name", validate_company_name, c.data.get("company_name"))
+    return _postal_address_clean(c)
+
+
+def _postal_address_clean(c: _Cleaning) -> countries.CountryRules | None:
+    """Country (its rules decide state and postal code), street and city; returns the country's rules."""
     data = c.data
-    c.check("company_name", validate_company_name, data.get("company_name"))
     country = str(data.get("country") or "").strip().upper()
     rules = countries.get_rules(country) if country in countries.country_codes() else None
     if rules is None:
@@ -342,6 +347,22 @@ def customer_clean(
     if c.errors:
         raise ValidationError(c.errors)
     return c.cleaned
+
+
+POSTAL_ADDRESS_FIELDS = ("country", "address_line1", "address_line2", "city", "state", "postal_code")
+
+
+def postal_address_clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Check a postal address alone with the customers' per-country rules and return it normalised.
+
+    For addresses that are not a customer's (a business profile's locations); raises one ValidationError with
+    every field's errors.
+    """
+    c = _Cleaning({field: data.get(field) for field in POSTAL_ADDRESS_FIELDS})
+    _postal_address_clean(c)
+    if c.errors:
+        raise ValidationError(c.errors)
+    return {field: c.cleaned[field] for field in POSTAL_ADDRESS_FIELDS}
 
 
 def customer_validate(*, data: dict[str, Any], domain_prefix: str | None, partner: Partner | None) -> None:

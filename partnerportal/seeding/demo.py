@@ -17,6 +17,7 @@ from customers.models import Customer, CustomerTag, Subscription, Tag
 from partnerportal.models import Partner, User
 from partnerportal.seeding.admin_relationships import seed_admin_relationships
 from partnerportal.seeding.bulk import bulk_seed
+from partnerportal.seeding.profiles import seed_profiles
 from partnerportal.staff.services import partner_create, staff_user_create
 from permissions.roles import AdminRole, AgentRole
 from relationships.models import Partnership, Relationship
@@ -28,6 +29,11 @@ DEMO_PASSWORD = "Portal-Demo-2026!"  # noqa: S105 -- the documented demo passwor
 ADMIN_ACCESS_NOTE = (
     "Admin relationships: every partner has one in each state under Admin relationships (sign in as admin.agent); "
     'helpdesk.agent sees the customers and roles it holds under "My admin access".'
+)
+
+PROFILES_NOTE = (
+    "Business profiles: every partner has a published US profile (find it at /find-a-partner/, no sign-in) and a "
+    "Canadian draft under Business profile."
 )
 
 PARTNERS = [
@@ -88,6 +94,7 @@ class DemoSeeder:
             now = timezone.now()
             for partner, prefix in ((contoso, "contoso"), (fabrikam, "fabrikam"), (northwind, "northwind")):
                 seed_admin_relationships(partner=partner, prefix=prefix, now=now)
+                seed_profiles(partner=partner)
         if customers:
             bulk_seed(count=customers, rng=rng, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo user: " + DEMO_PASSWORD))
@@ -95,6 +102,7 @@ class DemoSeeder:
             self.stdout.write(f"  {login}")
         self.stdout.write(self._mfa_note())
         self.stdout.write(ADMIN_ACCESS_NOTE)
+        self.stdout.write(PROFILES_NOTE)
 
     def _mfa_note(self) -> str:
         """How the demo users sign in as far as a second factor goes (no demo user has an authenticator)."""

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "relationships",
     "adminrelationships",
     "leads",
+    "profiles",
     "activity",
     "partnerportal.webhooks",
     "api",
@@ -296,6 +297,9 @@ PORTAL_PAGE_SIZE = 50
 # The email queue's retry backoff: the first retry waits this many seconds, each next one twice as long (≤30 min).
 PORTAL_EMAIL_RETRY_SECONDS = float(os.environ.get("PORTAL_EMAIL_RETRY_SECONDS", "5"))
 # The public invitation page: at most N requests per client address, and per link, in each fixed window of S seconds.
+# "Contact me" on the find-a-partner directory: submissions per client address and per business profile.
+PORTAL_CONTACT_RATE_LIMIT_ADDRESS = (int(os.environ.get("PORTAL_CONTACT_RATE_LIMIT_ADDRESS", "5")), 3600)
+PORTAL_CONTACT_RATE_LIMIT_PROFILE = (int(os.environ.get("PORTAL_CONTACT_RATE_LIMIT_PROFILE", "50")), 86400)
 PORTAL_INVITE_RATE_LIMIT_ADDRESS = (int(os.environ.get("PORTAL_INVITE_RATE_LIMIT_ADDRESS", "60")), 600)
 PORTAL_INVITE_RATE_LIMIT_TOKEN = (int(os.environ.get("PORTAL_INVITE_RATE_LIMIT_TOKEN", "30")), 600)
 # Acceptance codes emailed to an invitation's address: at most N per invitation, and per client address, per hour.

@@ -13,14 +13,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EXPECTED_NAV = {
     "global.admin": [
         *("Customers", "Lookup", "Invitations", "Ended relationships", "Partnerships", "Admin relationships"),
-        *("Activity log", "Staff"),
+        *("Business profile", "Activity log", "Staff"),
     ],
     "admin.agent": [
         *("Customers", "Lookup", "Invitations", "Ended relationships", "Partnerships", "Admin relationships"),
-        "Activity log",
+        *("Business profile", "Activity log"),
     ],
-    "sales.agent": ["Customers", "Lookup", "Invitations", "Partnerships", "Admin relationships"],
-    "helpdesk.agent": ["Customers", "Lookup", "Admin relationships"],
+    "sales.agent": ["Customers", "Lookup", "Invitations", "Partnerships", "Admin relationships", "Business profile"],
+    "helpdesk.agent": ["Customers", "Lookup", "Admin relationships", "Business profile"],
 }
 
 

@@ -20,6 +20,7 @@ from partnerportal.mfa import views as mfa_views
 from partnerportal.staff.views import SetPasswordView
 from partnerportal.views import pages
 from partnerportal.views.generic import PortalPermissionMixin
+from profiles import views as profiles_views
 from relationships.views import InvitationAcceptView
 
 # The one list of views that are not portal views. Each is public (no sign-in) or open to every signed-in user.
@@ -52,6 +53,11 @@ PUBLIC_VIEWS = {
     api_docs.SchemaView,
     api_docs.docs,
     api_not_found,
+    # the find-a-partner directory (PRODUCT.md §14): published profiles, their logos and "Contact me", for anyone
+    profiles_views.DirectorySearchView,
+    profiles_views.DirectoryLocationView,
+    profiles_views.DirectoryContactView,
+    profiles_views.DirectoryLogoView,
 }
 # Namespaces served by someone else's views and access rules.
 PUBLIC_NAMESPACES = {"admin"}

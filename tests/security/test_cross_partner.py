@@ -32,6 +32,7 @@ from tests.conftest import World
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
 from tests.partnerportal.test_access import ROLE_COLUMNS, database_fingerprint
+from tests.profiles.helpers import first_location, make_profile
 from tests.relationships.access_targets import _make_type
 from tests.webhooks import access_targets as webhook_targets
 
@@ -101,6 +102,17 @@ def _admin_relationship_b(world: World) -> list[Kwargs]:
     return [{"pk": admin_relationship_b(world).pk}]
 
 
+def _profile_b(world: World) -> list[Kwargs]:
+    """B's published business profile (with a logo and a location), and a draft one."""
+    published = make_profile(world.user_b, published=True, logo=True)
+    draft = make_profile(world.user_b, country="CA", locations=0)
+    return [{"pk": published.pk}, {"pk": draft.pk}]
+
+
+def _profile_location_b(world: World) -> list[Kwargs]:
+    return [{"pk": first_location(make_profile(world.user_b, published=True)).pk}]
+
+
 # Route name -> partner B's objects of the kind the route takes (URL kwargs).
 MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "customers:customer_detail": _customer_b,
@@ -135,6 +147,14 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "webhooks:endpoint_pause": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
     "webhooks:endpoint_delete": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
     "webhooks:delivery_redeliver": lambda world: [webhook_targets.TARGETS["delivery_out"](world)],
+    "profiles:profile_detail": _profile_b,
+    "profiles:profile_update": _profile_b,
+    "profiles:profile_publish": _profile_b,
+    "profiles:profile_unpublish": _profile_b,
+    "profiles:profile_delete": _profile_b,
+    "profiles:profile_logo": _profile_b,
+    "profiles:location_add": _profile_b,
+    "profiles:location_delete": _profile_location_b,
 }
 
 # API routes taking an object: asked for with a bearer token of each column's user (sessions do not reach the API).
@@ -174,6 +194,15 @@ BEARER_ROUTES = {
     "password_reset_confirm": "Django's password-reset link mailed to the account's address",
     "adminrelationships:adminrelationship_approve": "the approval link mailed to the customer's contact (never shown "
     "to staff)",
+}
+
+
+# Public pages that take an object: the find-a-partner directory shows every partner's published locations to
+# everyone (a draft's answer 404 to everyone: tests/access.py listing_draft rows), so no partner's object is refused.
+PUBLIC_OBJECT_ROUTES = {
+    "profiles:directory_location": "a published location's public page",
+    "profiles:directory_contact": 'a published location\'s public "Contact me" form',
+    "profiles:directory_logo": "a published profile's logo",
 }
 
 
@@ -229,9 +258,13 @@ def _post_body(world: World, url_name: str, column: str, kwargs: Kwargs, url: st
 
 
 def test_every_object_route_has_a_maker_or_is_a_bearer_link():
-    missing = sorted(set(OBJECT_ROUTES) - set(MAKERS) - set(API_MAKERS) - set(BEARER_ROUTES))
+    missing = sorted(
+        set(OBJECT_ROUTES) - set(MAKERS) - set(API_MAKERS) - set(BEARER_ROUTES) - set(PUBLIC_OBJECT_ROUTES)
+    )
     assert not missing, f"routes taking an object without a partner-B maker in {__name__}.MAKERS: {missing}"
-    stale = sorted((set(MAKERS) | set(API_MAKERS) | set(BEARER_ROUTES)) - set(OBJECT_ROUTES))
+    stale = sorted(
+        (set(MAKERS) | set(API_MAKERS) | set(BEARER_ROUTES) | set(PUBLIC_OBJECT_ROUTES)) - set(OBJECT_ROUTES)
+    )
     assert not stale, f"makers for routes that no longer exist: {stale}"
     assert len(MAKERS) >= 17, "the sweep covers every customer, invitation, relationship, partnership and staff route"
 

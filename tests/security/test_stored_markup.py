@@ -41,6 +41,7 @@ from customers.models import Customer, Subscription, Tag
 from customers.services.customers import customer_update
 from customers.services.purchase_permissions import purchase_permission_set
 from customers.services.tags import customer_tags_set
+from leads.models import Lead
 from partnerportal.infrastructure.emails import email_send
 from partnerportal.models import OutboundEmail, Partner, SetPasswordToken, User
 from partnerportal.staff.services import set_password_token_issue, staff_user_create
@@ -48,6 +49,14 @@ from partnerportal.webhooks.models import WebhookDelivery
 from partnerportal.webhooks.services import webhook_endpoint_create
 from permissions import policy
 from permissions.models import PurchasePermission
+from profiles.logo import logo_process
+from profiles.models import BusinessProfile
+from profiles.services import (
+    business_profile_create,
+    business_profile_publish,
+    directory_contact,
+    profile_location_add,
+)
 from relationships.models import Invitation, Partnership, Relationship
 from relationships.services import invitation_create
 from relationships.services.lifecycle import relationship_end
@@ -59,6 +68,7 @@ from tests.conftest import build_world
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
 from tests.partnerportal.test_access import ROLE_COLUMNS
+from tests.profiles.helpers import image_bytes
 from tests.relationships.invite_helpers import acceptance_data
 
 # The payloads, longest first; a field gets the longest that fits (with room for a "#<pk>" suffix that keeps
@@ -129,6 +139,14 @@ NOT_USER_WRITABLE = {
     "webhooks.WebhookEndpoint.secret": "a generated secret (whsec_ and base64)",
     "webhooks.WebhookDelivery.message_id": "generated (msg_ and hex digits)",
     "webhooks.WebhookDelivery.body": "JSON the portal writes from the API's representation; never shown on a page",
+    "profiles.BusinessProfile.country": "an ISO country code from a list",
+    "profiles.BusinessProfile.logo_hash": "a SHA-256 digest of the re-encoded logo",
+    "profiles.BusinessProfile.search_text": "derived by the services from name, description and skills; never shown",
+    "profiles.ProfileLocation.state": "a subdivision code from the country's list",
+    "profiles.ProfileLocation.postal_code": "checked against the country's postal-code pattern",
+    "leads.Lead.profile_country": "copied from the business profile's country code",
+    "leads.Lead.country": "an ISO country code from a list (the Contact me form)",
+    "leads.Lead.email": "validated as an email address (the Contact me form)",
 }
 # Text fields users write, and how this module fills them: "service" (a real service call in _fill writes the
 # payload) or "row" (the payload is stored straight into every row of the table, as an operator could).
@@ -159,11 +177,25 @@ WRITERS = {
     "api.ApiToken.name": "service",  # typed by the token's owner on the token page
     "webhooks.WebhookEndpoint.description": "service",  # typed by a global admin on the webhooks page
     "webhooks.WebhookDelivery.last_error": "row",  # the delivery error, which can quote the receiver's response
+    # the business profile form (a global admin) and its locations; the links as rows (a URL may hold quotes)
+    "profiles.BusinessProfile.description": "service",
+    "profiles.BusinessProfile.website": "row",
+    "profiles.BusinessProfile.linkedin_url": "row",
+    "profiles.ProfileLocation.address_line1": "service",
+    "profiles.ProfileLocation.address_line2": "service",
+    "profiles.ProfileLocation.city": "service",
+    # the public "Contact me" form (a visitor)
+    "leads.Lead.company_name": "service",
+    "leads.Lead.contact_name": "service",
+    "leads.Lead.phone": "service",
+    "leads.Lead.message": "service",
 }
 TEXT_APPS = {
     *("partnerportal", "accounts", "customers", "relationships", "adminrelationships", "permissions", "activity"),
     "api",
     "webhooks",
+    "profiles",
+    "leads",
 }
 
 
@@ -257,6 +289,39 @@ def _fill(world) -> dict:
         description=payload_for(200),
     )
     WebhookDelivery.objects.create(endpoint=endpoint, event_type="customer.updated", body="{}")
+    # A published business profile with the payloads in its description, skills and a location's address, and a
+    # lead sent through its "Contact me" form with the payloads in every text the visitor types.
+    profile = business_profile_create(
+        actor=admin,
+        country="US",
+        data={"description": long, "skills": [payload_for(50)], "industries": ["healthcare"]},
+        logo=logo_process(image_bytes()),
+    )
+    location = profile_location_add(
+        actor=admin,
+        profile=profile,
+        data={
+            "address_line1": payload_for(200),
+            "address_line2": payload_for(200),
+            "city": payload_for(100),
+            "state": "WA",
+            "postal_code": "98052",
+        },
+    )
+    business_profile_publish(actor=admin, profile=profile)
+    directory_contact(
+        location=location,
+        data={
+            "company_name": payload_for(255),
+            "contact_name": payload_for(200),
+            "email": "visitor@adatum.example",
+            "phone": payload_for(50),
+            "country": "US",
+            "company_size": "small",
+            "message": long,
+        },
+        client_address="203.0.113.9",
+    )
     # Fields written as rows: every row gets the payload (with its pk where the column is unique).
     for label, how in WRITERS.items():
         if how != "row":
@@ -289,6 +354,8 @@ def _fill(world) -> dict:
         "admin_group": group,
         "role_template": role_template,
         "webhook_endpoint": endpoint,
+        "business_profile": profile,
+        "profile_location": location,
     }
 
 
@@ -353,6 +420,13 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         "webhooks:endpoint_detail": {"pk": extra["webhook_endpoint"].pk},
         "webhooks:endpoint_delete": {"pk": extra["webhook_endpoint"].pk},
         "webhooks:endpoint_update": {"pk": extra["webhook_endpoint"].pk},
+        "profiles:profile_detail": {"pk": extra["business_profile"].pk},
+        "profiles:profile_update": {"pk": extra["business_profile"].pk},
+        "profiles:profile_delete": {"pk": extra["business_profile"].pk},
+        "profiles:location_add": {"pk": extra["business_profile"].pk},
+        "profiles:directory_location": {"pk": extra["profile_location"].pk},
+        "profiles:directory_contact": {"pk": extra["profile_location"].pk},
+        # profiles:profile_logo and profiles:directory_logo are PNG bytes the server re-encoded (tests/profiles).
     }.get(url_name)
 
 
@@ -388,6 +462,7 @@ def _urls(world) -> Iterator[str]:
         ("activity:activity_list", "customer"),
         ("activity:activity_export", "customer"),
         ("relationships:invitation_list", "customer"),
+        ("profiles:directory_search", "q"),
     ]:
         yield reverse(name) + "?" + param + "=" + quote(probe, safe="")
     yield reverse("activity:activity_list") + "?date_from=2000-01-01"
@@ -510,6 +585,16 @@ def test_the_acceptance_form_shows_what_was_typed_escaped(marked, db):
     assert "&lt;script&gt;alert(1)" in text or "&quot;&gt;&lt;script" in text
 
 
+def test_the_contact_form_shows_what_was_typed_escaped(marked, db):
+    url = reverse("profiles:directory_contact", kwargs={"pk": marked.extra["profile_location"].pk})
+    data = {"company_name": payload_for(255), "contact_name": payload_for(200), "message": payload_for(2000)}
+    response = Client().post(url, {**data, "email": "not-an-email", "country": "US", "company_size": "small"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    check_html("contact form", text)
+    assert "&lt;script&gt;alert(1)" in text
+
+
 def test_the_payloads_are_really_stored(marked, db):
     """The sweep above proves something only if the payloads are where the pages read them."""
     assert "<script>alert(1)" in Customer.objects.get(pk=marked.customer_in.pk).company_name
@@ -522,3 +607,6 @@ def test_the_payloads_are_really_stored(marked, db):
     assert "<script>alert(1)" in AdminRelationship.objects.get(pk=marked.extra["admin_ended"].pk).termination_reason
     assert "<script>alert(1)" in RoleTemplate.objects.get(partner=marked.partner_a).name
     assert "<script>alert(1)" in SecurityGroup.objects.get(partner=marked.partner_a).name
+    assert "<script>alert(1)" in BusinessProfile.objects.get(partner=marked.partner_a).description
+    assert "<script>alert(1)" in marked.extra["profile_location"].address_line1
+    assert "<script>alert(1)" in Lead.objects.get(partner=marked.partner_a).message
