@@ -212,7 +212,9 @@ def test_partnerships_are_absent_in_the_us_government_cloud(chain, client_for, s
     html = client_for(chain["p"]["global_admin"]).get(reverse("customers:customer_list")).content.decode()
     assert reverse(LIST) not in html
     settings.PORTAL_CLOUD = "commercial"
-    assert reverse(LIST) in client_for(chain["p"]["global_admin"]).get(reverse("customers:customer_list")).content.decode()
+    assert (
+        reverse(LIST) in client_for(chain["p"]["global_admin"]).get(reverse("customers:customer_list")).content.decode()
+    )
 
 
 @pytest.mark.django_db(transaction=True)
