@@ -614,7 +614,8 @@ KNOWN_DISAGREEMENTS: dict[tuple[str, str, str], str] = {}
 # The US Government cloud (PORTAL_CLOUD=us_gov, reference §15): the whole table runs again there with one
 # difference, written here once. The routes of features that cloud does not have answer 404 in every column,
 # anonymous visitors included (a page that does not exist there asks nobody to sign in) and denied POSTs change
-# nothing; every other row expects exactly what it says above.
+# nothing; every other row expects exactly what it says above (its effects are the same, except that an invitation
+# sent there carries delegated admin, which the invitation effects check).
 US_GOV_ABSENT: set[str] = {
     # the indirect provider/reseller model and its settings
     "relationships:partnership_list",
