@@ -23,7 +23,8 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
     ) -> HttpResponseBase | None:
         view_class = getattr(view_func, "view_class", None)
-        if isinstance(view_class, type) and issubclass(view_class, PortalPermissionMixin):
-            if not policy.cloud_offers(view_class.permission_for(request.method)):
-                raise Http404
+        if not (isinstance(view_class, type) and issubclass(view_class, PortalPermissionMixin)):
+            return super().process_view(request, view_func, view_args, view_kwargs)
+        if not policy.cloud_offers(view_class.permission_for(request.method)):
+            raise Http404
         return super().process_view(request, view_func, view_args, view_kwargs)
