@@ -134,3 +134,12 @@ def test_the_pages_show_and_use_the_deployments_domain_suffix(world, client_for,
     assert "this prefix + .onmicrosoft.us" in imports and "prefix + .onmicrosoft.us." in imports
     schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json").content.decode()
     assert "this prefix + .onmicrosoft.us" in schema
+
+
+def test_webhook_endpoints_are_not_offered_partnership_events(world, client_for, settings):
+    url = reverse("webhooks:endpoint_list")
+    assert "partnership.authorized" in client_for(world.users["global_admin"]).get(url).content.decode()
+    settings.PORTAL_CLOUD = "us_gov"
+    page = client_for(world.users["global_admin"]).get(url).content.decode()
+    assert "partnership.authorized" not in page and "partnership.removed" not in page
+    assert "customer.created" in page
