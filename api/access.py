@@ -13,10 +13,17 @@ from permissions import policy
 
 
 class PolicyPermission(BasePermission):
-    """401 without a valid token; 403 when the token's user holds the view's action for the method nowhere."""
+    """404 where the cloud has no such feature; 401 without a valid token; 403 when the action is held nowhere.
+
+    The cloud comes first, as on the pages (`PortalPermissionMixin.dispatch`): an endpoint of a feature this
+    deployment does not have answers the same not-found problem to everyone, with or without a token.
+    """
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        action = view.get_permission_required(request.method or "GET")
+        if not policy.cloud_offers(action):
+            raise exceptions.NotFound()
         user = request.user
         if user is None or not user.is_authenticated:
             raise exceptions.NotAuthenticated(_("Send a valid API token: “Authorization: Bearer <token>”."))
-        return policy.has_action(user, view.get_permission_required(request.method or "GET"))
+        return policy.has_action(user, action)

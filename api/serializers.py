@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from customers.filters import SORT_CHOICES
-from customers.models import Customer
+from customers.models import Customer, domain_suffix
 from customers.services.validation import PROFILE_FIELDS
 from relationships.models import Relationship
 
@@ -109,12 +110,20 @@ class CustomerUpdateSerializer(serializers.Serializer):
     culture = serializers.CharField(required=False, allow_blank=True, max_length=10)
 
 
+def _domain_prefix_help() -> str:
+    # Read when the schema is built, so it names the deployment's suffix (PORTAL_DOMAIN_SUFFIX).
+    return str(
+        _("Letters and digits; the primary domain is this prefix + %(suffix)s. It can't change later.")
+        % {"suffix": domain_suffix()}
+    )
+
+
 class CustomerCreateSerializer(CustomerUpdateSerializer):
     """A new customer: the profile, its primary domain prefix, and (where the partner may) the agreement and the
     other partner of an indirect relationship."""
 
     company_name = serializers.CharField(max_length=255)
-    domain_prefix = serializers.CharField(max_length=27, help_text=_("Letters and digits; it can't change later."))
+    domain_prefix = serializers.CharField(max_length=27, help_text=lazy(_domain_prefix_help, str)())
     country = serializers.CharField(max_length=2)
     address_line1 = serializers.CharField(max_length=200)
     city = serializers.CharField(max_length=100)

@@ -21,7 +21,7 @@ def portal(request: HttpRequest) -> dict:
             "invitations": Action.INVITE_CUSTOMER in actions,
             "ended": Action.RESTORE_RELATIONSHIP in actions,
             "import": Action.IMPORT_CUSTOMERS in actions,
-            "partnerships": Action.USE_PARTNERSHIPS in actions,
+            "partnerships": Action.MANAGE_PARTNERSHIPS in actions,
             "admin_relationships": Action.VIEW_ADMIN_RELATIONSHIP in actions,
             "activity": Action.VIEW_ACTIVITY in actions,
             "staff": Action.MANAGE_STAFF in actions,

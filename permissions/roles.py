@@ -56,7 +56,6 @@ class Action(StrEnum):
     # Capabilities: folded in from the user's scope, the partner type and the cloud (see CONTEXT_RULES).
     SEE_WHOLE_PARTNER = "permissions.see_whole_partner"
     ATTEST_AS_PARTNER = "customers.attest_as_partner"
-    USE_PARTNERSHIPS = "relationships.use_partnerships"
     REQUEST_PARTNERSHIP = "relationships.request_partnership"
     AUTHORIZE_PARTNERSHIP = "relationships.authorize_partnership"
     CHOOSE_INDIRECT_RESELLER = "customers.choose_indirect_reseller"
@@ -181,9 +180,7 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
         needs=Action.ATTEST_AGREEMENT,
         partner_types=frozenset({DIRECT_BILL, INDIRECT_PROVIDER}),
     ),
-    # The US Government cloud has no provider/reseller features.
-    ContextRule(Action.USE_PARTNERSHIPS, needs=Action.MANAGE_PARTNERSHIPS, clouds=frozenset({COMMERCIAL})),
-    # The partner type decides the side of a partnership; the pages themselves need USE_PARTNERSHIPS.
+    # The partner type decides the side of a partnership (the pages themselves need MANAGE_PARTNERSHIPS).
     ContextRule(
         Action.REQUEST_PARTNERSHIP, needs=Action.MANAGE_PARTNERSHIPS, partner_types=frozenset({INDIRECT_PROVIDER})
     ),
@@ -195,10 +192,7 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
         Action.SELL_THROUGH_RESELLERS, needs=Action.VIEW_CUSTOMER, partner_types=frozenset({INDIRECT_PROVIDER})
     ),
     ContextRule(
-        Action.CHOOSE_INDIRECT_RESELLER,
-        needs=Action.ADD_CUSTOMER,
-        partner_types=frozenset({INDIRECT_PROVIDER}),
-        clouds=frozenset({COMMERCIAL}),
+        Action.CHOOSE_INDIRECT_RESELLER, needs=Action.ADD_CUSTOMER, partner_types=frozenset({INDIRECT_PROVIDER})
     ),
     # A reseller names the indirect provider it sells a new customer through.
     ContextRule(Action.CHOOSE_PROVIDER, needs=Action.VIEW_CUSTOMER, partner_types=frozenset({INDIRECT_RESELLER})),
@@ -207,12 +201,27 @@ CONTEXT_RULES: tuple[ContextRule, ...] = (
 )
 
 
-# Features a cloud does not have at all (reference §15): their pages answer 404 there, not 403, and their
-# navigation disappears. The US Government cloud has no business profile, find-a-partner directory or leads.
-CLOUD_FEATURES: dict[str, frozenset[Action]] = {
-    COMMERCIAL: frozenset(),
-    US_GOV: frozenset({Action.VIEW_BUSINESS_PROFILE, Action.MANAGE_BUSINESS_PROFILE, Action.WORK_LEADS}),
-}
+# Features a cloud does not have at all (reference §15): the one place the cloud takes something away. Their pages
+# (and API endpoints) answer 404 there to everyone, anonymous visitors included, not 403; their actions are never
+# held there, so navigation, buttons and form options that test the actions disappear with them.
+US_GOV_WITHHELD: frozenset[Action] = frozenset(
+    {
+        # Business profile, the find-a-partner directory and leads (referrals).
+        Action.VIEW_BUSINESS_PROFILE,
+        Action.MANAGE_BUSINESS_PROFILE,
+        Action.WORK_LEADS,
+        # The indirect provider/reseller model and its settings: the partnership pages (MANAGE_PARTNERSHIPS is
+        # their permission), either side of a partnership, and every indirect option on other pages (the reseller
+        # a provider adds a customer for, the provider a reseller invites through, the reseller column and filter).
+        Action.MANAGE_PARTNERSHIPS,
+        Action.REQUEST_PARTNERSHIP,
+        Action.AUTHORIZE_PARTNERSHIP,
+        Action.CHOOSE_INDIRECT_RESELLER,
+        Action.CHOOSE_PROVIDER,
+        Action.SELL_THROUGH_RESELLERS,
+    }
+)
+CLOUD_FEATURES: dict[str, frozenset[Action]] = {COMMERCIAL: frozenset(), US_GOV: US_GOV_WITHHELD}
 
 
 def cloud_withholds(action: str, *, cloud: str) -> bool:
@@ -221,14 +230,19 @@ def cloud_withholds(action: str, *, cloud: str) -> bool:
 
 
 def context_actions(actions: frozenset[Action], *, partner_type: str, cloud: str) -> frozenset[Action]:
-    """The role actions extended with the capabilities the partner type and the cloud allow (CONTEXT_RULES)."""
-    actions = actions - CLOUD_FEATURES[cloud]
+    """The role actions extended with the capabilities the partner type and the cloud allow (CONTEXT_RULES).
+
+    What the cloud withholds is taken away before the rules (so no capability builds on it) and after them (so no
+    capability it names is added back).
+    """
+    withheld = CLOUD_FEATURES[cloud]
+    actions = actions - withheld
     extra = {
         rule.action
         for rule in CONTEXT_RULES
         if rule.needs in actions and partner_type in rule.partner_types and cloud in rule.clouds
     }
-    return actions | extra
+    return (actions | extra) - withheld
 
 
 def actions_for_roles(roles: list[Role] | tuple[Role, ...]) -> frozenset[Action]:

@@ -19,7 +19,8 @@ from partnerportal.seeding.admin_relationships import seed_admin_relationships
 from partnerportal.seeding.bulk import bulk_seed
 from partnerportal.seeding.profiles import seed_profiles
 from partnerportal.staff.services import partner_create, staff_user_create
-from permissions.roles import AdminRole, AgentRole
+from permissions import policy
+from permissions.roles import Action, AdminRole, AgentRole
 from relationships.models import Partnership, Relationship
 from relationships.services import customer_onboard, invitation_create, relationship_end
 from relationships.services.invitation_emails import default_message
@@ -76,25 +77,31 @@ class DemoSeeder:
         with transaction.atomic():
             partners = {pid: self._partner(name, pid, ptype, domain) for name, pid, ptype, domain in PARTNERS}
             contoso, fabrikam, northwind = (partners[p[1]] for p in PARTNERS)
-            Partnership.objects.get_or_create(
-                provider=fabrikam,
-                reseller=northwind,
-                status=Partnership.Status.ACTIVE,
-                defaults={"activated_at": timezone.now()},
-            )
+            # The US Government cloud has no indirect model: there Northwind's and Fabrikam's customers are direct.
+            indirect = policy.cloud_offers(Action.MANAGE_PARTNERSHIPS)
+            if indirect:
+                Partnership.objects.get_or_create(
+                    provider=fabrikam,
+                    reseller=northwind,
+                    status=Partnership.Status.ACTIVE,
+                    defaults={"activated_at": timezone.now()},
+                )
             self._customers(contoso, "contoso", 30, rng)
             self._customers(fabrikam, "fabrikam", 24, rng)
-            self._customers(northwind, "northwind", 6, rng, provider=fabrikam)
-            self._customers(fabrikam, "fabnw", 12, rng, reseller=northwind)
+            self._customers(northwind, "northwind", 6, rng, provider=fabrikam if indirect else None)
+            self._customers(fabrikam, "fabnw", 12, rng, reseller=northwind if indirect else None)
             self._invitations(contoso, "contoso")
             self._invitations(fabrikam, "fabrikam")
-            self._invitations(northwind, "northwind", provider=fabrikam)
+            self._invitations(northwind, "northwind", provider=fabrikam if indirect else None)
             self._ended(contoso, ["contoso027", "contoso028", "contoso029"])
             self._ended(fabrikam, ["fabrikam022", "fabrikam023"])
             now = timezone.now()
+            # The US Government cloud has no business profiles (nor the leads that come through them).
+            growth = policy.cloud_offers(Action.MANAGE_BUSINESS_PROFILE)
             for partner, prefix in ((contoso, "contoso"), (fabrikam, "fabrikam"), (northwind, "northwind")):
                 seed_admin_relationships(partner=partner, prefix=prefix, now=now)
-                seed_profiles(partner=partner)
+                if growth:
+                    seed_profiles(partner=partner)
         if customers:
             bulk_seed(count=customers, rng=rng, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo user: " + DEMO_PASSWORD))
@@ -102,7 +109,8 @@ class DemoSeeder:
             self.stdout.write(f"  {login}")
         self.stdout.write(self._mfa_note())
         self.stdout.write(ADMIN_ACCESS_NOTE)
-        self.stdout.write(PROFILES_NOTE)
+        if policy.cloud_offers(Action.MANAGE_BUSINESS_PROFILE):
+            self.stdout.write(PROFILES_NOTE)
 
     def _mfa_note(self) -> str:
         """How the demo users sign in as far as a second factor goes (no demo user has an authenticator)."""

@@ -82,7 +82,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # A signed-in session that still owes its second factor (or its enrolment) reaches only those pages.
     "partnerportal.mfa.middleware.MFAMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, with a withheld feature's pages answering 404 before sign-in is asked for.
+    "partnerportal.views.middleware.PortalLoginRequiredMiddleware",
     "partnerportal.infrastructure.middleware.RequestContextMiddleware",
     "partnerportal.infrastructure.headers.SecurityHeadersMiddleware",
     # Last, as django-axes requires: it turns a refused (locked-out) sign-in into the lockout page.

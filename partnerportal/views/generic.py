@@ -57,12 +57,17 @@ class PortalPermissionMixin:
     permission_required: str | None = None
     post_permission_required: str | None = None
 
+    @classmethod
+    def permission_for(cls, method: str | None) -> str:
+        """The action a request with this method needs (the sign-in middleware asks it before the view runs)."""
+        if method == "POST" and cls.post_permission_required:
+            return cls.post_permission_required
+        if not cls.permission_required:
+            raise ImproperlyConfigured(f"{cls.__name__} must set permission_required")
+        return cls.permission_required
+
     def get_permission_required(self) -> str:
-        if self.request.method == "POST" and self.post_permission_required:
-            return self.post_permission_required
-        if not self.permission_required:
-            raise ImproperlyConfigured(f"{type(self).__name__} must set permission_required")
-        return self.permission_required
+        return self.permission_for(self.request.method)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # A feature this cloud does not have is absent for everyone (404), before sign-in is even asked for.

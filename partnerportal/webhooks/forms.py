@@ -6,6 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal.webhooks.models import EventType
+from permissions import policy
+from permissions.roles import Action
+
+# Events of a feature some cloud withholds: not offered where that feature does not exist (they never happen there).
+EVENT_FEATURES = {
+    EventType.PARTNERSHIP_AUTHORIZED: Action.MANAGE_PARTNERSHIPS,
+    EventType.PARTNERSHIP_REMOVED: Action.MANAGE_PARTNERSHIPS,
+}
 
 
 class WebhookEndpointForm(forms.Form):
@@ -14,3 +22,13 @@ class WebhookEndpointForm(forms.Form):
         label=_("Events"), choices=EventType.choices, widget=forms.CheckboxSelectMultiple
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["event_types"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [
+            (value, label)
+            for value, label in EventType.choices
+            if value not in EVENT_FEATURES or policy.cloud_offers(EVENT_FEATURES[EventType(value)])
+        ]

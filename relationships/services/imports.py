@@ -16,9 +16,10 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer
+from customers.models import Customer, domain_suffix
 from customers.services import customer_validate, primary_domain_for
 from partnerportal.models import User
 from relationships.models import Relationship
@@ -31,10 +32,18 @@ MAX_ROWS = 500
 SIGNING_SALT = "relationships.customer_import"
 PREVIEW_MAX_AGE = 60 * 60  # seconds a preview can be applied
 
+
+def _domain_prefix_help() -> str:
+    # Read when shown, so the page names the deployment's suffix (PORTAL_DOMAIN_SUFFIX).
+    return str(
+        _("Letters and digits only; the primary domain is this prefix + %(suffix)s.") % {"suffix": domain_suffix()}
+    )
+
+
 # (column, required, help) — the customer profile fields plus the domain prefix, in template order.
 COLUMNS: list[tuple[str, bool, Any]] = [
     ("company_name", True, _("Company legal name, 2–255 characters.")),
-    ("domain_prefix", True, _("Letters and digits only; the primary domain is this prefix + the portal's suffix.")),
+    ("domain_prefix", True, lazy(_domain_prefix_help, str)()),
     ("country", True, _("Two-letter country/region code, for example US.")),
     ("address_line1", True, _("Address line 1, up to 200 characters.")),
     ("address_line2", False, _("Address line 2 (optional).")),

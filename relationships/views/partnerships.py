@@ -1,11 +1,14 @@
-"""Provider ↔ reseller partnership pages: the list, the request, the reseller's authorization, removal."""
+"""Provider ↔ reseller partnership pages: the list, the request, the reseller's authorization, removal.
+
+Their permission, MANAGE_PARTNERSHIPS, is one the US Government cloud withholds (`permissions.roles.CLOUD_FEATURES`),
+so the access mixin answers 404 for every one of them there.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,15 +33,6 @@ from relationships.models import Partnership
 from relationships.services import partnerships
 
 
-class CommercialCloudOnlyMixin(View):
-    """Hide a page (404) in the US Government cloud, which has no indirect provider/reseller features."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not policy.has_action(request.user, Action.USE_PARTNERSHIPS):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
 class IndirectProviderOnlyMixin(View):
     """403 for staff of partners that are not indirect providers (the role allows it, the partner type does not)."""
 
@@ -48,7 +42,7 @@ class IndirectProviderOnlyMixin(View):
         return super().dispatch(request, *args, **kwargs)
 
 
-class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, KeysetListMixin, TemplateView):
+class PartnershipListView(PortalPermissionMixin, KeysetListMixin, TemplateView):
     """A provider's indirect resellers (requested, active, removed) or a reseller's indirect providers."""
 
     request: AuthenticatedHttpRequest
@@ -66,7 +60,7 @@ class PartnershipListView(PortalPermissionMixin, CommercialCloudOnlyMixin, Keyse
         return context
 
 
-class PartnershipCreateView(PortalPermissionMixin, CommercialCloudOnlyMixin, IndirectProviderOnlyMixin, FormView):
+class PartnershipCreateView(PortalPermissionMixin, IndirectProviderOnlyMixin, FormView):
     """An indirect provider requests a partnership: the reseller gets an emailed link; the page shows it to copy."""
 
     request: AuthenticatedHttpRequest
@@ -108,7 +102,7 @@ class PartnershipCreateView(PortalPermissionMixin, CommercialCloudOnlyMixin, Ind
         )
 
 
-class PartnershipAuthorizeView(PortalPermissionMixin, CommercialCloudOnlyMixin, FormView):
+class PartnershipAuthorizeView(PortalPermissionMixin, FormView):
     """The reseller's staff open the provider's link signed in, tick the box and authorize the provider (once)."""
 
     request: AuthenticatedHttpRequest
@@ -158,9 +152,7 @@ class PartnershipAuthorizeView(PortalPermissionMixin, CommercialCloudOnlyMixin, 
         return redirect("relationships:partnership_list")
 
 
-class PartnershipRemoveView(
-    PortalPermissionMixin, CommercialCloudOnlyMixin, ServiceActionMixin, SingleObjectMixin, View
-):
+class PartnershipRemoveView(PortalPermissionMixin, ServiceActionMixin, SingleObjectMixin, View):
     """The provider removes a partnership or withdraws its request (POST only); customer relationships stay."""
 
     request: AuthenticatedHttpRequest

@@ -227,7 +227,7 @@ def _actions(partner_type: str, role: str = "global_admin", **extra) -> frozense
     return policy.user_actions(make_user(make_partner(type=partner_type), role, **extra))
 
 
-CAPABILITIES = {Action.USE_PARTNERSHIPS, Action.REQUEST_PARTNERSHIP, Action.AUTHORIZE_PARTNERSHIP,
+CAPABILITIES = {Action.MANAGE_PARTNERSHIPS, Action.REQUEST_PARTNERSHIP, Action.AUTHORIZE_PARTNERSHIP,
                 Action.CHOOSE_INDIRECT_RESELLER, Action.CHOOSE_PROVIDER, Action.SELL_THROUGH_RESELLERS,
                 Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AS_PARTNER}  # fmt: skip
 
@@ -235,18 +235,16 @@ CAPABILITIES = {Action.USE_PARTNERSHIPS, Action.REQUEST_PARTNERSHIP, Action.AUTH
 @pytest.mark.parametrize(
     ("cloud", "partner_type", "expected"),
     [
-        ("commercial", Partner.Type.DIRECT_BILL, {Action.USE_PARTNERSHIPS, Action.ATTEST_AS_PARTNER}),
+        ("commercial", Partner.Type.DIRECT_BILL, {Action.MANAGE_PARTNERSHIPS, Action.ATTEST_AS_PARTNER}),
         ("commercial", Partner.Type.INDIRECT_PROVIDER,
-         {Action.USE_PARTNERSHIPS, Action.REQUEST_PARTNERSHIP, Action.CHOOSE_INDIRECT_RESELLER,
+         {Action.MANAGE_PARTNERSHIPS, Action.REQUEST_PARTNERSHIP, Action.CHOOSE_INDIRECT_RESELLER,
           Action.SELL_THROUGH_RESELLERS, Action.ATTEST_AS_PARTNER}),
         ("commercial", Partner.Type.INDIRECT_RESELLER,
-         {Action.USE_PARTNERSHIPS, Action.AUTHORIZE_PARTNERSHIP, Action.CHOOSE_PROVIDER}),
+         {Action.MANAGE_PARTNERSHIPS, Action.AUTHORIZE_PARTNERSHIP, Action.CHOOSE_PROVIDER}),
+        # The US Government cloud has no indirect model: whatever the partner type, none of it, and DAP is forced.
         ("us_gov", Partner.Type.DIRECT_BILL, {Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AS_PARTNER}),
-        ("us_gov", Partner.Type.INDIRECT_PROVIDER,
-         {Action.REQUEST_PARTNERSHIP, Action.SELL_THROUGH_RESELLERS, Action.DELEGATED_ADMIN_FORCED,
-          Action.ATTEST_AS_PARTNER}),
-        ("us_gov", Partner.Type.INDIRECT_RESELLER,
-         {Action.AUTHORIZE_PARTNERSHIP, Action.CHOOSE_PROVIDER, Action.DELEGATED_ADMIN_FORCED}),
+        ("us_gov", Partner.Type.INDIRECT_PROVIDER, {Action.DELEGATED_ADMIN_FORCED, Action.ATTEST_AS_PARTNER}),
+        ("us_gov", Partner.Type.INDIRECT_RESELLER, {Action.DELEGATED_ADMIN_FORCED}),
     ],
 )  # fmt: skip
 def test_partner_type_and_cloud_fold_into_the_actions(db, settings, cloud, partner_type, expected):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -195,15 +195,26 @@ def test_direct_bill_partner_sees_an_explanation(world, client_for):
     assert 'id="direct-bill-note"' in html
 
 
-@override_settings(PORTAL_CLOUD="us_gov")
-def test_partnerships_are_hidden_in_the_us_government_cloud(chain, client_for):
-    partnership, token = request_link(chain)
-    client = client_for(chain["p"]["global_admin"])
-    assert client.get(reverse(LIST)).status_code == 404
-    assert client.get(reverse(CREATE)).status_code == 404
-    assert client.post(reverse("relationships:partnership_remove", args=[partnership.pk])).status_code == 404
-    assert client_for(chain["r"]["global_admin"]).get(authorize_url(token)).status_code == 404
-    assert reverse(LIST) not in client.get(reverse("customers:customer_list")).content.decode()
+def test_partnerships_are_absent_in_the_us_government_cloud(chain, client_for, settings):
+    """Every partnership page answers 404 there to everyone (signed in or not, whatever the role); no menu entry."""
+    partnership, token = request_link(chain)  # made while the deployment was commercial
+    settings.PORTAL_CLOUD = "us_gov"
+    remove = reverse("relationships:partnership_remove", args=[partnership.pk])
+    for user in (None, chain["p"]["global_admin"], chain["p"]["helpdesk_agent"], chain["r"]["sales_agent"]):
+        client = client_for(user)
+        assert client.get(reverse(LIST)).status_code == 404
+        assert client.get(reverse(CREATE)).status_code == 404
+        assert client.post(reverse(CREATE), {"email": "x@y.example", "message": "Hi"}).status_code == 404
+        assert client.post(remove).status_code == 404
+        assert client.get(authorize_url(token)).status_code == 404
+        assert client.post(authorize_url(token), {"confirm": "on"}).status_code == 404
+    assert Partnership.objects.get().status == partnership.status
+    html = client_for(chain["p"]["global_admin"]).get(reverse("customers:customer_list")).content.decode()
+    assert reverse(LIST) not in html
+    settings.PORTAL_CLOUD = "commercial"
+    assert (
+        reverse(LIST) in client_for(chain["p"]["global_admin"]).get(reverse("customers:customer_list")).content.decode()
+    )
 
 
 @pytest.mark.django_db(transaction=True)
