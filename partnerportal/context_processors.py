@@ -26,6 +26,7 @@ def portal(request: HttpRequest) -> dict:
             "activity": Action.VIEW_ACTIVITY in actions,
             "staff": Action.MANAGE_STAFF in actions,
             "api_tokens": Action.USE_API in actions,
+            "leads": Action.WORK_LEADS in actions,
         },
         "actions": actions,
         "domain_suffix": settings.PORTAL_DOMAIN_SUFFIX,
