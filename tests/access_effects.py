@@ -35,6 +35,7 @@ from tests.api import access_targets_relationships as api_relationship_targets
 from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
 from tests.mfa.helpers import mfa_enrol, session_verify, totp_code
 from tests.relationships.invite_helpers import acceptance_data, verify_mailbox
+from tests.leads import access_targets as lead_targets
 from tests.webhooks import access_targets as webhook_targets
 
 NEW_PASSWORD = "Plum-Orchard-Lantern-58"
@@ -547,3 +548,6 @@ EFFECTS.update(webhook_targets.EFFECTS)
 # The API's relationship rows (tests/api/access_targets_relationships.py).
 BODIES.update(api_relationship_targets.BODIES)
 EFFECTS.update(api_relationship_targets.EFFECTS)
+# The lead pages' bodies and effects (tests/leads/access_targets.py).
+BODIES.update(lead_targets.BODIES)
+EFFECTS.update(lead_targets.EFFECTS)

@@ -120,6 +120,11 @@ class Migration(migrations.Migration):
             name='won_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='won'),
         ),
+        migrations.AddField(
+            model_name='lead',
+            name='search_text',
+            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Lower(django.db.models.functions.text.Concat('company_name', models.Value(' '), 'contact_name', models.Value(' '), 'email', output_field=models.TextField())), output_field=models.TextField()),
+        ),
         migrations.AddIndex(
             model_name='lead',
             index=models.Index(fields=['partner', 'company_name', 'id'], name='lead_partner_company'),
@@ -146,11 +151,6 @@ class Migration(migrations.Migration):
             model_name='leadnotificationday',
             name='contact',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='lead',
-            name='search_text',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Lower(django.db.models.functions.text.Concat('company_name', models.Value(' '), 'contact_name', models.Value(' '), 'email', output_field=models.TextField())), output_field=models.TextField()),
         ),
         migrations.AddConstraint(
             model_name='leadfavourite',

@@ -25,6 +25,7 @@ from tests.api.helpers import ApiClient, token_for
 from tests.conftest import ASSIGNED
 from tests.customers import access_targets as subscription_targets
 from tests.factories import make_user
+from tests.leads import access_targets as lead_targets
 from tests.relationships import access_targets as endrestore_targets
 from tests.relationships import invite_targets
 from tests.webhooks import access_targets as webhook_targets
@@ -52,6 +53,7 @@ PROJECT_APPS = {
     "otp_totp",
     "otp_static",
     "api",
+    "leads",
 }
 
 
@@ -100,6 +102,7 @@ TARGETS.update(admin_relationship_targets.TARGETS)  # gdap_in/out/unassigned, gd
 TARGETS.update(dap_targets.TARGETS)  # template_in, template_out
 TARGETS.update(api_targets.TARGETS)  # api_token_sa, api_token_out
 TARGETS.update(webhook_targets.TARGETS)  # webhook_in/out, delivery_in/out
+TARGETS.update(lead_targets.TARGETS)  # lead_in, lead_accepted_in, lead_out
 
 
 def _staff_user_in(world) -> dict:
