@@ -11,18 +11,19 @@ from leads.services import lead_accept, lead_submit
 from partnerportal.models import Partner, User
 
 _seq = itertools.count(1)
+PARTNER_ADMIN = object()  # the default lead contact: the partner's first global admin
 
 
 def make_lead(
     partner: Partner,
     *,
-    contact: User | None = None,
+    contact: User | None | object = PARTNER_ADMIN,
     received_at: datetime | None = None,
     **fields,
 ) -> Lead:
     """A received lead of `partner` whose lead contact is `contact` (the partner's global admin by default)."""
     n = next(_seq)
-    if contact is None:
+    if contact is PARTNER_ADMIN:
         contact = User.objects.filter(partner=partner, admin_role="global_admin").order_by("pk").first()
     values = {
         "company_name": f"Lead Company {n}",
@@ -35,7 +36,11 @@ def make_lead(
     }
     values.update(fields)
     return lead_submit(
-        partner=partner, profile_country="US", lead_contact=contact, received_at=received_at, **values
+        partner=partner,
+        profile_country="US",
+        lead_contact=contact,  # type: ignore[arg-type]
+        received_at=received_at,
+        **values,
     )
 
 
