@@ -31,6 +31,7 @@ from tests.api.helpers import ApiClient, token_for
 from tests.conftest import World
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
+from tests.leads.factories import make_accepted_lead, make_lead
 from tests.partnerportal.test_access import ROLE_COLUMNS, database_fingerprint
 from tests.relationships.access_targets import _make_type
 from tests.webhooks import access_targets as webhook_targets
@@ -101,6 +102,14 @@ def _admin_relationship_b(world: World) -> list[Kwargs]:
     return [{"pk": admin_relationship_b(world).pk}]
 
 
+def _lead_b(world: World) -> list[Kwargs]:
+    """B's received lead and B's accepted one."""
+    return [
+        {"pk": make_lead(world.partner_b, contact=world.user_b).pk},
+        {"pk": make_accepted_lead(world.partner_b, actor=world.user_b).pk},
+    ]
+
+
 # Route name -> partner B's objects of the kind the route takes (URL kwargs).
 MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "customers:customer_detail": _customer_b,
@@ -134,6 +143,20 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "webhooks:endpoint_pause": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
     "webhooks:endpoint_delete": lambda world: [webhook_targets.TARGETS["webhook_out"](world)],
     "webhooks:delivery_redeliver": lambda world: [webhook_targets.TARGETS["delivery_out"](world)],
+    # Leads (issue 14): partner B's received lead, and its accepted one.
+    **{
+        f"leads:{name}": _lead_b
+        for name in (
+            "lead_detail",
+            "lead_accept",
+            "lead_update",
+            "lead_decline",
+            "lead_win",
+            "lead_lose",
+            "lead_close",
+            "lead_favourite",
+        )
+    },
 }
 
 # API routes taking an object: asked for with a bearer token of each column's user (sessions do not reach the API).

@@ -18,6 +18,8 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
@@ -41,6 +43,7 @@ from customers.models import Customer, Subscription, Tag
 from customers.services.customers import customer_update
 from customers.services.purchase_permissions import purchase_permission_set
 from customers.services.tags import customer_tags_set
+from leads.services import lead_accept, lead_decline, lead_submit
 from partnerportal.infrastructure.emails import email_send
 from partnerportal.models import OutboundEmail, Partner, SetPasswordToken, User
 from partnerportal.staff.services import set_password_token_issue, staff_user_create
@@ -129,6 +132,9 @@ NOT_USER_WRITABLE = {
     "webhooks.WebhookEndpoint.secret": "a generated secret (whsec_ and base64)",
     "webhooks.WebhookDelivery.message_id": "generated (msg_ and hex digits)",
     "webhooks.WebhookDelivery.body": "JSON the portal writes from the API's representation; never shown on a page",
+    "leads.Lead.email": "validated as an email address by the Contact me form",
+    "leads.Lead.country": "an ISO country code from the Contact me form's list",
+    "leads.Lead.profile_country": "the country code of the profile location the lead came through",
 }
 # Text fields users write, and how this module fills them: "service" (a real service call in _fill writes the
 # payload) or "row" (the payload is stored straight into every row of the table, as an operator could).
@@ -159,11 +165,22 @@ WRITERS = {
     "api.ApiToken.name": "service",  # typed by the token's owner on the token page
     "webhooks.WebhookEndpoint.description": "service",  # typed by a global admin on the webhooks page
     "webhooks.WebhookDelivery.last_error": "row",  # the delivery error, which can quote the receiver's response
+    # Leads: typed by a visitor on the Contact me form (lead_submit), then by staff accepting and declining.
+    "leads.Lead.company_name": "service",
+    "leads.Lead.contact_name": "service",
+    "leads.Lead.phone": "service",
+    "leads.Lead.message": "service",
+    "leads.Lead.deal_name": "service",
+    "leads.Lead.notes": "service",
+    "leads.Lead.crm_id": "service",
+    "leads.Lead.campaign_id": "service",
+    "leads.Lead.decline_notes": "service",
 }
 TEXT_APPS = {
     *("partnerportal", "accounts", "customers", "relationships", "adminrelationships", "permissions", "activity"),
     "api",
     "webhooks",
+    "leads",
 }
 
 
@@ -273,7 +290,9 @@ def _fill(world) -> dict:
         if policy.user_actions(user):
             api_token_create(actor=user, name=payload_for(100))
     reseller_admin = make_user(reseller, "global_admin")
+    leads = _leads_fill(world)
     return {
+        **leads,
         "invitation": invitation,
         "invite_token": invite_token,
         "staff": staff,
@@ -289,6 +308,41 @@ def _fill(world) -> dict:
         "role_template": role_template,
         "webhook_endpoint": endpoint,
     }
+
+
+def _leads_fill(world) -> dict:
+    """A received, an accepted and a declined lead carrying the payloads in every text a visitor or staff types."""
+    agent = User.objects.get(pk=world.users["sales_agent"].pk)
+
+    def submitted(**extra):
+        return lead_submit(
+            partner=world.partner_a,
+            profile_country="US",
+            lead_contact=agent,
+            company_name=payload_for(255),
+            contact_name=payload_for(200),
+            email="buyer@lead.example.net",
+            phone=payload_for(50),
+            country="US",
+            company_size="small",
+            message=payload_for(2000),
+        )
+
+    received = submitted()
+    accepted = lead_accept(
+        actor=agent,
+        lead=submitted(),
+        deal_name=payload_for(200),
+        estimated_value=Decimal("10.00"),
+        currency="EUR",
+        estimated_purchase_date=date(2027, 1, 1),
+        team_members=[agent],
+        notes=payload_for(2000),
+        crm_id=payload_for(100),
+        campaign_id=payload_for(100),
+    )
+    declined = lead_decline(actor=agent, lead=submitted(), reason="other", notes=payload_for(2000))
+    return {"lead_received": received, "lead_accepted": accepted, "lead_declined": declined}
 
 
 @pytest.fixture(scope="module")
@@ -335,6 +389,11 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         # adminrelationships:dap_request is POST-only (the DAP page's button); the DAP page lists the payloads.
         "webhooks:endpoint_detail": {"pk": extra["webhook_endpoint"].pk},
         "webhooks:endpoint_delete": {"pk": extra["webhook_endpoint"].pk},
+        "leads:lead_detail": {"pk": extra["lead_accepted"].pk},
+        "leads:lead_accept": {"pk": extra["lead_received"].pk},
+        "leads:lead_decline": {"pk": extra["lead_received"].pk},
+        "leads:lead_update": {"pk": extra["lead_accepted"].pk},
+        # lead_win, lead_lose, lead_close, lead_favourite are POST-only; the declined lead's page is read below.
     }.get(url_name)
 
 
@@ -371,6 +430,8 @@ def _urls(world) -> Iterator[str]:
         ("relationships:invitation_list", "customer"),
     ]:
         yield reverse(name) + "?" + param + "=" + quote(probe, safe="")
+    yield reverse("leads:lead_detail", kwargs={"pk": world.extra["lead_declined"].pk})
+    yield reverse("leads:lead_list") + "?q=" + quote(probe[:200], safe="")
     yield reverse("activity:activity_list") + "?date_from=2000-01-01"
     yield reverse("activity:activity_export") + "?date_from=2000-01-01"
 
