@@ -16,6 +16,7 @@ from django.utils import timezone
 from customers.models import Customer, CustomerTag, Subscription, Tag
 from partnerportal.models import Partner, User
 from partnerportal.seeding.admin_relationships import seed_admin_relationships
+from partnerportal.seeding.leads import seed_leads
 from partnerportal.seeding.bulk import bulk_seed
 from partnerportal.staff.services import partner_create, staff_user_create
 from permissions.roles import AdminRole, AgentRole
@@ -88,6 +89,9 @@ class DemoSeeder:
             now = timezone.now()
             for partner, prefix in ((contoso, "contoso"), (fabrikam, "fabrikam"), (northwind, "northwind")):
                 seed_admin_relationships(partner=partner, prefix=prefix, now=now)
+            # Leads in every state; Contoso's go to its sales agent, the others' to their global admin.
+            for partner in (contoso, fabrikam, northwind):
+                seed_leads(partner=partner, sales_contact=partner is contoso)
         if customers:
             bulk_seed(count=customers, rng=rng, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo user: " + DEMO_PASSWORD))
