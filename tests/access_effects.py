@@ -33,9 +33,9 @@ from tests.adminrelationships import dap_targets
 from tests.api import access_targets as api_targets
 from tests.api import access_targets_relationships as api_relationship_targets
 from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
+from tests.leads import access_targets as lead_targets
 from tests.mfa.helpers import mfa_enrol, session_verify, totp_code
 from tests.relationships.invite_helpers import acceptance_data, verify_mailbox
-from tests.leads import access_targets as lead_targets
 from tests.webhooks import access_targets as webhook_targets
 
 NEW_PASSWORD = "Plum-Orchard-Lantern-58"

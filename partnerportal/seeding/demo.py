@@ -16,8 +16,8 @@ from django.utils import timezone
 from customers.models import Customer, CustomerTag, Subscription, Tag
 from partnerportal.models import Partner, User
 from partnerportal.seeding.admin_relationships import seed_admin_relationships
-from partnerportal.seeding.leads import seed_leads
 from partnerportal.seeding.bulk import bulk_seed
+from partnerportal.seeding.leads import seed_leads
 from partnerportal.staff.services import partner_create, staff_user_create
 from permissions.roles import AdminRole, AgentRole
 from relationships.models import Partnership, Relationship

@@ -17,7 +17,7 @@ PARTNER_ADMIN = object()  # the default lead contact: the partner's first global
 def make_lead(
     partner: Partner,
     *,
-    contact: User | None | object = PARTNER_ADMIN,
+    contact: User | object | None = PARTNER_ADMIN,
     received_at: datetime | None = None,
     **fields,
 ) -> Lead:

@@ -170,7 +170,7 @@ def test_search_filters_and_sort_live_in_the_url(world, client_for):
 
 
 def test_the_export_neutralises_formulas(world, client_for):
-    make_lead(world.partner_a, company_name="=HYPERLINK(\"http://x\")", contact_name="+SUM(A1)")
+    make_lead(world.partner_a, company_name='=HYPERLINK("http://x")', contact_name="+SUM(A1)")
     rows = _csv(client_for(world.users["global_admin"]).get(EXPORT))
     row = next(r for r in rows if "HYPERLINK" in r[2])
     assert row[2].startswith("'=") and row[3].startswith("'+")

@@ -46,7 +46,9 @@ def test_one_lead_sends_one_email_to_the_lead_contact(transactional_db, world, s
 def test_eleven_leads_in_a_day_send_ten_emails_then_one_digest_of_all_eleven(transactional_db, world, smtp):
     agent = world.users["sales_agent"]
     leads = [
-        make_lead(world.partner_a, contact=agent, company_name=f"Busy {n:02d}", received_at=DAY_START + timedelta(minutes=n))
+        make_lead(
+            world.partner_a, contact=agent, company_name=f"Busy {n:02d}", received_at=DAY_START + timedelta(minutes=n)
+        )
         for n in range(11)
     ]
     # A lead of the next day starts a new count (the day is the UTC date).

@@ -21,7 +21,7 @@ from leads.services import lead_accept
 from relationships.models import Invitation
 from tests.factories import customer_form_data, make_user
 from tests.leads.factories import deal_data, make_accepted_lead, make_lead
-from tests.relationships.invite_helpers import acceptance_data, accept_url, verify_mailbox
+from tests.relationships.invite_helpers import accept_url, acceptance_data, verify_mailbox
 
 LIST = reverse("leads:lead_list")
 
@@ -87,7 +87,11 @@ def test_two_accepts_at_once_accept_once(world):
 def test_add_customer_from_a_lead_is_prefilled_links_back_and_wins_it(world, client_for):
     agent = world.users["sales_agent"]
     lead = make_accepted_lead(
-        world.partner_a, actor=agent, company_name="Adatum Corporation", contact_name="Ana Kim", country="US",
+        world.partner_a,
+        actor=agent,
+        company_name="Adatum Corporation",
+        contact_name="Ana Kim",
+        country="US",
         email="ana.kim@adatum.example.net",
     )
     client = client_for(agent)
