@@ -74,6 +74,13 @@ class LeadFilterForm(forms.Form):
         }
 
 
+class StaffChoiceField(forms.ModelMultipleChoiceField):
+    """Staff users as checkboxes, each named by their email address."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.email
+
+
 class LeadDealForm(forms.Form):
     """What accepting asks for, and what an accepted lead's edit changes (reference §7)."""
 
@@ -85,7 +92,7 @@ class LeadDealForm(forms.Form):
     estimated_purchase_date = forms.DateField(
         label=_("Estimated purchase date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    team_members = forms.ModelMultipleChoiceField(
+    team_members = StaffChoiceField(
         label=_("Team members"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -97,9 +104,7 @@ class LeadDealForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        members = cast(forms.ModelMultipleChoiceField, self.fields["team_members"])
-        members.queryset = selectors.lead_staff(user=user)
-        members.label_from_instance = lambda member: member.email
+        cast(StaffChoiceField, self.fields["team_members"]).queryset = selectors.lead_staff(user=user)
 
     def deal_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

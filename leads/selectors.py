@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from leads.models import Lead, LeadFavourite, expiry_cutoff
+from leads.models import Lead, LeadFavourite, LeadQuerySet, expiry_cutoff
 from partnerportal.models import User
 from permissions import policy
 from permissions.roles import Action
@@ -31,12 +31,12 @@ def lead_narrow(queryset: QuerySet, user: User, action: Action) -> QuerySet:
     return queryset.filter(Q(pk__in=teams) | Q(lead_contact_id=user.pk))
 
 
-def lead_queryset(*, user: User) -> QuerySet:
+def lead_queryset(*, user: User) -> LeadQuerySet:
     """The leads the user may see and work on (empty for roles without leads)."""
-    return policy.restrict(Lead.objects.all(), user, Action.WORK_LEADS)
+    return cast(LeadQuerySet, policy.restrict(Lead.objects.all(), user, Action.WORK_LEADS))
 
 
-def _search(queryset: QuerySet, q: str, now: datetime | None) -> QuerySet:
+def _search(queryset: LeadQuerySet, q: str, now: datetime | None) -> LeadQuerySet:
     """Company, contact or email contains the text (one trigram index); an expired lead matches by company only,
     so its hidden contact details cannot be probed through the search box."""
     needle = " ".join(q.split()).lower()
@@ -55,7 +55,7 @@ def lead_list(
     country: str = "",
     favourite: bool = False,
     now: datetime | None = None,
-) -> QuerySet:
+) -> LeadQuerySet:
     """The user's leads as searched and filtered, with their derived state and the user's favourite mark."""
     queryset = _search(lead_queryset(user=user), q, now)
     if status:
@@ -90,4 +90,6 @@ def lead_detail(*, user: User, pk: int) -> Lead | None:
 
 def lead_staff(*, user: User) -> QuerySet:
     """Who may be on a lead's team: the active staff of the user's partner."""
+    if user.partner_id is None:
+        return User.objects.none()
     return User.objects.filter(partner_id=user.partner_id, is_active=True).order_by("email")

@@ -5,6 +5,7 @@ scope (another partner's, or for assigned-scope staff one they are not on) is a 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -17,7 +18,7 @@ from django.views.generic import DetailView
 
 from leads import selectors, services
 from leads.forms import LeadDealForm, LeadDeclineForm, LeadFilterForm
-from leads.models import Lead, state_label
+from leads.models import Lead, LeadQuerySet, state_label
 from partnerportal.infrastructure.csvexport import csv_lines, csv_response
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.views.generic import (
@@ -28,6 +29,9 @@ from partnerportal.views.generic import (
     ServiceActionView,
 )
 from permissions.roles import Action
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 EXPORT_CHUNK_ROWS = 2000
 
@@ -158,11 +162,11 @@ class LeadStepFormView(ObjectFormView):
     model = Lead
     template_name = "generic/object_form.html"
     state: str = Lead.Status.RECEIVED
-    title = ""
-    submit_label = ""
+    title: str | StrPromise = ""
+    submit_label: str | StrPromise = ""
 
     def get_queryset(self):
-        return super().get_queryset().with_status()
+        return cast(LeadQuerySet, super().get_queryset()).with_status()
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
