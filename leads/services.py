@@ -23,6 +23,8 @@ from activity.actions import Actions
 from activity.services import activity_record
 from leads.models import DeclineReason, Lead, LeadFavourite, LeadNotificationDay, expiry_cutoff
 from partnerportal.infrastructure.emails import email_enqueue, email_render
+from partnerportal.webhooks.events import event_emit
+from partnerportal.webhooks.models import EventType
 
 if TYPE_CHECKING:
     from customers.models import Customer
@@ -110,6 +112,7 @@ def lead_submit(
         after={"company_name": company_name, "country": country, "company_size": company_size},
     )
     _notify_received(lead)
+    event_emit(EventType.LEAD_RECEIVED, partner=lead.partner_id, resource=lead)
     return lead
 
 
@@ -200,6 +203,7 @@ def lead_accept(
         before={"status": Lead.Status.RECEIVED},
         after={"status": Lead.Status.ACCEPTED, **_deal_after(lead, team_members)},
     )
+    event_emit(EventType.LEAD_ACCEPTED, partner=lead.partner_id, resource=lead)
     return lead
 
 
@@ -276,10 +280,17 @@ def lead_decline(*, actor: User, lead: Lead, reason: str, notes: str = "") -> Le
         context={"lead": lead, "partner": lead.partner.name, "directory": _link("/")},
     )
     email_enqueue(to=lead.email, subject=subject, body=body, partner=lead.partner, topic=f"lead:{lead.pk}")
+    event_emit(EventType.LEAD_DECLINED, partner=lead.partner_id, resource=lead)
     return lead
 
 
-def _close(actor: User | None, lead: Lead, *, status: str, stamp: str, action: Actions, allowed: tuple[str, ...]):
+# The closing steps that are webhook events (closing as an error is not: it was never a real lead).
+CLOSE_EVENTS = {"won": EventType.LEAD_WON, "lost": EventType.LEAD_LOST}
+
+
+def _close(
+    actor: User | None, lead: Lead, *, status: str, stamp: str, action: Actions, allowed: tuple[str, ...]
+) -> Lead:
     before = lead.status
     now = timezone.now()
     _transition(lead, allowed=allowed, now=now, status=status, **{stamp: now})
@@ -291,6 +302,8 @@ def _close(actor: User | None, lead: Lead, *, status: str, stamp: str, action: A
         before={"status": before},
         after={"status": status},
     )
+    if status in CLOSE_EVENTS:
+        event_emit(CLOSE_EVENTS[status], partner=lead.partner_id, resource=lead)
     return lead
 
 
