@@ -24,6 +24,7 @@ from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.views.generic import (
     AuthenticatedHttpRequest,
     KeysetListView,
+    ObjectFormMixin,
     ObjectFormView,
     PortalPermissionMixin,
     ServiceActionView,
@@ -173,7 +174,8 @@ class LeadStepFormView(ObjectFormView):
         if self.object.state != self.state:
             messages.error(request, _("This lead can't take that step in its present state."))
             return HttpResponseRedirect(self.object.get_absolute_url())
-        return super(ObjectFormView, self).get(request, *args, **kwargs)
+        # The object is fetched (and checked) above: skip ObjectFormMixin.get, which would fetch it again.
+        return super(ObjectFormMixin, self).get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}

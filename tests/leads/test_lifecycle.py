@@ -209,3 +209,19 @@ def test_the_pages_render_in_korean(world, client_for):
         detail = client.get(lead.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "리드" in listing and "연락 요청" in listing
     assert "수락" in detail and "거절" in detail
+
+
+def test_the_us_government_cloud_has_no_leads(world, client_for, settings):
+    """Reference §15: the pages answer 404 to everyone, the navigation drops the link, the add-customer page carries
+    no lead field."""
+    settings.PORTAL_CLOUD = "us_gov"
+    admin = world.users["global_admin"]
+    lead = make_lead(world.partner_a)
+    client = client_for(admin)
+    for url in (LIST, EXPORT, lead.get_absolute_url(), reverse("leads:lead_accept", args=[lead.pk])):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("leads:lead_win", args=[lead.pk])).status_code == 404
+    home = client.get(reverse("customers:customer_list")).content.decode()
+    assert 'href="/leads/"' not in home
+    form = client.get(reverse("customers:customer_create") + f"?lead={lead.pk}").context["form"]
+    assert "lead" not in form.fields and "company_name" not in form.initial
