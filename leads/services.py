@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from activity.actions import Actions
@@ -436,16 +436,18 @@ def lead_digest_send(*, now: datetime | None = None) -> str:
         contact = claim.contact
         if not contact.is_active or not leads:
             continue
-        subject, body = email_render(
-            subject_template="leads/email/digest_subject.txt",
-            body_template="leads/email/digest.txt",
-            context={
-                "count": len(leads),
-                "day": claim.day.isoformat(),
-                "leads": [(lead, _link(lead.get_absolute_url())) for lead in leads],
-                "link": _link("/leads/"),
-            },
-        )
+        # A scheduled job has no request: the digest is written in the portal's language, whatever ran before.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = email_render(
+                subject_template="leads/email/digest_subject.txt",
+                body_template="leads/email/digest.txt",
+                context={
+                    "count": len(leads),
+                    "day": claim.day.isoformat(),
+                    "leads": [(lead, _link(lead.get_absolute_url())) for lead in leads],
+                    "link": _link("/leads/"),
+                },
+            )
         email_enqueue(
             to=contact.email, subject=subject, body=body, partner=contact.partner, topic=f"lead-digest:{claim.pk}"
         )
