@@ -27,6 +27,7 @@ def portal(request: HttpRequest) -> dict:
             "staff": Action.MANAGE_STAFF in actions,
             "business_profile": Action.VIEW_BUSINESS_PROFILE in actions,
             "api_tokens": Action.USE_API in actions,
+            "leads": Action.WORK_LEADS in actions,
         },
         "actions": actions,
         "domain_suffix": settings.PORTAL_DOMAIN_SUFFIX,

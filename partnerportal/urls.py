@@ -97,6 +97,7 @@ urlpatterns = [
         ),
     ),
     path("activity/", include("activity.urls")),
+    path("leads/", include("leads.urls")),
     path("staff/webhooks/", include("partnerportal.webhooks.urls")),
     path("staff/", include("partnerportal.staff.urls")),
     path("api/v1/", include(api_urls)),

@@ -8,7 +8,7 @@ The acceptance page shows the notices it gives. Today the one extension is the a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,8 @@ class InvitationExtension:
     accepted: Callable[[Invitation, Customer], None]
     # What the acceptance page tells the customer afterwards.
     notices: Callable[[Invitation], list[str]]
+    # Initial values of the new-invitation form drawn from its query string (`?lead=<id>`); None: none.
+    initial: Callable[[User, Mapping[str, str]], dict[str, Any]] | None = None
 
 
 _EXTENSIONS: dict[str, InvitationExtension] = {}
@@ -51,3 +53,12 @@ def invitation_extension_register(extension: InvitationExtension) -> None:
 def invitation_extensions() -> list[InvitationExtension]:
     """The registered extensions, in registration order."""
     return list(_EXTENSIONS.values())
+
+
+def invitation_initial(*, user: User, params: Mapping[str, str]) -> dict[str, Any]:
+    """The initial values the extensions draw from the new-invitation page's query string for this user."""
+    values: dict[str, Any] = {}
+    for extension in _EXTENSIONS.values():
+        if extension.initial is not None:
+            values.update(extension.initial(user, params))
+    return values

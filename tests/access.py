@@ -852,6 +852,54 @@ ROWS: list[Row] = [
     R("profiles:directory_logo",              "listing_logo", GET,  200, 200, 200, 200, 200, 200, 200),
     R("profiles:directory_logo",              "listing_logo_draft", GET, 404, 404, 404, 404, 404, 404, 404),
     R("profiles:directory_logo",              "listing_logo", POST, 405, 405, 405, 405, 405, 405, 405),
+    # ---------------------------------------------------- leads (issue 14): global admins and sales agents
+    #  url name                           target          method anon ga   aa   sa   hd   none asg
+    # Partner-private (another partner's lead: 404). The assigned-scope column is an admin agent, a role without
+    # leads (403); assigned-scope sales agents (team members and the lead contact only) are tests/leads/test_scope.py.
+    R("leads:lead_list",                      None,           GET,  302, 200, 403, 200, 403, 403, 403),
+    R("leads:lead_list",                      None,           POST, 302, 405, 403, 405, 403, 403, 403),
+    R("leads:lead_export",                    None,           GET,  302, 200, 403, 200, 403, 403, 403),
+    R("leads:lead_export",                    None,           POST, 302, 405, 403, 405, 403, 403, 403),
+    R("leads:lead_detail",                    "lead_in",      GET,  302, 200, 403, 200, 403, 403, 403),
+    R("leads:lead_detail",                    "lead_out",     GET,  302, 404, 403, 404, 403, 403, 403),
+    R("leads:lead_detail",                    "lead_in",      POST, 302, 405, 403, 405, 403, 403, 403),
+    R("leads:lead_accept",                    "lead_in",      GET,  302, 200, 403, 200, 403, 403, 403),
+    R("leads:lead_accept",                    "lead_in",      POST, 302, 302, 403, 302, 403, 403, 403,
+      "lead deal", E("lead accepted", (Actions.LEAD_ACCEPT,))),
+    R("leads:lead_accept",                    "lead_in",      POST, 302, 200, 403, 200, 403, 403, 403,
+      "empty", NOTHING),
+    R("leads:lead_accept",                    "lead_out",     GET,  302, 404, 403, 404, 403, 403, 403),
+    R("leads:lead_accept",                    "lead_out",     POST, 302, 404, 403, 404, 403, 403, 403,
+      "lead deal"),
+    R("leads:lead_update",                    "lead_accepted_in", GET, 302, 200, 403, 200, 403, 403, 403),
+    R("leads:lead_update",                    "lead_accepted_in", POST, 302, 302, 403, 302, 403, 403, 403,
+      "lead deal", E("lead deal saved", (Actions.LEAD_UPDATE,))),
+    R("leads:lead_update",                    "lead_accepted_in", POST, 302, 200, 403, 200, 403, 403, 403,
+      "empty", NOTHING),
+    R("leads:lead_update",                    "lead_out",     POST, 302, 404, 403, 404, 403, 403, 403,
+      "lead deal"),
+    R("leads:lead_decline",                   "lead_in",      GET,  302, 200, 403, 200, 403, 403, 403),
+    R("leads:lead_decline",                   "lead_in",      POST, 302, 302, 403, 302, 403, 403, 403,
+      "lead decline", E("lead declined", (Actions.LEAD_DECLINE,))),
+    R("leads:lead_decline",                   "lead_in",      POST, 302, 200, 403, 200, 403, 403, 403,
+      "empty", NOTHING),
+    R("leads:lead_decline",                   "lead_out",     POST, 302, 404, 403, 404, 403, 403, 403,
+      "lead decline"),
+    R("leads:lead_win",                       "lead_accepted_in", POST, 302, 302, 403, 302, 403, 403, 403,
+      None, E("lead won", (Actions.LEAD_WIN,))),
+    R("leads:lead_win",                       "lead_accepted_in", GET, 302, 405, 403, 405, 403, 403, 403),
+    R("leads:lead_win",                       "lead_out",     POST, 302, 404, 403, 404, 403, 403, 403),
+    R("leads:lead_lose",                      "lead_accepted_in", POST, 302, 302, 403, 302, 403, 403, 403,
+      None, E("lead lost", (Actions.LEAD_LOSE,))),
+    R("leads:lead_lose",                      "lead_out",     POST, 302, 404, 403, 404, 403, 403, 403),
+    R("leads:lead_close",                     "lead_in",      POST, 302, 302, 403, 302, 403, 403, 403,
+      None, E("lead closed as error", (Actions.LEAD_CLOSE_ERROR,))),
+    R("leads:lead_close",                     "lead_out",     POST, 302, 404, 403, 404, 403, 403, 403),
+    # A favourite is the user's own bookmark, not a change to the lead: no activity entry.
+    R("leads:lead_favourite",                 "lead_in",      POST, 302, 302, 403, 302, 403, 403, 403,
+      "lead favourite", E("lead favourite marked")),
+    R("leads:lead_favourite",                 "lead_in",      GET,  302, 405, 403, 405, 403, 403, 403),
+    R("leads:lead_favourite",                 "lead_out",     POST, 302, 404, 403, 404, 403, 403, 403),
 ]
 # fmt: on
 
@@ -888,6 +936,17 @@ US_GOV_ABSENT: set[str] = {
     "profiles:profile_publish",
     "profiles:profile_unpublish",
     "profiles:profile_update",
+    # leads
+    "leads:lead_accept",
+    "leads:lead_close",
+    "leads:lead_decline",
+    "leads:lead_detail",
+    "leads:lead_export",
+    "leads:lead_favourite",
+    "leads:lead_list",
+    "leads:lead_lose",
+    "leads:lead_update",
+    "leads:lead_win",
 }
 
 # Named routes deliberately outside this table, with the reason.

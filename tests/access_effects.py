@@ -35,6 +35,7 @@ from tests.api import access_targets_relationships as api_relationship_targets
 from tests.api import access_targets_resources as api_resource_targets
 from tests.api import access_targets_staff as api_staff_targets
 from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
+from tests.leads import access_targets as lead_targets
 from tests.mfa.helpers import mfa_enrol, session_verify, totp_code
 from tests.profiles import access_targets as profile_targets
 from tests.relationships.invite_helpers import acceptance_data, verify_mailbox
@@ -559,3 +560,6 @@ EFFECTS.update(api_resource_targets.EFFECTS)
 
 BODIES.update(profile_targets.BODIES)
 EFFECTS.update(profile_targets.EFFECTS)
+# The lead pages' bodies and effects (tests/leads/access_targets.py).
+BODIES.update(lead_targets.BODIES)
+EFFECTS.update(lead_targets.EFFECTS)

@@ -17,6 +17,7 @@ from customers.models import Customer, CustomerTag, Subscription, Tag
 from partnerportal.models import Partner, User
 from partnerportal.seeding.admin_relationships import seed_admin_relationships
 from partnerportal.seeding.bulk import bulk_seed
+from partnerportal.seeding.leads import seed_leads
 from partnerportal.seeding.profiles import seed_profiles
 from partnerportal.staff.services import partner_create, staff_user_create
 from permissions import policy
@@ -102,6 +103,10 @@ class DemoSeeder:
                 seed_admin_relationships(partner=partner, prefix=prefix, now=now)
                 if growth:
                     seed_profiles(partner=partner)
+            # Leads in every state; Contoso's go to its sales agent, the others' to their global admin.
+            if growth:
+                for partner in (contoso, fabrikam, northwind):
+                    seed_leads(partner=partner, sales_contact=partner is contoso)
         if customers:
             bulk_seed(count=customers, rng=rng, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Password for every demo user: " + DEMO_PASSWORD))

@@ -29,6 +29,11 @@ class EventType(models.TextChoices):
     ADMIN_RELATIONSHIP_TERMINATED = "admin_relationship.terminated", _("Admin relationship terminated")
     ADMIN_RELATIONSHIP_EXTENDED = "admin_relationship.extended", _("Admin relationship extended")
     ADMIN_RELATIONSHIP_EXPIRED = "admin_relationship.expired", _("Admin relationship expired")
+    LEAD_RECEIVED = "lead.received", _("Lead received")
+    LEAD_ACCEPTED = "lead.accepted", _("Lead accepted")
+    LEAD_WON = "lead.won", _("Lead won")
+    LEAD_LOST = "lead.lost", _("Lead lost")
+    LEAD_DECLINED = "lead.declined", _("Lead declined")
 
 
 def message_id_new() -> str:

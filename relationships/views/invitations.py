@@ -21,6 +21,7 @@ from partnerportal.views.generic import (
 )
 from permissions import policy
 from permissions.roles import Action
+from relationships import hooks
 from relationships import selectors as relationship_selectors
 from relationships.forms.invitations import InvitationFilterForm, InvitationForm
 from relationships.models import Invitation
@@ -88,6 +89,10 @@ class InvitationCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     def post(self, request, *args, **kwargs):
         self.customer = self.get_customer()
         return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        # Values the extensions draw from the query string (relationships.hooks), e.g. a lead's email.
+        return {**super().get_initial(), **hooks.invitation_initial(user=self.request.user, params=self.request.GET)}
 
     def get_form_kwargs(self):
         user = self.request.user

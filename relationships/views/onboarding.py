@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from customers.company_names import company_name_warnings
+from customers.hooks import add_customer_initial
 from partnerportal.views.generic import AuthenticatedHttpRequest, PortalPermissionMixin, ServiceFormMixin
 from permissions import policy
 from permissions.roles import Action
@@ -26,6 +27,10 @@ class CustomerCreateView(PortalPermissionMixin, ServiceFormMixin, FormView):
     permission_required = Action.ADD_CUSTOMER
     form_class = AddCustomerForm
     template_name = "customers/customer_form.html"
+
+    def get_initial(self):
+        # Values other apps draw from the query string (customers.hooks), e.g. a lead's company and contact.
+        return {**super().get_initial(), **add_customer_initial(user=self.request.user, params=self.request.GET)}
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

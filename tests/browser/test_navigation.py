@@ -12,14 +12,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # PRODUCT.md §2, written out by hand per role.
 EXPECTED_NAV = {
     "global.admin": [
-        *("Customers", "Lookup", "Invitations", "Ended relationships", "Partnerships", "Admin relationships"),
-        *("Business profile", "Activity log", "Staff"),
+        *("Customers", "Lookup", "Invitations", "Ended relationships", "Partnerships", "Leads"),
+        *("Admin relationships", "Business profile", "Activity log", "Staff"),
     ],
     "admin.agent": [
         *("Customers", "Lookup", "Invitations", "Ended relationships", "Partnerships", "Admin relationships"),
         *("Business profile", "Activity log"),
     ],
-    "sales.agent": ["Customers", "Lookup", "Invitations", "Partnerships", "Admin relationships", "Business profile"],
+    "sales.agent": [
+        *("Customers", "Lookup", "Invitations", "Partnerships", "Leads", "Admin relationships"),
+        "Business profile",
+    ],
     "helpdesk.agent": ["Customers", "Lookup", "Admin relationships", "Business profile"],
 }
 

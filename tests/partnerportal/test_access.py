@@ -30,6 +30,7 @@ from tests.api.helpers import ApiClient, token_for
 from tests.conftest import ASSIGNED
 from tests.customers import access_targets as subscription_targets
 from tests.factories import make_user
+from tests.leads import access_targets as lead_targets
 from tests.profiles import access_targets as profile_targets
 from tests.relationships import access_targets as endrestore_targets
 from tests.relationships import invite_targets
@@ -135,6 +136,7 @@ TARGETS.update(api_targets.TARGETS)  # api_token_sa, api_token_out
 TARGETS.update(webhook_targets.TARGETS)  # webhook_in/out, delivery_in/out
 TARGETS.update(api_resource_targets.TARGETS)  # api_partnership_token
 TARGETS.update(profile_targets.TARGETS)  # profile_*, location_in/out, listing_* (the public directory)
+TARGETS.update(lead_targets.TARGETS)  # lead_in, lead_accepted_in, lead_out
 
 
 def _staff_user_in(world) -> dict:

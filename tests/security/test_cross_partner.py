@@ -31,6 +31,7 @@ from tests.api.helpers import ApiClient, token_for
 from tests.conftest import World
 from tests.customers.access_targets import _subscription
 from tests.factories import make_customer, make_partner, make_user
+from tests.leads.factories import make_accepted_lead, make_lead
 from tests.partnerportal.test_access import ROLE_COLUMNS, database_fingerprint
 from tests.profiles.helpers import first_location, make_profile
 from tests.relationships.access_targets import _make_type
@@ -113,6 +114,14 @@ def _profile_location_b(world: World) -> list[Kwargs]:
     return [{"pk": first_location(make_profile(world.user_b, published=True)).pk}]
 
 
+def _lead_b(world: World) -> list[Kwargs]:
+    """B's received lead and B's accepted one."""
+    return [
+        {"pk": make_lead(world.partner_b, contact=world.user_b).pk},
+        {"pk": make_accepted_lead(world.partner_b, actor=world.user_b).pk},
+    ]
+
+
 # Route name -> partner B's objects of the kind the route takes (URL kwargs).
 MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "customers:customer_detail": _customer_b,
@@ -155,6 +164,20 @@ MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "profiles:profile_logo": _profile_b,
     "profiles:location_add": _profile_b,
     "profiles:location_delete": _profile_location_b,
+    # Leads (issue 14): partner B's received lead, and its accepted one.
+    **{
+        f"leads:{name}": _lead_b
+        for name in (
+            "lead_detail",
+            "lead_accept",
+            "lead_update",
+            "lead_decline",
+            "lead_win",
+            "lead_lose",
+            "lead_close",
+            "lead_favourite",
+        )
+    },
 }
 
 # API routes taking an object: asked for with a bearer token of each column's user (sessions do not reach the API).

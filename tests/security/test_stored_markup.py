@@ -18,6 +18,8 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
@@ -42,6 +44,7 @@ from customers.services.customers import customer_update
 from customers.services.purchase_permissions import purchase_permission_set
 from customers.services.tags import customer_tags_set
 from leads.models import Lead
+from leads.services import lead_accept, lead_decline, lead_submit
 from partnerportal.infrastructure.emails import email_send
 from partnerportal.models import OutboundEmail, Partner, SetPasswordToken, User
 from partnerportal.staff.services import set_password_token_issue, staff_user_create
@@ -185,10 +188,16 @@ WRITERS = {
     "profiles.ProfileLocation.address_line2": "service",
     "profiles.ProfileLocation.city": "service",
     # the public "Contact me" form (a visitor)
+    # Leads: typed by a visitor on the Contact me form (lead_submit), then by staff accepting and declining.
     "leads.Lead.company_name": "service",
     "leads.Lead.contact_name": "service",
     "leads.Lead.phone": "service",
     "leads.Lead.message": "service",
+    "leads.Lead.deal_name": "service",
+    "leads.Lead.notes": "service",
+    "leads.Lead.crm_id": "service",
+    "leads.Lead.campaign_id": "service",
+    "leads.Lead.decline_notes": "service",
 }
 TEXT_APPS = {
     *("partnerportal", "accounts", "customers", "relationships", "adminrelationships", "permissions", "activity"),
@@ -338,7 +347,9 @@ def _fill(world) -> dict:
         if policy.user_actions(user):
             api_token_create(actor=user, name=payload_for(100))
     reseller_admin = make_user(reseller, "global_admin")
+    leads = _leads_fill(world)
     return {
+        **leads,
         "invitation": invitation,
         "subscription": subscription,
         "invite_token": invite_token,
@@ -357,6 +368,41 @@ def _fill(world) -> dict:
         "business_profile": profile,
         "profile_location": location,
     }
+
+
+def _leads_fill(world) -> dict:
+    """A received, an accepted and a declined lead carrying the payloads in every text a visitor or staff types."""
+    agent = User.objects.get(pk=world.users["sales_agent"].pk)
+
+    def submitted(**extra):
+        return lead_submit(
+            partner=world.partner_a,
+            profile_country="US",
+            lead_contact=agent,
+            company_name=payload_for(255),
+            contact_name=payload_for(200),
+            email="buyer@lead.example.net",
+            phone=payload_for(50),
+            country="US",
+            company_size="small",
+            message=payload_for(2000),
+        )
+
+    received = submitted()
+    accepted = lead_accept(
+        actor=agent,
+        lead=submitted(),
+        deal_name=payload_for(200),
+        estimated_value=Decimal("10.00"),
+        currency="EUR",
+        estimated_purchase_date=date(2027, 1, 1),
+        team_members=[agent],
+        notes=payload_for(2000),
+        crm_id=payload_for(100),
+        campaign_id=payload_for(100),
+    )
+    declined = lead_decline(actor=agent, lead=submitted(), reason="other", notes=payload_for(2000))
+    return {"lead_received": received, "lead_accepted": accepted, "lead_declined": declined}
 
 
 @pytest.fixture(scope="module")
@@ -427,6 +473,11 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         "profiles:directory_location": {"pk": extra["profile_location"].pk},
         "profiles:directory_contact": {"pk": extra["profile_location"].pk},
         # profiles:profile_logo and profiles:directory_logo are PNG bytes the server re-encoded (tests/profiles).
+        "leads:lead_detail": {"pk": extra["lead_accepted"].pk},
+        "leads:lead_accept": {"pk": extra["lead_received"].pk},
+        "leads:lead_decline": {"pk": extra["lead_received"].pk},
+        "leads:lead_update": {"pk": extra["lead_accepted"].pk},
+        # lead_win, lead_lose, lead_close, lead_favourite are POST-only; the declined lead's page is read below.
     }.get(url_name)
 
 
@@ -465,6 +516,8 @@ def _urls(world) -> Iterator[str]:
         ("profiles:directory_search", "q"),
     ]:
         yield reverse(name) + "?" + param + "=" + quote(probe, safe="")
+    yield reverse("leads:lead_detail", kwargs={"pk": world.extra["lead_declined"].pk})
+    yield reverse("leads:lead_list") + "?q=" + quote(probe[:200], safe="")
     yield reverse("activity:activity_list") + "?date_from=2000-01-01"
     yield reverse("activity:activity_export") + "?date_from=2000-01-01"
 
