@@ -6,6 +6,11 @@ page with `?next=` does not count: that is the refusal of an anonymous user, not
 of the session, `test_every_named_route_answered_with_success_somewhere`, then checks that every named route of the
 URLconf is in that set. It only judges a whole run: when tests are selected (`-k`, `-m`, a path or node id other
 than the default `tests`), or some test was deselected, it is skipped, since a subset cannot cover everything.
+
+With pytest-xdist (`make test` runs two workers) no worker sees every request: each worker hands its routes to the
+controller when it finishes (`workeroutput`), and the controller judges the union once all have finished, failing
+the run (exit status 1, the missing routes printed) when a named route never succeeded; the test itself is then
+skipped in the worker that runs it.
 """
 
 from __future__ import annotations
@@ -76,9 +81,50 @@ def whole_run() -> bool:
     return _state["whole_run"] and not _state["deselected"]
 
 
+def _worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 @pytest.fixture
-def succeeded_routes() -> set[str]:
+def succeeded_routes(request) -> set[str]:
     """The route names that answered 2xx/3xx so far in this run; skips the test unless the whole suite runs."""
+    if _worker(request.config):
+        pytest.skip("with several workers the controller judges URL coverage over all of them, at the end")
     if not whole_run():
         pytest.skip("URL coverage is judged on a whole run of the suite only")
     return set(SUCCEEDED)
+
+
+# --- pytest-xdist: workers report, the controller judges ----------------------------------------------------------
+
+_merged: dict = {"routes": set(), "workers": 0, "whole": True}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if _worker(config):
+        config.workeroutput["url_coverage"] = {"routes": sorted(SUCCEEDED), "whole": whole_run()}
+        return
+    if not _merged["workers"] or not _merged["whole"] or exitstatus not in (0, 1):
+        return
+    from tests.partnerportal.test_access import _named_routes
+
+    never = sorted(_named_routes() - _merged["routes"])
+    if never:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        message = f"URL coverage: named routes that never answered with success in the whole test run: {never}"
+        if reporter is not None:
+            reporter.write_line(message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    report = getattr(node, "workeroutput", {}).get("url_coverage")
+    if report is None or error:
+        _merged["whole"] = False
+        return
+    _merged["workers"] += 1
+    _merged["routes"].update(report["routes"])
+    # A worker whose collection was not the whole suite (a -k, a path) makes the whole run partial.
+    _merged["whole"] = _merged["whole"] and report["whole"]

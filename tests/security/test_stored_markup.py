@@ -662,4 +662,7 @@ def test_the_payloads_are_really_stored(marked, db):
     assert "<script>alert(1)" in SecurityGroup.objects.get(partner=marked.partner_a).name
     assert "<script>alert(1)" in BusinessProfile.objects.get(partner=marked.partner_a).description
     assert "<script>alert(1)" in marked.extra["profile_location"].address_line1
-    assert "<script>alert(1)" in Lead.objects.get(partner=marked.partner_a).message
+    # The Contact me form's lead and the three the leads' own writers made (received, accepted, declined).
+    leads = Lead.objects.filter(partner=marked.partner_a)
+    assert leads.count() == 4 and all("<script>alert(1)" in lead.message for lead in leads)
+    assert "<script>alert(1)" in Lead.objects.get(pk=marked.extra["lead_accepted"].pk).deal_name
