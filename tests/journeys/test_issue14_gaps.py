@@ -1,11 +1,14 @@
 """Bullets of issue 14 that no test covered yet: the demo data (a published profile per partner, leads in every
 state), losing and closing a lead as an error through its pages, the lead list's keyset pages keeping the filters,
-and the profile deletion asking before it deletes."""
+the profile deletion asking before it deletes, team members limited to the partner's active staff, and the country
+pre-filled from a lead."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -13,9 +16,10 @@ from django.urls import reverse
 from activity.actions import Actions
 from activity.models import ActivityEntry
 from leads.models import STATE_CHOICES, Lead
+from leads.services import lead_accept
 from partnerportal.models import Partner
 from profiles.models import BusinessProfile
-from tests.leads.factories import make_accepted_lead, make_lead
+from tests.leads.factories import deal_data, deal_form, make_accepted_lead, make_lead
 from tests.profiles.helpers import make_profile
 
 LIST = reverse("leads:lead_list")
@@ -73,3 +77,22 @@ def test_deleting_a_profile_asks_first_and_the_question_deletes_nothing(world, c
     assert "This cannot be undone" in page.content.decode() and 'id="profile-delete-confirm"' in page.content.decode()
     assert BusinessProfile.objects.filter(pk=profile.pk, status=BusinessProfile.Status.PUBLISHED).exists()
     assert url in client_for(admin).get(profile.get_absolute_url()).content.decode()
+
+
+def test_team_members_are_active_staff_of_the_partner_on_the_page_and_in_the_service(world, client_for):
+    agent = world.users["sales_agent"]
+    lead = make_lead(world.partner_a, contact=agent)
+    outsider = world.user_b  # staff of partner B
+    response = client_for(agent).post(reverse("leads:lead_accept", args=[lead.pk]), deal_form([agent, outsider]))
+    assert response.status_code == 200 and "team_members" in response.context["form"].errors
+    with pytest.raises(ValidationError) as caught:
+        lead_accept(actor=agent, lead=lead, **deal_data([agent, outsider]))
+    assert "team_members" in caught.value.error_dict
+    assert Lead.objects.get(pk=lead.pk).status == Lead.Status.RECEIVED
+
+
+def test_add_customer_from_a_lead_prefills_its_country(world, client_for):
+    agent = world.users["sales_agent"]
+    lead = make_accepted_lead(world.partner_a, actor=agent, country="CA", company_name="Maple Clinics")
+    form = client_for(agent).get(reverse("customers:customer_create") + f"?lead={lead.pk}").context["form"]
+    assert (form.initial["country"], form.initial["company_name"]) == ("CA", "Maple Clinics")
