@@ -52,9 +52,8 @@ class LeadQuerySerializer(serializers.Serializer):
     country = serializers.CharField(required=False, max_length=2, help_text=_("A country code of your leads."))
     favourite = serializers.BooleanField(required=False, help_text=_("Only your favourites."))
     sort = serializers.ChoiceField(choices=SORT_CHOICES, required=False, default="-received")
-    cursor = serializers.CharField(required=False, help_text=_("The `next` of the previous page."))
+    cursor = serializers.CharField(required=False, max_length=2000, help_text=_("The `next` of the previous page."))
     limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
-
 
 
 class LeadDealSerializer(serializers.Serializer):

@@ -31,8 +31,8 @@ from relationships.selectors import invitation_by_token
 from tests.adminrelationships import access_targets as admin_relationship_targets
 from tests.adminrelationships import dap_targets
 from tests.api import access_targets as api_targets
-from tests.api import access_targets_relationships as api_relationship_targets
 from tests.api import access_targets_leads as api_lead_targets
+from tests.api import access_targets_relationships as api_relationship_targets
 from tests.api import access_targets_resources as api_resource_targets
 from tests.api import access_targets_staff as api_staff_targets
 from tests.factories import KNOWN_CODE, PASSWORD, customer_form_data, make_acceptance_code
