@@ -49,7 +49,7 @@ class LeadQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=200, help_text=_("Company, contact or email contains this."))
     status = serializers.ChoiceField(choices=STATE_CHOICES, required=False)
     source = serializers.ChoiceField(choices=Lead.Source.choices, required=False)
-    country = serializers.CharField(required=False, max_length=2, help_text=_("A country code of your leads."))
+    country = serializers.RegexField(r"^[A-Z]{2}$", required=False, help_text=_("A country code of your leads."))
     favourite = serializers.BooleanField(required=False, help_text=_("Only your favourites."))
     sort = serializers.ChoiceField(choices=SORT_CHOICES, required=False, default="-received")
     cursor = serializers.CharField(required=False, max_length=2000, help_text=_("The `next` of the previous page."))

@@ -48,7 +48,7 @@ from permissions.roles import Action
 
 DEAL_FIELDS = frozenset(LeadDealSerializer().fields)
 DECLINE_FIELDS = frozenset(LeadDeclineSerializer().fields)
-FILTER_FIELDS = ("q", "status", "source", "country", "favourite", "sort")
+FILTER_FIELDS = ("q", "status", "source", "favourite", "sort")
 WRONG_STATE = _("This lead can't take that step in its present state.")
 
 
@@ -128,7 +128,8 @@ class LeadListView(ApiView):
         if not query.is_valid():
             raise BadRequest(errors={field: [str(m) for m in messages] for field, messages in query.errors.items()})
         params = query.validated_data
-        # The list page's own filter form judges the values (a country the user has no lead from is refused).
+        # The list page's own filter form judges the values; a country is any code (none of the user's leads from
+        # there: an empty list), where the page offers only the countries its leads come from.
         raw = {name: request.query_params[name] for name in FILTER_FIELDS if name in request.query_params}
         if params.get("favourite"):
             raw["favourite"] = "on"
@@ -137,7 +138,7 @@ class LeadListView(ApiView):
         form = LeadFilterForm(raw, user=request.user)
         if not form.is_valid():
             raise BadRequest(errors=form_errors(form))
-        values = form.values()
+        values = {**form.values(), "country": params.get("country", "")}
         field, descending = selectors.SORTS[values.pop("sort")]
         page = keyset_page(
             selectors.lead_list(user=request.user, **values),
