@@ -14,7 +14,9 @@ from api.views import (
     customer_actions,
     docs,
     invitations,
+    leads,
     partnerships,
+    profiles,
     purchase_permissions,
     relationships,
     staff,
@@ -161,6 +163,35 @@ urlpatterns = [
         "partnerships/<int:pk>/remove/",
         login_not_required(partnerships.PartnershipRemoveView.as_view()),
         name="partnership_remove",
+    ),
+    # ---- leads: the list, one lead and editing its deal, and its steps
+    path("leads/", login_not_required(leads.LeadListView.as_view()), name="lead_list"),
+    path("leads/<int:pk>/", login_not_required(leads.LeadDetailView.as_view()), name="lead_detail"),
+    path("leads/<int:pk>/accept/", login_not_required(leads.LeadAcceptView.as_view()), name="lead_accept"),
+    path("leads/<int:pk>/decline/", login_not_required(leads.LeadDeclineView.as_view()), name="lead_decline"),
+    path("leads/<int:pk>/win/", login_not_required(leads.LeadWinView.as_view()), name="lead_win"),
+    path("leads/<int:pk>/lose/", login_not_required(leads.LeadLoseView.as_view()), name="lead_lose"),
+    path("leads/<int:pk>/close/", login_not_required(leads.LeadCloseView.as_view()), name="lead_close"),
+    # ---- business profiles: the list, one, publish and unpublish
+    path(
+        "business-profiles/",
+        login_not_required(profiles.BusinessProfileListView.as_view()),
+        name="business_profile_list",
+    ),
+    path(
+        "business-profiles/<int:pk>/",
+        login_not_required(profiles.BusinessProfileDetailView.as_view()),
+        name="business_profile_detail",
+    ),
+    path(
+        "business-profiles/<int:pk>/publish/",
+        login_not_required(profiles.BusinessProfilePublishView.as_view()),
+        name="business_profile_publish",
+    ),
+    path(
+        "business-profiles/<int:pk>/unpublish/",
+        login_not_required(profiles.BusinessProfileUnpublishView.as_view()),
+        name="business_profile_unpublish",
     ),
     # ----
     # Anything else under /api/v1/ is a 404 problem document, not the HTML page.

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from adminrelationships.models import AdminRelationship
 from api.serializers import CustomerSerializer
 from api.serializers_admin_relationships import AdminRelationshipSerializer
+from api.serializers_leads import LeadSerializer
 from api.serializers_partnerships import PartnershipSerializer
 from api.serializers_purchase_permissions import PurchasePermissionSerializer
 from customers.models import Customer, CustomerTag
@@ -73,33 +74,6 @@ class InvitationSerializer(serializers.Serializer):
     customer_id = serializers.UUIDField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
-
-
-class LeadSerializer(serializers.Serializer):
-    """A lead of the partner's (its state derived: a received lead past 14 days reads expired, contact hidden)."""
-
-    id = serializers.IntegerField(read_only=True)
-    source = serializers.CharField(read_only=True)
-    status = serializers.CharField(source="state", read_only=True)
-    company_name = serializers.CharField(read_only=True)
-    country = serializers.CharField(read_only=True)
-    company_size = serializers.CharField(read_only=True)
-    contact_name = serializers.SerializerMethodField()
-    email = serializers.SerializerMethodField()
-    received_at = serializers.DateTimeField(read_only=True)
-    accepted_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    deal_name = serializers.CharField(read_only=True)
-    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
-    currency = serializers.CharField(read_only=True)
-    decline_reason = serializers.CharField(read_only=True)
-    customer_id = serializers.UUIDField(read_only=True, allow_null=True)
-    invitation_id = serializers.IntegerField(read_only=True, allow_null=True)
-
-    def get_contact_name(self, lead: Lead) -> str | None:
-        return None if lead.is_expired else lead.contact_name
-
-    def get_email(self, lead: Lead) -> str | None:
-        return None if lead.is_expired else lead.email
 
 
 def _plain(serializer_class: type[serializers.Serializer]) -> Any:

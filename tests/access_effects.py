@@ -31,6 +31,7 @@ from relationships.selectors import invitation_by_token
 from tests.adminrelationships import access_targets as admin_relationship_targets
 from tests.adminrelationships import dap_targets
 from tests.api import access_targets as api_targets
+from tests.api import access_targets_leads as api_lead_targets
 from tests.api import access_targets_relationships as api_relationship_targets
 from tests.api import access_targets_resources as api_resource_targets
 from tests.api import access_targets_staff as api_staff_targets
@@ -563,3 +564,5 @@ EFFECTS.update(profile_targets.EFFECTS)
 # The lead pages' bodies and effects (tests/leads/access_targets.py).
 BODIES.update(lead_targets.BODIES)
 EFFECTS.update(lead_targets.EFFECTS)
+BODIES.update(api_lead_targets.BODIES)
+EFFECTS.update(api_lead_targets.EFFECTS)

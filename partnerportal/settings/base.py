@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "customers.models.Subscription.Status",
         "PartnershipStatusEnum": "relationships.models.Partnership.Status",
         "PurchasePermissionProductEnum": "permissions.models.PurchasePermission.Product",
+        "BusinessProfileStatusEnum": "profiles.models.BusinessProfile.Status",
     },
 }
 

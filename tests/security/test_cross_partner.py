@@ -206,6 +206,14 @@ API_MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
     "api:subscription_detail": _subscription_b,
     "api:customer_purchase_permissions": _azure_customer_b,
     "api:partnership_remove": _partnership_b,
+    # leads and business profiles (issue 13, resources: api4)
+    **{
+        f"api:{name}": _lead_b
+        for name in ("lead_detail", "lead_accept", "lead_decline", "lead_win", "lead_lose", "lead_close")
+    },
+    "api:business_profile_detail": _profile_b,
+    "api:business_profile_publish": _profile_b,
+    "api:business_profile_unpublish": _profile_b,
 }
 
 # Routes whose argument is a one-time link: holding the link is the authorization (whoever it was mailed to), so

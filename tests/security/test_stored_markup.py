@@ -444,6 +444,20 @@ def _object_kwargs(world, kwargs: list[str], url_name: str) -> dict | None:
         return None  # POST-only (the customer and api:partnership_list are read)
     if url_name == "api:subscription_detail":
         return {"pk": world.customer_in.pk, "subscription_pk": extra["subscription"].pk}
+    if url_name in (
+        "api:lead_accept",
+        "api:lead_decline",
+        "api:lead_win",
+        "api:lead_lose",
+        "api:lead_close",
+        "api:business_profile_publish",
+        "api:business_profile_unpublish",
+    ):
+        return None  # POST-only (the lead and the profile are read through their detail and list endpoints)
+    if url_name == "api:lead_detail":
+        return {"pk": extra["lead_accepted"].pk}
+    if url_name == "api:business_profile_detail":
+        return {"pk": extra["business_profile"].pk}
     if url_name.startswith(("customers:", "api:")):
         return {"pk": world.customer_in.pk}
     if url_name == "apitokens:token_revoke":
@@ -518,6 +532,7 @@ def _urls(world) -> Iterator[str]:
         yield reverse(name) + "?" + param + "=" + quote(probe, safe="")
     yield reverse("leads:lead_detail", kwargs={"pk": world.extra["lead_declined"].pk})
     yield reverse("leads:lead_list") + "?q=" + quote(probe[:200], safe="")
+    yield reverse("api:lead_detail", kwargs={"pk": world.extra["lead_declined"].pk})
     yield reverse("activity:activity_list") + "?date_from=2000-01-01"
     yield reverse("activity:activity_export") + "?date_from=2000-01-01"
 
