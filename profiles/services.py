@@ -68,6 +68,14 @@ def _search_text(profile: BusinessProfile, partner: Partner) -> str:
     return search_needle(" ".join([partner.name, profile.description, *profile.skills]))
 
 
+def business_profiles_reindex(*, partner: Partner) -> int:
+    """Rewrite the directory's search text of every profile of a partner (its company name is part of it)."""
+    profiles = list(BusinessProfile.objects.filter(partner=partner))
+    for profile in profiles:
+        profile.search_text = _search_text(profile, partner)
+    return BusinessProfile.objects.bulk_update(profiles, ["search_text"]) if profiles else 0
+
+
 def _lead_contact_check(partner: Partner, lead_contact: User | None) -> None:
     if lead_contact is not None and (
         lead_contact.partner_id != partner.pk or not lead_contact.is_active or not lead_contact.roles

@@ -4,6 +4,7 @@ with its abuse guards, the US Government cloud, query counts and Korean."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -12,6 +13,7 @@ from activity.models import ActivityEntry
 from customers import countries
 from leads.models import Lead
 from profiles.models import BusinessProfile, ProfileLocation
+from profiles.selectors import DirectoryFilters, directory_queryset
 from tests.factories import make_partner, make_user
 from tests.profiles.access_targets import BODIES
 from tests.profiles.helpers import make_profile
@@ -49,6 +51,29 @@ def test_a_visitor_finds_a_published_partner_by_industry_country_and_text(world,
     assert len(_names(client.get(SEARCH, {"industry": "no-such", "country": "ZZ"}))) == 3
     page = client.get(SEARCH, {"industry": "healthcare"}).content.decode()
     assert 'value="healthcare" selected' in page  # the state is in the URL and shown back
+
+
+def test_a_renamed_partner_is_found_by_its_new_name_at_once(world, client_for):
+    make_profile(world.users["global_admin"], published=True)
+    partner = world.partner_a
+    partner.name = "Contoso Renamed Holdings"
+    partner.save()
+    client = client_for(None)
+    assert set(_names(client.get(SEARCH, {"q": "renamed holdings"}))) == {"Contoso Renamed Holdings"}
+    assert _names(client.get(SEARCH, {"q": "contoso cloud"})) == []
+
+
+def test_the_free_text_search_condition_is_served_by_the_trigram_index(world):
+    """The directory's text condition (`search_text LIKE '%needle%'`, as directory_queryset writes it) can be answered
+    from the trigram index, so it need not read every profile (the planner is told to avoid a sequential scan, as a
+    large table would make it: this one holds a single row)."""
+    make_profile(world.users["global_admin"], published=True)
+    sql = str(directory_queryset(filters=DirectoryFilters(q="contoso")).query)
+    assert '"profiles_businessprofile"."search_text"::text LIKE' in sql, sql
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = BusinessProfile.objects.filter(search_text__contains="contoso").explain()
+    assert "businessprofile_search_trgm" in plan, plan
 
 
 @override_settings(PORTAL_PAGE_SIZE=2)
