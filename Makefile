@@ -24,7 +24,7 @@ locale/ko/LC_MESSAGES/django.mo: locale/ko/LC_MESSAGES/django.po $(VENV)/.instal
 install: $(VENV)/.installed node_modules/.installed locale/ko/LC_MESSAGES/django.mo
 
 messages: install
-	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) makemessages -l ko --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
+	DJANGO_SETTINGS_MODULE=partnerportal.settings.test $(MANAGE) makemessages -l ko --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --no-obsolete
 
 ## make run: install, start embedded PostgreSQL, migrate (as the owner role, which then grants the portal role its
 ## privileges), seed demo data, serve with the email worker beside it (both as the portal role; README, Database).
