@@ -274,7 +274,20 @@ class LeadDeclineView(LeadStepView):
         return _reread(request, lead)
 
 
-class LeadWinView(LeadStepView):
+class _LeadBodilessStepView(LeadStepView):
+    """A step that takes no body: from one of `from_states`, through the pages' `service(actor=, lead=)`."""
+
+    from_states: tuple[str, ...] = ()
+    service: Callable[..., Any]
+
+    def step(self, request: Request, lead: Lead) -> Response:
+        self.no_body(request)
+        _step(lead, self.from_states)
+        _run(lambda: self.service(actor=request.user, lead=lead))
+        return _reread(request, lead)
+
+
+class LeadWinView(_LeadBodilessStepView):
     @extend_schema(
         operation_id="leads_win",
         summary="Mark an accepted lead won",
@@ -285,14 +298,11 @@ class LeadWinView(LeadStepView):
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def step(self, request: Request, lead: Lead) -> Response:
-        self.no_body(request)
-        _step(lead, Lead.Status.ACCEPTED)
-        _run(lambda: services.lead_win(actor=request.user, lead=lead))
-        return _reread(request, lead)
+    from_states = (Lead.Status.ACCEPTED,)
+    service = staticmethod(services.lead_win)
 
 
-class LeadLoseView(LeadStepView):
+class LeadLoseView(_LeadBodilessStepView):
     @extend_schema(
         operation_id="leads_lose",
         summary="Mark an accepted lead lost",
@@ -303,14 +313,11 @@ class LeadLoseView(LeadStepView):
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def step(self, request: Request, lead: Lead) -> Response:
-        self.no_body(request)
-        _step(lead, Lead.Status.ACCEPTED)
-        _run(lambda: services.lead_lose(actor=request.user, lead=lead))
-        return _reread(request, lead)
+    from_states = (Lead.Status.ACCEPTED,)
+    service = staticmethod(services.lead_lose)
 
 
-class LeadCloseView(LeadStepView):
+class LeadCloseView(_LeadBodilessStepView):
     @extend_schema(
         operation_id="leads_close",
         summary="Close a received or accepted lead as sent in error",
@@ -321,8 +328,5 @@ class LeadCloseView(LeadStepView):
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def step(self, request: Request, lead: Lead) -> Response:
-        self.no_body(request)
-        _step(lead, (Lead.Status.RECEIVED, Lead.Status.ACCEPTED))
-        _run(lambda: services.lead_close_as_error(actor=request.user, lead=lead))
-        return _reread(request, lead)
+    from_states = (Lead.Status.RECEIVED, Lead.Status.ACCEPTED)
+    service = staticmethod(services.lead_close_as_error)
