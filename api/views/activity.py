@@ -11,8 +11,8 @@ from activity.forms import ActivityFilterForm
 from api.pagination import keyset_page
 from api.problems import BadRequest, form_errors
 from api.serializers_activity import ActivityEntrySerializer, ActivityListQuerySerializer, ActivityListSerializer
-from api.views.base import ApiView
-from api.views.customers import UNKNOWN_PARAMETER, problems
+from api.views.base import ApiView, query_params
+from api.views.customers import problems
 from partnerportal.infrastructure.pagination import Ordering
 from permissions.roles import Action
 
@@ -32,19 +32,13 @@ class ActivityListView(ApiView):
         responses={(200, "application/json"): ActivityListSerializer, **problems(400, 401, 403, 429)},
     )
     def get(self, request: Request) -> Response:
+        params = query_params(request, ActivityListQuerySerializer)
         query = dict(request.query_params.items())
-        page_query = ActivityListQuerySerializer(data=query)
-        unknown = {name: [str(UNKNOWN_PARAMETER)] for name in query if name not in page_query.fields}
-        if unknown:
-            raise BadRequest(errors=unknown)
-        if not page_query.is_valid():
-            raise BadRequest(errors={field: [str(m) for m in msgs] for field, msgs in page_query.errors.items()})
         # The page's form decides the filters (its messages; the default range when no date is given). Unlike the
         # page, which shows a bad filter's error next to the field and falls back, the API refuses it.
         form = ActivityFilterForm({k: v for k, v in query.items() if k in FORM_FILTERS}, user=request.user)
         if not form.is_valid():
             raise BadRequest(errors=form_errors(form))
-        params = page_query.validated_data
         page = keyset_page(
             selectors.activity_list(user=request.user, **{**form.values(), "actor": params.get("actor")}),
             Ordering("created_at", descending=True),

@@ -46,9 +46,9 @@ from api.serializers_admin_relationships import (
     SecurityGroupSerializer,
     TerminateSerializer,
 )
-from api.views.base import ApiView, etag_of
+from api.views.base import ApiView, etag_of, query_params
 from api.views.bodies import form_data
-from api.views.customers import IDEMPOTENCY_PARAMETER, UNKNOWN_PARAMETER, problems
+from api.views.customers import IDEMPOTENCY_PARAMETER, problems
 from customers.models import Customer
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.models import User
@@ -60,13 +60,7 @@ NOT_YOUR_CUSTOMER = _("None of your customers has this ID.")
 
 def _query(request: Request, serializer_class: type) -> dict[str, Any]:
     """The query string through its serializer: an unknown parameter or a bad value is a 400."""
-    query = serializer_class(data=dict(request.query_params.items()))
-    unknown = {name: [str(UNKNOWN_PARAMETER)] for name in request.query_params if name not in query.fields}
-    if unknown:
-        raise BadRequest(errors=unknown)
-    if not query.is_valid():
-        raise BadRequest(errors={field: [str(m) for m in msgs] for field, msgs in query.errors.items()})
-    return dict(query.validated_data)
+    return query_params(request, serializer_class)
 
 
 def _filters(request: Request, *, customer: Customer | None = None) -> selectors.ListFilters:

@@ -90,6 +90,23 @@ class ApiView(APIView):
         return response
 
 
+UNKNOWN_PARAMETER = _("Unknown parameter.")
+
+
+def query_params(request: Request, serializer_class: type) -> dict[str, Any]:
+    """The query string through its serializer: an unknown parameter or a bad value is a 400 with the message.
+
+    A plain dict, not the QueryDict, is validated: an empty `sort=` or `limit=` is then an error, not the default.
+    """
+    query = serializer_class(data=dict(request.query_params.items()))
+    unknown = {name: [str(UNKNOWN_PARAMETER)] for name in request.query_params if name not in query.fields}
+    if unknown:
+        raise BadRequest(errors=unknown)
+    if not query.is_valid():
+        raise BadRequest(errors={field: [str(m) for m in messages] for field, messages in query.errors.items()})
+    return dict(query.validated_data)
+
+
 def etag_of(data: Any) -> str:
     """A strong ETag over the object's representation: any change to what the API shows changes it."""
     raw = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()

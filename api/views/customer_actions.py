@@ -21,8 +21,8 @@ from api.problems import BadRequest, PayloadTooLarge, Unprocessable, form_errors
 from api.serializers import CustomerSerializer
 from api.serializers_customer_actions import AgreementAttestSerializer, DomainAvailabilitySerializer
 from api.serializers_relationships import PageQuerySerializer
-from api.views.base import ApiView, etag_of
-from api.views.customers import IDEMPOTENCY_PARAMETER, UNKNOWN_PARAMETER, _visible, problems
+from api.views.base import UNKNOWN_PARAMETER, ApiView, etag_of, query_params
+from api.views.customers import IDEMPOTENCY_PARAMETER, _visible, problems
 from customers.forms import CustomerAgreementForm
 from customers.models import Customer
 from customers.services import customer_agreement_attest
@@ -73,13 +73,7 @@ def json_body(
 
 def page_params(request: Request) -> dict[str, Any]:
     """`cursor` and `limit` of a list, validated (400 with the field's message; unknown parameters too)."""
-    query = PageQuerySerializer(data=dict(request.query_params.items()))
-    unknown = {name: [str(UNKNOWN_PARAMETER)] for name in request.query_params if name not in query.fields}
-    if unknown:
-        raise BadRequest(errors=unknown)
-    if not query.is_valid():
-        raise BadRequest(errors={field: [str(m) for m in messages] for field, messages in query.errors.items()})
-    return dict(query.validated_data)
+    return query_params(request, PageQuerySerializer)
 
 
 def customer_or_404(request: Request, pk: Any, action: str) -> Customer:

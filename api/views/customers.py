@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -17,7 +16,6 @@ from rest_framework.response import Response
 from api.pagination import keyset_page
 from api.problems import (
     PROBLEM_CONTENT_TYPE,
-    BadRequest,
     PreconditionFailed,
     PreconditionRequired,
     Unprocessable,
@@ -33,7 +31,7 @@ from api.serializers import (
     CustomerUpdateSerializer,
     ProblemSerializer,
 )
-from api.views.base import IDEMPOTENCY_HEADER, ApiView, etag_of
+from api.views.base import IDEMPOTENCY_HEADER, ApiView, etag_of, query_params
 from customers import selectors
 from customers import services as customer_services
 from customers.forms import CustomerForm
@@ -61,13 +59,8 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 
-UNKNOWN_PARAMETER = _("Unknown parameter.")
 CREATE_FIELDS = frozenset(CustomerCreateSerializer().fields)
 UPDATE_FIELDS = frozenset(CustomerUpdateSerializer().fields)
-
-
-def _serializer_errors(errors: Any) -> dict[str, list[str]]:
-    return {field: [str(m) for m in messages] for field, messages in errors.items()}
 
 
 class CustomerListView(ApiView):
@@ -83,12 +76,7 @@ class CustomerListView(ApiView):
     )
     def get(self, request: Request) -> Response:
         user = request.user
-        # A plain dict, not the QueryDict: an empty `sort=` or `limit=` is then an error, not the default.
-        query = CustomerListQuerySerializer(data=dict(request.query_params.items()))
-        unknown = {name: [str(UNKNOWN_PARAMETER)] for name in request.query_params if name not in query.fields}
-        if unknown or not query.is_valid():
-            raise BadRequest(errors={**unknown, **_serializer_errors(query.errors if not unknown else {})})
-        params = query.validated_data
+        params = query_params(request, CustomerListQuerySerializer)
         sort = params["sort"]
         field, descending = selectors.SORTS[sort]
         page = keyset_page(

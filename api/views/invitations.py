@@ -17,15 +17,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.pagination import keyset_page
-from api.problems import BadRequest, Unprocessable, form_errors, validation_errors
+from api.problems import Unprocessable, form_errors, validation_errors
 from api.serializers_invitations import (
     InvitationCreateSerializer,
     InvitationListQuerySerializer,
     InvitationListSerializer,
     InvitationSerializer,
 )
-from api.views.base import ApiView
-from api.views.customers import IDEMPOTENCY_PARAMETER, UNKNOWN_PARAMETER, problems
+from api.views.base import ApiView, query_params
+from api.views.customers import IDEMPOTENCY_PARAMETER, problems
 from customers.models import Customer
 from partnerportal.infrastructure.pagination import Ordering
 from permissions import policy
@@ -55,13 +55,7 @@ class InvitationListView(ApiView):
         responses={(200, "application/json"): InvitationListSerializer, **problems(400, 401, 403, 429)},
     )
     def get(self, request: Request) -> Response:
-        query = InvitationListQuerySerializer(data=dict(request.query_params.items()))
-        unknown = {name: [str(UNKNOWN_PARAMETER)] for name in request.query_params if name not in query.fields}
-        if unknown:
-            raise BadRequest(errors=unknown)
-        if not query.is_valid():
-            raise BadRequest(errors={field: [str(m) for m in msgs] for field, msgs in query.errors.items()})
-        params = query.validated_data
+        params = query_params(request, InvitationListQuerySerializer)
         page = keyset_page(
             invitation_list(user=request.user, status=params.get("status", "")),
             Ordering("created_at", descending=True),

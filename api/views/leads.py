@@ -37,9 +37,9 @@ from api.serializers_leads import (
     LeadQuerySerializer,
     LeadSerializer,
 )
-from api.views.base import ApiView, etag_of
+from api.views.base import ApiView, etag_of, query_params
 from api.views.bodies import form_data
-from api.views.customers import IDEMPOTENCY_PARAMETER, UNKNOWN_PARAMETER, problems
+from api.views.customers import IDEMPOTENCY_PARAMETER, problems
 from leads import selectors, services
 from leads.forms import LeadDealForm, LeadDeclineForm, LeadFilterForm
 from leads.models import Lead
@@ -121,13 +121,7 @@ class LeadListView(ApiView):
         responses={(200, "application/json"): LeadListSerializer, **problems(400, 401, 403, 429)},
     )
     def get(self, request: Request) -> Response:
-        query = LeadQuerySerializer(data=dict(request.query_params.items()))
-        unknown = {name: [str(UNKNOWN_PARAMETER)] for name in request.query_params if name not in query.fields}
-        if unknown:
-            raise BadRequest(errors=unknown)
-        if not query.is_valid():
-            raise BadRequest(errors={field: [str(m) for m in messages] for field, messages in query.errors.items()})
-        params = query.validated_data
+        params = query_params(request, LeadQuerySerializer)
         # The list page's own filter form judges the values; a country is any code (none of the user's leads from
         # there: an empty list), where the page offers only the countries its leads come from.
         raw = {name: request.query_params[name] for name in FILTER_FIELDS if name in request.query_params}

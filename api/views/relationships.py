@@ -29,8 +29,8 @@ from api.serializers_relationships import (
     RestoreInvitationSerializer,
     RestoreSerializer,
 )
-from api.views.base import ApiView
-from api.views.customers import IDEMPOTENCY_PARAMETER, UNKNOWN_PARAMETER, problems
+from api.views.base import ApiView, query_params
+from api.views.customers import IDEMPOTENCY_PARAMETER, problems
 from customers.models import Customer
 from partnerportal.infrastructure.pagination import Ordering
 from permissions import policy
@@ -50,13 +50,7 @@ def _customer(request: Request, pk: Any, action: str) -> Customer:
 
 
 def _page_params(request: Request) -> dict[str, Any]:
-    query = PageQuerySerializer(data=dict(request.query_params.items()))
-    unknown = {name: [str(UNKNOWN_PARAMETER)] for name in request.query_params if name not in query.fields}
-    if unknown:
-        raise BadRequest(errors=unknown)
-    if not query.is_valid():
-        raise BadRequest(errors={field: [str(m) for m in messages] for field, messages in query.errors.items()})
-    return dict(query.validated_data)
+    return query_params(request, PageQuerySerializer)
 
 
 def _body(request: Request, allowed: frozenset[str]) -> dict[str, Any]:

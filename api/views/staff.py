@@ -22,7 +22,6 @@ from rest_framework.response import Response
 
 from api.pagination import keyset_page
 from api.problems import (
-    BadRequest,
     PreconditionFailed,
     PreconditionRequired,
     Unprocessable,
@@ -36,9 +35,9 @@ from api.serializers_staff import (
     StaffUserSerializer,
     StaffUserUpdateSerializer,
 )
-from api.views.base import ApiView, etag_of
+from api.views.base import ApiView, etag_of, query_params
 from api.views.bodies import form_data
-from api.views.customers import IDEMPOTENCY_PARAMETER, UNKNOWN_PARAMETER, problems
+from api.views.customers import IDEMPOTENCY_PARAMETER, problems
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.models import User
 from partnerportal.staff import selectors, services
@@ -79,13 +78,7 @@ class StaffUserListView(ApiView):
         responses={(200, "application/json"): StaffUserListSerializer, **problems(400, 401, 403, 429)},
     )
     def get(self, request: Request) -> Response:
-        query = StaffUserListQuerySerializer(data=dict(request.query_params.items()))
-        unknown = {name: [str(UNKNOWN_PARAMETER)] for name in request.query_params if name not in query.fields}
-        if unknown:
-            raise BadRequest(errors=unknown)
-        if not query.is_valid():
-            raise BadRequest(errors={field: [str(m) for m in msgs] for field, msgs in query.errors.items()})
-        params = query.validated_data
+        params = query_params(request, StaffUserListQuerySerializer)
         page = keyset_page(
             selectors.staff_user_list(user=request.user, role=params.get("role", "")).prefetch_related("assignments"),
             Ordering("list_key"),
