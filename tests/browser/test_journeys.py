@@ -17,7 +17,7 @@ from partnerportal.models import Partner
 from relationships.services.partnerships import partnership_authorize, partnership_request
 from tests.browser.helpers import code_in, field, link_in, mail, nav, person, row, sign_in
 from tests.factories import make_customer, make_partner, make_user
-from tests.smtp import SMTPServer
+from tests.smtp import SMTPServer, body_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -119,7 +119,9 @@ def test_add_customer_with_the_domain_check(base_url, browser, js):
             fill_customer_profile(page, company="Adatum Corporation", prefix=None, email="dana@adatum.example.net")
         else:
             # Without the script the server checks on submit and keeps what was typed.
-            fill_customer_profile(page, company="Adatum Corporation", prefix="FourthCoffee", email="dana@adatum.example.net")
+            fill_customer_profile(
+                page, company="Adatum Corporation", prefix="FourthCoffee", email="dana@adatum.example.net"
+            )
             page.get_by_role("button", name="Add customer").click()
             expect(page.get_by_text("This domain name is already in use")).to_be_visible()
             expect(page.get_by_label("Company name")).to_have_value("Adatum Corporation")
@@ -182,6 +184,7 @@ def test_end_a_relationship_and_restore_it(base_url, browser, smtp, js):
         expect(page.get_by_role("heading", level=1)).to_contain_text("Wingtip Toys")
         end_relationship(page, customer="Wingtip Toys")
         expect(page.get_by_text("The relationship with Wingtip Toys has ended.")).to_be_visible()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Customers")
         expect(row(page, "Wingtip Toys")).to_have_count(0)
 
         nav(page, "Ended relationships")
@@ -194,11 +197,13 @@ def test_end_a_relationship_and_restore_it(base_url, browser, smtp, js):
         expect(page.get_by_role("heading", level=1)).to_have_text("Restore invitation sent")
 
         restore_mail = mail(smtp, to=contact, subject="Contoso Cloud invites you")
+        assert "restore its reseller relationship with Wingtip Toys" in body_of(restore_mail)
         accept_invitation(browser, link_in(restore_mail, "/invite/"), smtp, email=contact, js=js, profile=None)
 
         nav(page, "Customers")
         expect(row(page, "Wingtip Toys")).to_have_count(1)
         nav(page, "Ended relationships")
+        expect(page.get_by_text("No ended relationships.")).to_be_visible()
         expect(row(page, "Wingtip Toys")).to_have_count(0)
 
 
@@ -223,13 +228,18 @@ def test_helpdesk_finds_a_customer_by_email_fragment_and_by_id(base_url, browser
 
         box.fill("ops.lead@litw")
         page.get_by_role("button", name="Look up").click()
-        expect(row(page, "Litware Inc.")).to_contain_text("ops.lead@litware.example.net")
+        found = row(page, "Litware Inc.")
+        expect(found).to_contain_text("ops.lead@litware.example.net")
+        expect(found).to_contain_text("Contains")
         expect(row(page, "Proseware")).to_have_count(0)
 
-        page.get_by_label("Customer ID, domain, contact email or name").fill(str(wanted.pk))
+        box.fill(str(wanted.pk))
         page.get_by_role("button", name="Look up").click()
-        expect(row(page, "Litware Inc.")).to_contain_text(str(wanted.pk))
+        # The new results, not the previous page's: the row now says what matched exactly.
+        expect(found).to_contain_text("Exact: customer ID")
+        expect(found).to_contain_text(str(wanted.pk))
         expect(row(page, "Proseware")).to_have_count(0)
+        expect(box).to_have_value(str(wanted.pk))
 
         row(page, "Litware Inc.").get_by_role("link", name="Litware Inc.").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Litware Inc.")
@@ -273,11 +283,15 @@ def test_new_staff_member_sets_a_password_from_the_mail_and_signs_in(base_url, b
 
 @JS
 def test_distributor_adds_a_customer_for_its_reseller(base_url, browser, js):
-    provider = make_partner(name="Fabrikam Distribution", type=Partner.Type.INDIRECT_PROVIDER, domain="fabrikam.example")
+    provider = make_partner(
+        name="Fabrikam Distribution", type=Partner.Type.INDIRECT_PROVIDER, domain="fabrikam.example"
+    )
     reseller = make_partner(name="Northwind Traders", type=Partner.Type.INDIRECT_RESELLER, domain="northwind.example")
     provider_agent = make_user(provider, "admin_agent")
     reseller_agent = make_user(reseller, "sales_agent")
-    _, token = partnership_request(actor=make_user(provider, "global_admin"), email="admin@northwind.example", message="")
+    _, token = partnership_request(
+        actor=make_user(provider, "global_admin"), email="admin@northwind.example", message=""
+    )
     partnership_authorize(actor=make_user(reseller, "global_admin"), token=token)
 
     with person(browser, js=js) as page:
