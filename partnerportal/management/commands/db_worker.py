@@ -37,7 +37,7 @@ class HeartbeatWorker(db_worker.Worker):
         self._last_beat = float("-inf")
         super().__init__(**kwargs)
 
-    @property  # type: ignore[override]
+    @property
     def running(self) -> bool:
         if self._running and not self._in_signal_handler:
             self._beat()
@@ -71,7 +71,7 @@ class HeartbeatWorker(db_worker.Worker):
 class Command(db_worker.Command):
     help = db_worker.Command.help + ", recording a heartbeat for /readyz"
 
-    def handle(  # type: ignore[override]
+    def handle(
         self,
         *,
         verbosity: int,
