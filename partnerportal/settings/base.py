@@ -388,6 +388,10 @@ LOGGING: dict = {
 }
 
 # --- Operations: readiness, metrics -----------------------------------------------------------------------------
+# The reverse proxies in front of gunicorn (CIDRs, comma-separated): from them, the client address is taken from
+# X-Forwarded-For (partnerportal.infrastructure.middleware.request_client_address), for the rate limits, the sign-in
+# lockout, the activity log and the /metrics allow-list. Empty: the connection's address (REMOTE_ADDR).
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
 # /readyz answers 503 when the freshest task worker's heartbeat is older than this (seconds).
 PORTAL_WORKER_HEARTBEAT_MAX_AGE = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_MAX_AGE", "120"))
 # /metrics (Prometheus): a bearer token and/or the client networks allowed to scrape (CIDRs, comma-separated); each

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from partnerportal.infrastructure.dbroles import owner_settings
 from partnerportal.infrastructure.emails import email_enqueue
 from partnerportal.infrastructure.heartbeat import heartbeat_beat
 from partnerportal.infrastructure.logs import JsonFormatter, RequestContextFilter
+from partnerportal.infrastructure.middleware import request_client_address
 from partnerportal.infrastructure.readiness import readiness_forget
 from partnerportal.management.commands.db_worker import HeartbeatWorker
 from partnerportal.models import OutboundEmail, WorkerHeartbeat
@@ -344,3 +346,35 @@ def test_a_backup_restores_into_a_fresh_database_with_every_customer_and_log_ent
 def test_restore_refuses_a_missing_file(db, tmp_path):
     with pytest.raises(CommandError, match="No backup file"):
         call_command("restore", str(tmp_path / "missing.dump"), verbosity=0)
+
+
+# --- the client address behind reverse proxies -----------------------------------------------------------------------
+
+
+def _address(remote: str, forwarded: str | None = None) -> str | None:
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR=remote, **({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {})
+    )
+    return request_client_address(request)
+
+
+def test_x_forwarded_for_is_ignored_unless_the_connection_comes_from_a_trusted_proxy():
+    assert _address("203.0.113.9", "198.51.100.1") == "203.0.113.9"
+    with override_settings(PORTAL_TRUSTED_PROXIES=["10.0.0.0/8"]):
+        # A client talking to gunicorn directly cannot choose its address.
+        assert _address("203.0.113.9", "198.51.100.1") == "203.0.113.9"
+        # Through the proxy: the address the proxy saw; what the client put in front of it is not believed.
+        assert _address("10.0.0.5", "198.51.100.1") == "198.51.100.1"
+        assert _address("10.0.0.5", "192.0.2.66, 198.51.100.1") == "198.51.100.1"
+        # Two proxies in a row (both trusted): the first untrusted hop from the right.
+        assert _address("10.0.0.5", "192.0.2.66, 198.51.100.1, 10.0.0.7") == "198.51.100.1"
+        assert _address("10.0.0.5", "2001:db8::1") == "2001:db8::1"
+        # Malformed or absent: the proxy's own address, never the junk.
+        assert _address("10.0.0.5", "not-an-address") == "10.0.0.5"
+        assert _address("10.0.0.5") == "10.0.0.5"
+
+
+@override_settings(PORTAL_METRICS_ALLOW=["198.51.100.0/24"], PORTAL_TRUSTED_PROXIES=["127.0.0.1/32"])
+def test_the_metrics_allow_list_sees_the_client_behind_a_trusted_proxy(client, db):
+    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="198.51.100.20").status_code == 200
+    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.20").status_code == 403
