@@ -271,8 +271,8 @@ class WorkerHeartbeat(models.Model):
     whether anything is draining the queues. One row per process; a row nobody updates any more is a dead one."""
 
     class Kind(models.TextChoices):
-        TASKS = "tasks", "task worker"
-        SCHEDULER = "scheduler", "scheduler"
+        TASKS = "tasks", _("task worker")
+        SCHEDULER = "scheduler", _("scheduler")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
