@@ -80,6 +80,8 @@ class RequestContextFilter(logging.Filter):
             record.request_id = _request_id.get()
         if getattr(record, "user_id", None) is None:
             record.user_id = loaded_user_id(_request.get())
+        # For the text format: "[<id>] " before the message, nothing outside a request.
+        record.request_tag = f"[{record.request_id}] " if record.request_id else ""
         return True
 
 
@@ -88,7 +90,7 @@ _STANDARD_ATTRIBUTES = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime", "taskName"}
 )
 # Django's request logger passes the request object itself: its path is in the request line already.
-_LEFT_OUT = frozenset({"request"})
+_LEFT_OUT = frozenset({"request", "request_tag"})
 
 
 class JsonFormatter(logging.Formatter):

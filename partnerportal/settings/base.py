@@ -377,14 +377,18 @@ LOGGING: dict = {
     "disable_existing_loggers": False,
     "filters": {"request_context": {"()": "partnerportal.infrastructure.logs.RequestContextFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(request_tag)s%(message)s"},
         "json": {"()": "partnerportal.infrastructure.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["request_context"], "formatter": LOG_FORMAT},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"partnerportal": {"level": "INFO"}} if LOG_FORMAT == "json" else {},
+    # JSON: Django's own loggers lose the handlers of its default configuration (a plain-text console while DEBUG is
+    # on, mail to ADMINS), so each of their lines reaches the JSON console handler once, through the root.
+    "loggers": {"partnerportal": {"level": "INFO"}, "django": {"handlers": [], "propagate": True}}
+    if LOG_FORMAT == "json"
+    else {},
 }
 
 # --- Operations: readiness, metrics -----------------------------------------------------------------------------
