@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -402,6 +403,16 @@ PORTAL_WORKER_HEARTBEAT_MAX_AGE = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_
 # one set must match. With neither, /metrics answers 404.
 PORTAL_METRICS_TOKEN = os.environ.get("PORTAL_METRICS_TOKEN", "")
 PORTAL_METRICS_ALLOW = env_list("PORTAL_METRICS_ALLOW")
+# A typo in a network list must stop the process at start, not fail every request later.
+for _name, _cidrs in (
+    ("PORTAL_TRUSTED_PROXIES", PORTAL_TRUSTED_PROXIES),
+    ("PORTAL_METRICS_ALLOW", PORTAL_METRICS_ALLOW),
+):
+    for _cidr in _cidrs:
+        try:
+            ipaddress.ip_network(_cidr, strict=False)
+        except ValueError as _exc:
+            raise ValueError(f"{_name}: {_cidr!r} is not a network (e.g. 10.0.0.0/8 or 127.0.0.1/32)") from _exc
 
 # Webhooks (partnerportal.webhooks): a try waits this long for the connection and for the response, a failed one
 # is retried after PORTAL_WEBHOOK_RETRY_SECONDS, doubling, until the message is a day old. Endpoints must be HTTPS
