@@ -76,12 +76,12 @@ class RequestContextFilter(logging.Filter):
     """Add `request_id` and `user_id` to every record (a handler filter: it sees every logger's records)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not getattr(record, "request_id", ""):
-            record.request_id = _request_id.get()
+        request_id = getattr(record, "request_id", "") or _request_id.get()
+        record.request_id = request_id
         if getattr(record, "user_id", None) is None:
             record.user_id = loaded_user_id(_request.get())
         # For the text format: "[<id>] " before the message, nothing outside a request.
-        record.request_tag = f"[{record.request_id}] " if record.request_id else ""
+        record.request_tag = f"[{request_id}] " if request_id else ""
         return True
 
 
