@@ -179,6 +179,8 @@ class OutboundEmail(models.Model):
     # The raw one-time token of the link the message carries, kept only until it is sent: `body` holds
     # SECRET_MARKER in its place, so once this is blanked no row (nor a backup or /admin/) holds a usable link.
     secret = models.CharField(max_length=200, blank=True, editable=False)
+    # The X-Request-ID of the request that queued the message, so the worker's log lines of its delivery carry it.
+    request_id = models.CharField(max_length=64, blank=True, editable=False)
 
     SECRET_MARKER = "{one-time-token}"  # noqa: S105 -- a placeholder in the stored body, not a credential
 
@@ -262,3 +264,23 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time one running task worker (or scheduler) went round its loop: what `/readyz` asks to decide
+    whether anything is draining the queues. One row per process; a row nobody updates any more is a dead one."""
+
+    class Kind(models.TextChoices):
+        TASKS = "tasks", _("task worker")
+        SCHEDULER = "scheduler", _("scheduler")
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "seen_at"], name="workerheartbeat_kind_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -58,6 +58,8 @@ PUBLIC_ROUTES = {
     "login",
     "logout",
     "healthz",
+    "readyz",
+    "metrics",
     "password_reset",
     "relationships:invitation_accept",
     "staff:set_password",
@@ -957,6 +959,15 @@ ROWS: list[Row] = [
     R("api:business_profile_unpublish",       "profile_published_in", POST, 401, 200, 403, 403, 403, 403, 403,
       None, E("api business profile unpublished", (Actions.PROFILE_UNPUBLISH,))),
     R("api:business_profile_unpublish",       "profile_out",  POST, 401, 404, 403, 403, 403, 403, 403),
+    # ---------------------------------------------------- operations (issue 16): readiness and metrics
+    # Public, for load balancers and scrapers; the same for everyone. /readyz is 503 here because no task worker
+    # beats in the matrix's world (tests/partnerportal/test_operations.py shows the 200). /metrics does not exist
+    # without PORTAL_METRICS_TOKEN or PORTAL_METRICS_ALLOW (unset here).
+    #  url name                           target          method anon ga   aa   sa   hd   none asg
+    R("readyz",                               None,           GET,  503, 503, 503, 503, 503, 503, 503),
+    R("readyz",                               None,           POST, 405, 405, 405, 405, 405, 405, 405),
+    R("metrics",                              None,           GET,  404, 404, 404, 404, 404, 404, 404),
+    R("metrics",                              None,           POST, 405, 405, 405, 405, 405, 405, 405),
 ]
 # fmt: on
 

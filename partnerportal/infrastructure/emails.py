@@ -20,6 +20,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from partnerportal.infrastructure.logs import current_request_id, request_id_bound
 from partnerportal.models import OutboundEmail, Partner
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,13 @@ def email_enqueue(
             raise ValueError("The secret must appear in the body it is kept out of.")
         body = body.replace(secret, OutboundEmail.SECRET_MARKER)
     message = OutboundEmail.objects.create(
-        to=to, subject=subject.replace("\n", " ")[:255], body=body, partner=partner, topic=topic, secret=secret
+        to=to,
+        subject=subject.replace("\n", " ")[:255],
+        body=body,
+        partner=partner,
+        topic=topic,
+        secret=secret,
+        request_id=current_request_id(),
     )
     transaction.on_commit(lambda: email_send.enqueue(message.pk))
     return message
@@ -69,31 +76,41 @@ def backoff(attempts: int) -> timedelta:
 
 @task()
 def email_send(message_id: int) -> str:
-    """Deliver one queued message over SMTP; on failure record the error and schedule another try."""
+    """Deliver one queued message over SMTP; on failure record the error and schedule another try.
+
+    Its log lines carry the ID of the request that queued the message.
+    """
     with transaction.atomic():
         message = OutboundEmail.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
         if message is None:
             return "locked-or-missing"
-        if message.status == OutboundEmail.Status.SENT:
-            return "already-sent"
-        message.attempts += 1
-        try:
-            EmailMessage(subject=message.subject, body=message.delivered_body(), to=[message.to]).send()
-        except Exception as exc:  # noqa: BLE001 -- any delivery failure is recorded and retried, never lost
-            message.status = OutboundEmail.Status.FAILED
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            message.save(update_fields=["status", "attempts", "last_error"])
-            delay = backoff(message.attempts)
-            logger.warning("Email %s failed (attempt %s), retrying in %s: %s", message.pk, message.attempts, delay, exc)
-            transaction.on_commit(lambda: email_send.using(run_after=timezone.now() + delay).enqueue(message.pk))
-            return "retry"
-        message.status = OutboundEmail.Status.SENT
-        message.sent_at = timezone.now()
-        message.last_error = ""
-        # Delivered: the link's token leaves the table (the body keeps only the marker).
-        message.secret = ""
-        message.save(update_fields=["status", "attempts", "last_error", "sent_at", "secret"])
-        return "sent"
+        with request_id_bound(message.request_id):
+            return _email_send_locked(message)
+
+
+def _email_send_locked(message: OutboundEmail) -> str:
+    """The delivery of one message whose row this transaction holds locked."""
+    if message.status == OutboundEmail.Status.SENT:
+        return "already-sent"
+    message.attempts += 1
+    try:
+        EmailMessage(subject=message.subject, body=message.delivered_body(), to=[message.to]).send()
+    except Exception as exc:  # noqa: BLE001 -- any delivery failure is recorded and retried, never lost
+        message.status = OutboundEmail.Status.FAILED
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        message.save(update_fields=["status", "attempts", "last_error"])
+        delay = backoff(message.attempts)
+        logger.warning("Email %s failed (attempt %s), retrying in %s: %s", message.pk, message.attempts, delay, exc)
+        transaction.on_commit(lambda: email_send.using(run_after=timezone.now() + delay).enqueue(message.pk))
+        return "retry"
+    message.status = OutboundEmail.Status.SENT
+    message.sent_at = timezone.now()
+    message.last_error = ""
+    # Delivered: the link's token leaves the table (the body keeps only the marker).
+    message.secret = ""
+    message.save(update_fields=["status", "attempts", "last_error", "sent_at", "secret"])
+    logger.info("Email %s sent (attempt %s)", message.pk, message.attempts)
+    return "sent"
 
 
 def email_unsent_withdraw(*, topic: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -43,8 +44,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "guardian",
-    "django_tasks",
-    "django_tasks_db",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -64,9 +63,16 @@ INSTALLED_APPS = [
     "activity",
     "partnerportal.webhooks",
     "api",
+    # After partnerportal: its `db_worker` (the same worker, recording a heartbeat for /readyz) is the one that runs.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # First and last (before axes): request counts and latency by view for /metrics (django-prometheus).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request's ID on the response and on every log line, and one log line per request.
+    "partnerportal.infrastructure.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -86,6 +92,7 @@ MIDDLEWARE = [
     "partnerportal.views.middleware.PortalLoginRequiredMiddleware",
     "partnerportal.infrastructure.middleware.RequestContextMiddleware",
     "partnerportal.infrastructure.headers.SecurityHeadersMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes requires: it turns a refused (locked-out) sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -357,12 +364,55 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
+# --- Logs: to the console (stderr), as text or — LOG_FORMAT=json — one JSON object per line ---------------------
+# Every line carries the request ID (X-Request-ID from the proxy, or a fresh one; also on work the request queued,
+# in the worker's lines) and the signed-in user's id (partnerportal.infrastructure.logs). LOG_LEVEL is the root
+# level (WARNING); in JSON mode the portal's own loggers log at INFO, which adds one line per request
+# (partnerportal.requests: method, path, status, duration_ms) and one per email or webhook delivered.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ValueError(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").strip().upper()
+LOGGING: dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "filters": {"request_context": {"()": "partnerportal.infrastructure.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(request_tag)s%(message)s"},
+        "json": {"()": "partnerportal.infrastructure.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_context"], "formatter": LOG_FORMAT},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # JSON: Django's own loggers lose the handlers of its default configuration (a plain-text console while DEBUG is
+    # on, mail to ADMINS), so each of their lines reaches the JSON console handler once, through the root.
+    "loggers": {"partnerportal": {"level": "INFO"}, "django": {"handlers": [], "propagate": True}}
+    if LOG_FORMAT == "json"
+    else {},
 }
+
+# --- Operations: readiness, metrics -----------------------------------------------------------------------------
+# The reverse proxies in front of gunicorn (CIDRs, comma-separated): from them, the client address is taken from
+# X-Forwarded-For (partnerportal.infrastructure.middleware.request_client_address), for the rate limits, the sign-in
+# lockout, the activity log and the /metrics allow-list. Empty: the connection's address (REMOTE_ADDR).
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES")
+# /readyz answers 503 when the freshest task worker's heartbeat is older than this (seconds).
+PORTAL_WORKER_HEARTBEAT_MAX_AGE = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_MAX_AGE", "120"))
+# /metrics (Prometheus): a bearer token and/or the client networks allowed to scrape (CIDRs, comma-separated); each
+# one set must match. With neither, /metrics answers 404.
+PORTAL_METRICS_TOKEN = os.environ.get("PORTAL_METRICS_TOKEN", "")
+PORTAL_METRICS_ALLOW = env_list("PORTAL_METRICS_ALLOW")
+# A typo in a network list must stop the process at start, not fail every request later.
+for _name, _cidrs in (
+    ("PORTAL_TRUSTED_PROXIES", PORTAL_TRUSTED_PROXIES),
+    ("PORTAL_METRICS_ALLOW", PORTAL_METRICS_ALLOW),
+):
+    for _cidr in _cidrs:
+        try:
+            ipaddress.ip_network(_cidr, strict=False)
+        except ValueError as _exc:
+            raise ValueError(f"{_name}: {_cidr!r} is not a network (e.g. 10.0.0.0/8 or 127.0.0.1/32)") from _exc
 
 # Webhooks (partnerportal.webhooks): a try waits this long for the connection and for the response, a failed one
 # is retried after PORTAL_WEBHOOK_RETRY_SECONDS, doubling, until the message is a day old. Endpoints must be HTTPS

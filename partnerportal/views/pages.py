@@ -1,15 +1,18 @@
-"""Portal-wide pages: home, health check, error pages."""
+"""Portal-wide pages: home, health and readiness checks, metrics, error pages."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from partnerportal.infrastructure.metrics import metrics_allowed, metrics_enabled, metrics_exposition
+from partnerportal.infrastructure.readiness import readiness_report
 from permissions import policy
 from permissions.roles import Action
 
@@ -33,6 +36,29 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request):
+    """200 when this node can serve: the database answers, no migration is pending and a task worker was seen within
+    PORTAL_WORKER_HEARTBEAT_MAX_AGE seconds; otherwise 503 naming the failing checks. Reads only."""
+    ready, body = readiness_report()
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def metrics(request):
+    """Prometheus metrics, for a scraper holding PORTAL_METRICS_TOKEN and/or inside PORTAL_METRICS_ALLOW; without
+    either configured the route does not exist (404), and a scraper that fails them gets 403."""
+    if not metrics_enabled():
+        raise Http404
+    if not metrics_allowed(request):
+        return HttpResponse("Forbidden\n", status=403, content_type="text/plain; charset=utf-8")
+    return HttpResponse(metrics_exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
 def permission_denied(request, exception=None):

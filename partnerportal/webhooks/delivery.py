@@ -33,6 +33,7 @@ from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 
 from partnerportal.infrastructure.emails import email_enqueue
+from partnerportal.infrastructure.logs import request_id_bound
 from partnerportal.models import Partner
 from partnerportal.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -210,55 +211,62 @@ def webhook_deliver(delivery_id: int) -> str:
         )
         if delivery is None:
             return "locked-or-missing"
-        if delivery.status in (WebhookDelivery.Status.SUCCEEDED, WebhookDelivery.Status.FAILED):
-            return "done"
-        endpoint = delivery.endpoint
-        if not endpoint.enabled:
-            # Paused: the row waits; resuming the endpoint queues it again.
-            return "paused"
-        delivery.attempts += 1
-        started = time.monotonic()
-        status: int | None = None
-        error = ""
-        try:
-            headers = signed_headers(secret=endpoint.secret, message_id=delivery.message_id, body=delivery.body)
-            status, _content = _post(endpoint.url, headers=headers, body=delivery.body.encode())
-            if not 200 <= status < 300:
-                error = f"HTTP {status}"
-        except UnsafeURL as exc:
-            error = str(exc)
-        except (OSError, http.client.HTTPException) as exc:  # timeouts, refused connections, TLS, bad responses
-            error = f"{type(exc).__name__}: {exc}"
-        delivery.duration_ms = int((time.monotonic() - started) * 1000)
-        delivery.response_code = status
-        delivery.last_error = error[:500]
-        fields = ["attempts", "duration_ms", "response_code", "last_error", "status", "next_attempt_at"]
-        if not error:
-            delivery.status = WebhookDelivery.Status.SUCCEEDED
-            delivery.delivered_at = timezone.now()
-            delivery.next_attempt_at = None
-            delivery.save(update_fields=[*fields, "delivered_at"])
-            return "delivered"
-        delay = backoff(delivery.attempts)
-        window = timedelta(seconds=settings.PORTAL_WEBHOOK_RETRY_WINDOW_SECONDS)
-        if timezone.now() + delay - delivery.created_at > window:
-            delivery.status = WebhookDelivery.Status.FAILED
-            delivery.next_attempt_at = None
-            delivery.save(update_fields=fields)
-            succeeded_since = endpoint.deliveries.filter(
-                status=WebhookDelivery.Status.SUCCEEDED, delivered_at__gte=delivery.created_at
-            ).exists()
-            if not succeeded_since:
-                _endpoint_disable(endpoint)
-            return "gave-up"
-        delivery.status = WebhookDelivery.Status.RETRYING
-        delivery.next_attempt_at = timezone.now() + delay
+        with request_id_bound(delivery.request_id):
+            return _webhook_deliver_locked(delivery)
+
+
+def _webhook_deliver_locked(delivery: WebhookDelivery) -> str:
+    """One try of a delivery whose row this transaction holds locked (its log lines carry the emitting request's ID)."""
+    if delivery.status in (WebhookDelivery.Status.SUCCEEDED, WebhookDelivery.Status.FAILED):
+        return "done"
+    endpoint = delivery.endpoint
+    if not endpoint.enabled:
+        # Paused: the row waits; resuming the endpoint queues it again.
+        return "paused"
+    delivery.attempts += 1
+    started = time.monotonic()
+    status: int | None = None
+    error = ""
+    try:
+        headers = signed_headers(secret=endpoint.secret, message_id=delivery.message_id, body=delivery.body)
+        status, _content = _post(endpoint.url, headers=headers, body=delivery.body.encode())
+        if not 200 <= status < 300:
+            error = f"HTTP {status}"
+    except UnsafeURL as exc:
+        error = str(exc)
+    except (OSError, http.client.HTTPException) as exc:  # timeouts, refused connections, TLS, bad responses
+        error = f"{type(exc).__name__}: {exc}"
+    delivery.duration_ms = int((time.monotonic() - started) * 1000)
+    delivery.response_code = status
+    delivery.last_error = error[:500]
+    fields = ["attempts", "duration_ms", "response_code", "last_error", "status", "next_attempt_at"]
+    if not error:
+        delivery.status = WebhookDelivery.Status.SUCCEEDED
+        delivery.delivered_at = timezone.now()
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=[*fields, "delivered_at"])
+        logger.info("Webhook delivery %s delivered (attempt %s, HTTP %s)", delivery.pk, delivery.attempts, status)
+        return "delivered"
+    delay = backoff(delivery.attempts)
+    window = timedelta(seconds=settings.PORTAL_WEBHOOK_RETRY_WINDOW_SECONDS)
+    if timezone.now() + delay - delivery.created_at > window:
+        delivery.status = WebhookDelivery.Status.FAILED
+        delivery.next_attempt_at = None
         delivery.save(update_fields=fields)
-        logger.info(
-            "Webhook delivery %s failed (attempt %s), retrying in %s: %s", delivery.pk, delivery.attempts, delay, error
-        )
-        webhook_deliver_on_commit(delivery.pk, delay=delay)
-        return "retry"
+        succeeded_since = endpoint.deliveries.filter(
+            status=WebhookDelivery.Status.SUCCEEDED, delivered_at__gte=delivery.created_at
+        ).exists()
+        if not succeeded_since:
+            _endpoint_disable(endpoint)
+        return "gave-up"
+    delivery.status = WebhookDelivery.Status.RETRYING
+    delivery.next_attempt_at = timezone.now() + delay
+    delivery.save(update_fields=fields)
+    logger.info(
+        "Webhook delivery %s failed (attempt %s), retrying in %s: %s", delivery.pk, delivery.attempts, delay, error
+    )
+    webhook_deliver_on_commit(delivery.pk, delay=delay)
+    return "retry"
 
 
 # A task that has been "running" this long belongs to a worker that died (a try takes at most two timeouts).

@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from partnerportal.infrastructure.logs import current_request_id
 from partnerportal.models import Partner
 from partnerportal.webhooks.delivery import webhook_deliver_on_commit
 from partnerportal.webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
@@ -80,8 +81,12 @@ def event_emit(event_type: EventType | str, *, partner: Partner | int | None, re
         cls=DjangoJSONEncoder,
         separators=(",", ":"),
     )
+    request_id = current_request_id()
     deliveries = WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(endpoint=endpoint, event_type=event_type.value, body=body) for endpoint in endpoints]
+        [
+            WebhookDelivery(endpoint=endpoint, event_type=event_type.value, body=body, request_id=request_id)
+            for endpoint in endpoints
+        ]
     )
     for delivery in deliveries:
         webhook_deliver_on_commit(delivery.pk)

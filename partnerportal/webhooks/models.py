@@ -87,10 +87,22 @@ class WebhookDelivery(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     next_attempt_at = models.DateTimeField(_("next try"), null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The X-Request-ID of the request whose change emitted the event, carried into the worker's log lines.
+    request_id = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["endpoint", "-created_at"], name="webhookdelivery_endpoint")]
+        indexes = [
+            models.Index(fields=["endpoint", "-created_at"], name="webhookdelivery_endpoint"),
+            # The queue gauges of /metrics (depth, oldest waiting, given up) read these small partial indexes
+            # instead of the whole delivery log.
+            models.Index(
+                fields=["created_at"],
+                name="webhookdelivery_unsent",
+                condition=models.Q(status__in=["pending", "retrying"]),
+            ),
+            models.Index(fields=["created_at"], name="webhookdelivery_failed", condition=models.Q(status="failed")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.endpoint_id}"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.actions import Actions
 from activity.services import activity_record
+from partnerportal.infrastructure.logs import current_request_id
 from partnerportal.models import User
 from partnerportal.webhooks.delivery import UnsafeURL, url_resolve, webhook_deliver_on_commit
 from partnerportal.webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
@@ -121,7 +122,11 @@ def webhook_endpoint_delete(*, actor: User, endpoint: WebhookEndpoint) -> None:
 def webhook_redeliver(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a message again (same `webhook-id`, a fresh signature): a new row of the log, queued on commit."""
     again = WebhookDelivery.objects.create(
-        endpoint=delivery.endpoint, event_type=delivery.event_type, body=delivery.body, message_id=delivery.message_id
+        endpoint=delivery.endpoint,
+        event_type=delivery.event_type,
+        body=delivery.body,
+        message_id=delivery.message_id,
+        request_id=current_request_id(),
     )
     webhook_deliver_on_commit(again.pk)
     activity_record(

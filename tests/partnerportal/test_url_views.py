@@ -44,6 +44,9 @@ PUBLIC_VIEWS = {
     # the site root sends each signed-in user where their roles allow (or says they have none)
     pages.home,
     pages.healthz,
+    # readiness and metrics for load balancers and scrapers (metrics behind its token or allow-list)
+    pages.readyz,
+    pages.metrics,
     set_language,
     # reached from an emailed one-time link, before the reader has an account here
     InvitationAcceptView,

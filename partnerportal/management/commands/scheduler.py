@@ -9,7 +9,9 @@ from types import FrameType
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from partnerportal.infrastructure.heartbeat import heartbeat_beat, heartbeat_start
 from partnerportal.infrastructure.schedule import schedule_jobs, schedule_run_due
+from partnerportal.models import WorkerHeartbeat
 
 
 class Command(BaseCommand):
@@ -34,7 +36,11 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, _stop)
         if options["verbosity"] > 1:
             self.stdout.write("Jobs: " + ", ".join(f"{job.name} every {job.every}" for job in schedule_jobs()))
+        if not options["once"]:
+            heartbeat_start(kind=WorkerHeartbeat.Kind.SCHEDULER)
         while True:
+            if not options["once"]:
+                heartbeat_beat(kind=WorkerHeartbeat.Kind.SCHEDULER)
             outcomes = schedule_run_due()
             if options["verbosity"]:
                 for name, outcome in outcomes.items():
