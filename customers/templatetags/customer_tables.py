@@ -22,11 +22,9 @@ register = template.Library()
 
 TAGS_SHOWN = 2  # chips per row; the rest are counted in a "+N" chip
 
-LIST_ROW = (
-    '<tr><td><a href="{}">{}</a></td><td class="font-monospace-sm">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n'
-)
+LIST_ROW = '<tr><td><a href="{}">{}</a></td><td class="text-nowrap"><span class="portal-id" data-copy>{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>\n'
 LOOKUP_ROW = (
-    '<tr class="{}" data-match="{}"><td><a href="{}">{}</a></td><td class="font-monospace-sm">{}</td>'
+    '<tr class="{}" data-match="{}"><td><a href="{}">{}</a></td><td class="text-nowrap"><span class="portal-id" data-copy>{}</span></td>'
     "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n"
 )
 
