@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
-PASSWORD = "Portal-Demo-2026!"
+PASSWORD = "Portal-Demo-2026!"  # noqa: S105 -- the demo data's documented password
 ADMIN = "global.admin@contoso.example"
 VIEWPORT = {"width": 1280, "height": 800}
 
@@ -45,7 +45,7 @@ def free_port() -> int:
 
 
 def manage(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603 -- our manage.py
 
 
 def wait_for(url: str, server: subprocess.Popen, timeout: float = 60) -> None:

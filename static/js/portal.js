@@ -52,7 +52,19 @@
 
   function focusErrorSummary() {
     var summary = document.querySelector(".error-summary");
-    if (summary) summary.focus();
+    if (!summary) return;
+    summary.focus();
+    // A link of the summary focuses its field (a bare #fragment would only scroll to it).
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) return;
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      var label = document.querySelector("label[for='" + field.id + "']");
+      (label || field).scrollIntoView({ block: "center" });
+      field.focus({ preventScroll: true });
+    });
   }
 
   function menuToggle() {
@@ -74,8 +86,24 @@
     if (brand) brand.insertAdjacentElement("afterend", button);
   }
 
+  // A table wider than its card scrolls inside it: make that region reachable and named for keyboard users.
+  function scrollableTables() {
+    document.querySelectorAll(".table-responsive").forEach(function (region) {
+      if (region.scrollWidth <= region.clientWidth + 1 || region.hasAttribute("tabindex")) return;
+      var table = region.querySelector("table");
+      var heading = region.closest("section, .card, main");
+      heading = heading && heading.querySelector("h1, h2, h3");
+      region.setAttribute("tabindex", "0");
+      region.setAttribute("role", "region");
+      var name = (table && table.querySelector("caption")) || heading;
+      if (name) region.setAttribute("aria-label", name.textContent.trim());
+    });
+  }
+
   ready(function () {
     labels = document.body.dataset;
+    scrollableTables();
+    window.addEventListener("resize", scrollableTables);
     addCopyButtons();
     dismissibleMessages();
     menuToggle();
