@@ -125,7 +125,7 @@ def shoot_components(page, base: str) -> None:
     page.goto(base + "/customers/")
     first = page.locator("#customer-table tbody a").first.get_attribute("href")
     page.goto(base + first + "tags/")
-    page.locator("form button[type=submit]").first.click()
+    page.locator("#main form button[type=submit]").first.click()
     page.wait_for_load_state("domcontentloaded")
     if page.locator("#messages").count():
         page.locator("#messages").screenshot(path=str(OUT / "component-messages.png"))

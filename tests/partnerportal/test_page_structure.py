@@ -19,7 +19,9 @@ pytestmark = pytest.mark.usefixtures("shared_world")
 WORLD_WITH_ASSIGNED_SCOPE = True
 
 # The first element a keyboard reaches: a link, button, input, select, textarea or anything with a tabindex >= 0.
-FOCUSABLE = re.compile(r"<(a\s[^>]*href|button|input(?![^>]*type=\"hidden\")|select|textarea|[a-z]+\s[^>]*tabindex=\"0\")")
+FOCUSABLE = re.compile(
+    r"<(a\s[^>]*href|button|input(?![^>]*type=\"hidden\")|select|textarea|[a-z]+\s[^>]*tabindex=\"0\")"
+)
 
 
 def _page_cases():
