@@ -82,3 +82,9 @@ db-stop:
 
 clean-db: db-stop
 	rm -rf var/pgdata var/pgdata.lock var/pgdata.init-*
+
+## make screenshots: docs/screenshots/ (each main page in English and Korean, and each design-system component),
+## taken in headless Chromium from the portal run on a free port against the development database with demo data.
+.PHONY: screenshots
+screenshots: install
+	$(PY) scripts/screenshots.py

@@ -158,12 +158,30 @@ class CustomerForm(forms.Form):
                 "data-warn-message": str(company_names.MESSAGES["domain_extension"]),
             }
         )
+        self._mark_country_required_fields()
         self.fields["country"].widget.attrs["data-state-country"] = "true"
         self.fields["state"].widget.attrs["data-state-select"] = "true"
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = self.build_layout()
+
+    def _mark_country_required_fields(self) -> None:
+        """Mark state and postal code required (label marker, `required`) when the chosen country needs them.
+
+        The country is the submitted one, else the initial one; the message stays the service's own."""
+        if self.is_bound:
+            country = str(self.data.get(self.add_prefix("country")) or "")
+        else:
+            country = str(self.get_initial_for_field(self.fields["country"], "country") or "")
+        try:
+            rules = countries.get_rules(country)
+        except KeyError:
+            return
+        for name, needed in (("state", rules.state_required), ("postal_code", rules.postal_code_required)):
+            if needed and not self.fields[name].disabled:
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = countries.MESSAGES[f"{name}_required"]
 
     def build_layout(self) -> Layout:
         """Group the fields as Partner Center's form does: company, address, primary contact."""

@@ -22,12 +22,12 @@ register = template.Library()
 
 TAGS_SHOWN = 2  # chips per row; the rest are counted in a "+N" chip
 
-LIST_ROW = (
-    '<tr><td><a href="{}">{}</a></td><td class="font-monospace-sm">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n'
-)
+ID_CELL = '<td class="text-nowrap"><span class="portal-id" data-copy>{}</span></td>'
+LIST_ROW = '<tr><td><a href="{}">{}</a></td>' + ID_CELL + "<td>{}</td><td>{}</td><td>{}</td></tr>\n"
 LOOKUP_ROW = (
-    '<tr class="{}" data-match="{}"><td><a href="{}">{}</a></td><td class="font-monospace-sm">{}</td>'
-    "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n"
+    '<tr class="{}" data-match="{}"><td><a href="{}">{}</a></td>'
+    + ID_CELL
+    + "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n"
 )
 
 

@@ -127,8 +127,9 @@ class DemoSeeder:
             )
         note = (
             "Multi-factor sign-in is off for the demo: no demo user has an authenticator, so the password is enough. "
-            'To try it, use "Multi-factor sign-in" in the top bar (scan the QR code or type the key into an '
-            "authenticator app); a global admin can require it for their partner under Staff > Security settings."
+            'To try it, use "Multi-factor sign-in" under "Your account" in the sidebar (scan the QR code or type the '
+            "key into an authenticator app); a global admin can require it for their partner under Staff > Security "
+            "settings."
         )
         if requiring:
             note += " Required now by: " + ", ".join(requiring) + " (their users set up an app after the password)."
