@@ -6,8 +6,8 @@ agent, the assigned-scope agent, no role; anonymous first on public pages), with
 matrix's own target builders (tests/partnerportal/test_access.py TARGETS). A new route therefore joins the sweep by
 its matrix rows; a route the sweep cannot open as a page is named in SKIP with the reason, and
 `test_every_route_is_swept_or_skipped` fails on any route that is neither. On top of the routes come the states a
-route alone does not show (EXTRA_STATES and the journeys below): failed submits of the main forms, empty and
-unmatched lists, other roles' views of a page, the 404 page and the multi-factor sign-in pages.
+route alone does not show (the second half of `build_states`, and `Sweep.mfa_journey`): failed submits of the main
+forms, empty and unmatched lists, other roles' views of a page, the 404 page and the multi-factor sign-in pages.
 
 Data: the demo data (`seed_demo`, once) is the world of the pages without a target and of the customer targets
 (partner A is Contoso, B is Fabrikam, so lists show real rows); every other target is built by its builder in a fresh
@@ -238,7 +238,9 @@ def build_states(demo: World) -> tuple[list[State], dict[str, User]]:
         user_state("customer list, no match", ga, f"{customers}?{urlencode({'q': 'zz-no-such-customer'})}"),
         user_state("lookup, no match", hd, f"{lookup}?{urlencode({'q': 'zz-no-such-customer'})}"),
         user_state(
-            "activity log, no match", ga, f"{reverse('activity:activity_list')}?{urlencode({'q': 'zz-no-match'})}"
+            "activity log, no match",
+            ga,
+            f"{reverse('activity:activity_list')}?{urlencode({'customer': 'zz-no-match'})}",
         ),
         # failed submits of the main forms
         user_state("add customer, failed submit", ga, reverse("customers:customer_create"), submit=True),
