@@ -31,7 +31,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.conf import settings
@@ -328,7 +328,9 @@ class Sweep:
         self.states += 1
         for width in (self.width, "390" if self.width == "1366" else "1366"):
             if width != self.width:
+                started = time.monotonic()
                 page.set_viewport_size(WIDTHS[width])
+                self.seconds["resize"] += time.monotonic() - started
                 self.width = width
             context = f"[{language} {width}] {name} ({page.url.removeprefix(self.base_url)})"
             self.problems += self.timed("fit", fit_problems, page, context)
@@ -355,6 +357,10 @@ class Sweep:
         status = response.status if response else 0
         if status != state.expect:
             self.problems.append(f"{label}: answered {status}, expected {state.expect} (landed on {page.url})")
+            return
+        landed = urlsplit(page.url).path
+        if landed != urlsplit(state.url).path:  # sent elsewhere: to the sign-in page, or on by a redirect
+            self.problems.append(f"{label}: was sent on to {landed} (answered {status} there)")
             return
         kind = (response.headers.get("content-type") or "") if response else ""
         if not kind.startswith("text/html"):
@@ -428,7 +434,9 @@ class Sweep:
                         current = state.column
                     self.visit(page, state, language)
                 if journey:
+                    started = time.monotonic()
                     self.mfa_journey(page, language)
+                    self.seconds["multi-factor journey, all in"] += time.monotonic() - started
             finally:
                 context.close()
 
