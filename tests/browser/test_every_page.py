@@ -55,7 +55,8 @@ WIDTHS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height"
 LANGUAGES = ("en", "ko")
 # axe runs every rule at 1366 and every rule but colour contrast at 390: the contrast rule is two thirds of axe's time
 # and the colours do not change with the width, while the other rules see what only the narrow layout shows (a menu
-# button, a table that scrolls). The style-sheet rule (CSSOM_RULE) runs once per set of style sheets.
+# button, a table that scrolls: scrollable-region-focusable fails there only). The pass at 390 is ~16% of the sweep's
+# time (measured: 55 s of 352 s under load); the style-sheet rule (CSSOM_RULE) runs once per set of style sheets.
 NARROW_AXE_OFF = ("color-contrast",)
 # The column a page is shown as: the role that sees the most of it first.
 COLUMN_ORDER = ("ga", "aa", "sa", "hd", "asg", "none")
