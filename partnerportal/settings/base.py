@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "csp",
+    # ISO 3166-1 country names and their translations (customers/countries.py)
+    "django_countries",
     "crispy_forms",
     "crispy_bootstrap5",
     "guardian",
@@ -213,6 +215,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Country names are django-countries' (customers/countries.py), but for the one name staff read most: the short
+# form, as Partner Center writes it ("United States of America" otherwise).
+COUNTRIES_OVERRIDE = {"US": _("United States")}
 
 # --- Static files: Bootstrap comes from npm (node_modules), served by whitenoise; no CDN -------------------
 STATIC_URL = "static/"
