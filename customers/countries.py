@@ -65,6 +65,8 @@ class CountryRules:
     culture: str
     language: str
     registration_id_required: bool
+    # The IANA zone a partner in this market works in (its most populous one), the default of its users' clocks.
+    time_zone: str
 
     @property
     def name(self) -> str:
@@ -104,6 +106,7 @@ def _load_rules() -> Mapping[str, CountryRules]:
                 culture=entry["culture"],
                 language=entry["language"],
                 registration_id_required=entry["registration_id_required"],
+                time_zone=entry["time_zone"],
             )
             for code, entry in raw.items()
         }
@@ -254,3 +257,11 @@ def default_culture(country: str) -> str:
 def default_language(country: str) -> str:
     """Return the two-letter language a new customer in the country starts with."""
     return get_rules(country).language
+
+
+def default_time_zone(country: str) -> str:
+    """Return the IANA time zone of a market ("Asia/Seoul" for KR); UTC for a country the portal has no rules for."""
+    try:
+        return get_rules(country).time_zone
+    except (KeyError, AttributeError):
+        return "UTC"

@@ -957,6 +957,13 @@ ROWS: list[Row] = [
     R("api:business_profile_unpublish",       "profile_published_in", POST, 401, 200, 403, 403, 403, 403, 403,
       None, E("api business profile unpublished", (Actions.PROFILE_UNPUBLISH,))),
     R("api:business_profile_unpublish",       "profile_out",  POST, 401, 404, 403, 403, 403, 403, 403),
+    # ---------------------------------------------------- own preferences (issue 15: time zone)
+    # Every signed-in user has their own, like their password; a personal display setting, so no activity entry.
+    R("preferences",                          None,           GET,  302, 200, 200, 200, 200, 200, 200),
+    R("preferences",                          None,           POST, 302, 302, 302, 302, 302, 302, 302,
+      "time zone Asia/Seoul", E("time zone set")),
+    R("preferences",                          None,           POST, 302, 200, 200, 200, 200, 200, 200,
+      "unknown time zone", NOTHING),
 ]
 # fmt: on
 

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "partnerportal.accounts.middleware.SessionLifetimeMiddleware",
+    # Dates and times in the signed-in user's zone (their own, or their partner's market's).
+    "partnerportal.accounts.timezones.TimeZoneMiddleware",
     # request.user.is_verified(): whether this session confirmed a one-time code (django-otp).
     "django_otp.middleware.OTPMiddleware",
     # A signed-in session that still owes its second factor (or its enrolment) reaches only those pages.
@@ -215,6 +217,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date and one date-time format per language, the time zone in every date-time (partnerportal/formats/).
+FORMAT_MODULE_PATH = ["partnerportal.formats"]
 # Country names are django-countries' (customers/countries.py), but for the one name staff read most: the short
 # form, as Partner Center writes it ("United States of America" otherwise).
 COUNTRIES_OVERRIDE = {"US": _("United States")}

@@ -92,7 +92,7 @@ def test_data_file_entries_have_the_documented_shape():
     raw = json.loads(countries.DATA_FILE.read_text(encoding="utf-8"))
     keys = {
         "postal_code_regex", "postal_code_example", "states", "states_ko", "state_required", "culture",
-        "language", "registration_id_required",
+        "language", "registration_id_required", "time_zone",
     }  # fmt: skip
     for code, entry in raw.items():
         assert re.fullmatch(r"[A-Z]{2}", code), code
