@@ -9,29 +9,59 @@ from __future__ import annotations
 import functools
 import zoneinfo
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from customers.countries import default_time_zone
 from partnerportal.models import User
 
+# The IANA regions, the groups of the time zone select, in the reader's language.
+REGIONS = {
+    "Africa": _("Africa"),
+    "America": _("Americas"),
+    "Antarctica": _("Antarctica"),
+    "Arctic": _("Arctic"),
+    "Asia": _("Asia"),
+    "Atlantic": _("Atlantic Ocean"),
+    "Australia": _("Australia"),
+    "Europe": _("Europe"),
+    "Indian": _("Indian Ocean"),
+    "Pacific": _("Pacific Ocean"),
+}
+
 
 @functools.cache
 def available_time_zones() -> frozenset[str]:
-    """Every IANA zone name tzdata knows, except the legacy aliases of no region ("EST5EDT", "GMT+0", …)."""
-    return frozenset(name for name in zoneinfo.available_timezones() if "/" in name or name == "UTC")
+    """Every IANA zone of the regions above, and UTC; not the legacy aliases ("EST5EDT", "US/Eastern", "Etc/GMT+3")."""
+    return frozenset(
+        name for name in zoneinfo.available_timezones() if name == "UTC" or name.partition("/")[0] in REGIONS
+    )
+
+
+def _offset(name: str, now: datetime) -> str:
+    offset = now.astimezone(zoneinfo.ZoneInfo(name)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The zones grouped by region ("Asia", "Europe", …), each group and its zones sorted; UTC on its own."""
+    """The zones grouped by region ("Asia", "Europe", …), each group sorted, UTC on its own. Each option reads as
+    the IANA name, which is also what is stored, with today's offset: "Asia/Seoul (UTC+09:00)"."""
+    now = timezone.now()
     groups: dict[str, list[tuple[str, str]]] = {}
     for name in sorted(available_time_zones()):
         region, _, place = name.partition("/")
         if place:
-            groups.setdefault(region, []).append((name, place.replace("_", " ")))
-    return [("UTC", [("UTC", "UTC")]), *sorted(groups.items())]
+            groups.setdefault(region, []).append((name, f"{name} ({_offset(name, now)})"))
+    return [
+        ("UTC", [("UTC", "UTC")]),
+        *((str(REGIONS.get(region, region)), zones) for region, zones in sorted(groups.items())),
+    ]
 
 
 def market_time_zone(user: User) -> str:
