@@ -6,6 +6,7 @@ modules in `partnerportal/formats/`). The JSON API keeps UTC (ISO 8601), whateve
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import zoneinfo
 from collections.abc import Callable
@@ -65,9 +66,12 @@ def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def market_time_zone(user: User) -> str:
-    """The zone of the user's partner's market ("Asia/Seoul" for a Korean partner); the deployment's without one."""
+    """The zone of the user's partner's market ("Asia/Seoul" for a Korean partner); the deployment's without one
+    (or with `PORTAL_TIME_ZONE_FROM_MARKET` off)."""
     partner = user.partner if user.partner_id else None
-    return default_time_zone(partner.market) if partner is not None else settings.TIME_ZONE
+    if partner is None or not settings.PORTAL_TIME_ZONE_FROM_MARKET:
+        return settings.TIME_ZONE
+    return default_time_zone(partner.market)
 
 
 def user_time_zone(user: User) -> str:
@@ -86,11 +90,13 @@ class TimeZoneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        timezone.deactivate()
         if user is not None and user.is_authenticated and not request.path.startswith("/api/"):
-            try:
+            # A zone tzdata dropped reads UTC until the user picks another.
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.activate(zoneinfo.ZoneInfo(user_time_zone(user)))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        else:
+        try:
+            return self.get_response(request)
+        finally:
+            # Nothing after the response (a worker thread's next task, a test's own code) inherits the zone.
             timezone.deactivate()
-        return self.get_response(request)

@@ -217,6 +217,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# A user who has not chosen a time zone reads times in their partner's market's zone (partnerportal/accounts/
+# timezones.py); off, such users read UTC.
+PORTAL_TIME_ZONE_FROM_MARKET = True
 # One date and one date-time format per language, the time zone in every date-time (partnerportal/formats/).
 FORMAT_MODULE_PATH = ["partnerportal.formats"]
 # Country names are django-countries' (customers/countries.py), but for the one name staff read most: the short

@@ -4,8 +4,8 @@ portal's own English terms (issue 15, item 4).
 The page test renders every page the access matrix (tests/access.py) lets a global admin GET, in Korean, and reads
 its visible text the way a reader meets it: text nodes plus the attributes a screen reader or a tooltip speaks
 (aria-label, title, placeholder, alt). Left out: `<script>`/`<style>`, code samples (`<code>`, `<pre>`), anything
-marked `lang="en"` (the English language button) or `translate="no"` (identifiers such as CSV column names), email addresses, and the names and values the test data itself
-brings in English (the world's partner and customer names are proper names).
+marked `lang="en"` (the English language button) or `translate="no"` (identifiers such as CSV column names),
+email addresses, and the names the test data itself brings in English (partner, customer and lead names).
 """
 
 from __future__ import annotations
