@@ -170,6 +170,27 @@ class _CountryChoices(Sequence[tuple[str, str]]):
 COUNTRY_CHOICES: Sequence[tuple[str, str]] = _CountryChoices()
 
 
+class _CountryNames(Mapping[str, str]):
+    """Code → name in the active language, for any ISO 3166-1 code (the activity log's value labels of `country`)."""
+
+    def __getitem__(self, code: str) -> str:
+        if not isinstance(code, str) or code not in iso_countries:
+            raise KeyError(code)
+        return country_name(code)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code in iso_countries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(code for code, _name in iso_countries)
+
+    def __len__(self) -> int:
+        return len(iso_countries)
+
+
+COUNTRY_NAMES: Mapping[str, str] = _CountryNames()
+
+
 def country_codes() -> list[str]:
     """Return every supported country code, in code order."""
     return sorted(_load_rules())

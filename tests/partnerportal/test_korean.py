@@ -19,9 +19,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from leads.models import Lead
 from partnerportal.models import Partner
+from partnerportal.views import pages
 from tests.access import ROWS, Row
 from tests.partnerportal.test_access import target_kwargs
 
@@ -210,8 +212,23 @@ def test_korean_pages_show_none_of_the_portals_english_terms(world, korean_admin
 # --- error pages (DEBUG is off in the tests, as in production) ------------------------------------------------
 
 
-def test_error_pages_are_in_korean(korean_admin, world):
+def test_error_pages_are_in_korean(korean_admin, world, rf):
     not_found = korean_admin.get("/no-such-page/")
     assert not_found.status_code == 404
     assert "찾을 수 없" in not_found.content.decode()
     assert not english_terms(visible_text(not_found.content.decode()), set())
+
+    with translation.override("ko"):
+        forbidden = pages.permission_denied(_signed_in(rf, world))
+        error = pages.server_error(rf.get("/"))
+    assert forbidden.status_code == 403 and error.status_code == 500
+    assert '<html lang="ko">' in error.content.decode()
+    for response in (forbidden, error):
+        text = visible_text(response.content.decode())
+        assert re.search(r"[\uac00-\ud7a3]", text) and not english_terms(text, set()), text
+
+
+def _signed_in(rf, world):
+    request = rf.get("/customers/")
+    request.user = world.users["helpdesk_agent"]
+    return request
