@@ -149,6 +149,12 @@ def state_choices(country: str) -> list[tuple[str, str]]:
     return sorted(names.items(), key=lambda choice: _sort_key(choice[1]))
 
 
+def regions_by_country() -> dict[str, list[tuple[str, str]]]:
+    """Each country that has states/provinces → its (code, name) list in the active language, for pages and scripts
+    that narrow a state list to the chosen country (the add-customer form's grouped select carries the same)."""
+    return {code: state_choices(code) for code in country_codes() if get_rules(code).state_required}
+
+
 class _CountryChoices(Sequence[tuple[str, str]]):
     """`country_choices()` as a constant to iterate: each use reads the active language, so a form built for a
     Korean request lists Korean names in Korean order."""

@@ -48,6 +48,13 @@ def test_state_names_are_korean_in_korean_and_sorted():
         assert countries.state_choices("US")[0] == ("AL", "Alabama")
 
 
+def test_regions_by_country_lists_each_countrys_states_in_the_active_language():
+    with translation.override("ko"):
+        regions = countries.regions_by_country()
+    assert set(regions) == {"AU", "BR", "CA", "CN", "IN", "MX", "US"}
+    assert ("WA", "워싱턴") in regions["US"] and len(regions["US"]) == 51
+
+
 @pytest.mark.parametrize(("value", "code"), [("WA", "WA"), ("Washington", "WA"), ("워싱턴", "WA"), ("온타리오", "ON")])
 def test_a_state_may_be_given_by_code_english_or_korean_name(value, code):
     country = "CA" if code == "ON" else "US"
