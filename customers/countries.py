@@ -118,7 +118,9 @@ def _language() -> str:
 
 
 def country_name(code: str) -> str:
-    """The name of any ISO 3166-1 code in the active language (the code itself when it is not a country)."""
+    """The name of any ISO 3166-1 alpha-2 code in the active language (anything else is returned as it is)."""
+    if not (isinstance(code, str) and len(code) == 2 and code.isascii() and code.isupper()):
+        return code
     return str(iso_countries.name(code)) or code
 
 
@@ -180,12 +182,12 @@ class _CountryNames(Mapping[str, str]):
     """Code → name in the active language, for any ISO 3166-1 code (the activity log's value labels of `country`)."""
 
     def __getitem__(self, code: str) -> str:
-        if not isinstance(code, str) or code not in iso_countries:
+        if code not in self:
             raise KeyError(code)
         return country_name(code)
 
     def __contains__(self, code: object) -> bool:
-        return isinstance(code, str) and code in iso_countries
+        return isinstance(code, str) and country_name(code) != code
 
     def __iter__(self) -> Iterator[str]:
         return iter(code for code, _name in iso_countries)

@@ -65,8 +65,9 @@ def test_any_iso_code_has_a_name_and_a_non_country_keeps_its_code():
     with translation.override("ko"):
         assert countries.country_name("AQ") == "남극"  # a code the portal has no address rules for
         assert countries.COUNTRY_NAMES["FR"] == "프랑스"
-    assert countries.country_name("ZZ") == "ZZ"
-    assert "ZZ" not in countries.COUNTRY_NAMES
+    for not_alpha2 in ("ZZ", "us", "840", "USA", "", "KR "):
+        assert countries.country_name(not_alpha2) == not_alpha2
+        assert not_alpha2 not in countries.COUNTRY_NAMES
 
 
 def test_the_add_customer_page_in_korean_lists_korean_country_and_state_names(world, client_for):
