@@ -7,14 +7,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partnerportal.accounts.timezones import available_time_zones, time_zone_choices
+from partnerportal.accounts.timezones import time_zone_choices
 from partnerportal.models import User
 
 
 class PreferencesForm(forms.Form):
     """The time zone dates and times are shown in; blank follows the partner's market."""
 
-    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+    # The choices are `available_time_zones()`: a legacy alias or a made-up name is not one of them.
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), required=False, error_messages={"invalid_choice": _("Select a valid time zone.")}
+    )
 
     def __init__(self, *args: Any, user: User, market_zone: str, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"time_zone": user.time_zone})
@@ -26,9 +29,3 @@ class PreferencesForm(forms.Form):
             *time_zone_choices(),
         ]
         field.help_text = _("Dates and times in the portal are shown in this time zone.")
-
-    def clean_time_zone(self) -> str:
-        value = self.cleaned_data["time_zone"]
-        if value and value not in available_time_zones():
-            raise forms.ValidationError(_("Select a valid time zone."), code="invalid")
-        return value
