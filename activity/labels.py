@@ -105,7 +105,11 @@ def _value_labels(action: str, key: str) -> Mapping[Any, Any] | None:
             return None
         model_field = source.model_field(key)
         if model_field is not None:
-            return dict(model_field.flatchoices) if model_field.choices else None
+            if model_field.choices:
+                return dict(model_field.flatchoices)
+            # A list of choices (a PostgreSQL array such as a profile's products): its items' labels.
+            base_field = getattr(model_field, "base_field", None)
+            return dict(base_field.flatchoices) if base_field is not None and base_field.choices else None
     return None
 
 

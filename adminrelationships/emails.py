@@ -6,7 +6,7 @@ and queues them in the outbox (sent after commit by the worker).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -33,7 +33,8 @@ def request_topic(relationship: AdminRelationship) -> str:
 
 
 def _date(value: datetime | None) -> str:
-    return formats.date_format(timezone.localtime(value), "DATE_FORMAT") if value else ""
+    # The recipient's zone is unknown (a customer's contact): the UTC day, not the sending user's.
+    return formats.date_format(timezone.localtime(value, UTC), "DATE_FORMAT") if value else ""
 
 
 def _context(relationship: AdminRelationship) -> dict:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.actions import Actions
 from activity.labels import activity_labels_register
+from customers import countries
 
 
 def register() -> None:
@@ -16,6 +17,7 @@ def register() -> None:
         Actions.CUSTOMER_AGREEMENT_ATTEST,
         model="customers.Customer",
         labels={"indirect_partner": _("Indirect partner")},
+        values={"country": countries.COUNTRY_NAMES},
     )
     activity_labels_register(
         Actions.SUBSCRIPTION_CREATE,

@@ -3,6 +3,11 @@
 The rules live in ``customers/data/countries.json`` so they can be reviewed and extended without touching
 code. A country is in the file only when the portal supports it; unknown codes are an error, not a
 fallback, because guessing an address format would let bad data in silently.
+
+Country names are django-countries' (ISO 3166-1, translated into the active language); the file keeps only the
+rules. django-countries has no subdivisions, so the file carries each state/province's name in English
+(``states``, also the spelling imports may use) and in Korean (``states_ko``). Every name is looked up when it is
+shown, in the language of the request: nothing here is frozen at import time.
 """
 
 from __future__ import annotations
@@ -11,13 +16,16 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import overload
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries as iso_countries
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "countries.json"
 
@@ -48,14 +56,28 @@ class CountryRules:
     """The address rules and defaults of one supported country/region."""
 
     code: str
-    name: str
     postal_code_regex: str | None
     postal_code_example: str | None
+    # English names (the canonical spelling, accepted on input); `state_names()` gives the reader's language.
     states: Mapping[str, str] = field(hash=False)
+    states_ko: Mapping[str, str] = field(hash=False)
     state_required: bool
     culture: str
     language: str
     registration_id_required: bool
+    # The IANA zone a partner in this market works in (its most populous one), the default of its users' clocks.
+    time_zone: str
+
+    @property
+    def name(self) -> str:
+        """The country/region's name in the active language (django-countries' translation)."""
+        return country_name(self.code)
+
+    def state_names(self) -> Mapping[str, str]:
+        """The states/provinces, code → name in the active language (English where no translation exists)."""
+        if _language() == "ko":
+            return MappingProxyType({code: self.states_ko.get(code, name) for code, name in self.states.items()})
+        return self.states
 
     @property
     def postal_code_required(self) -> bool:
@@ -76,29 +98,105 @@ def _load_rules() -> Mapping[str, CountryRules]:
         {
             code: CountryRules(
                 code=code,
-                name=entry["name"],
                 postal_code_regex=entry["postal_code_regex"],
                 postal_code_example=entry["postal_code_example"],
                 states=MappingProxyType(dict(entry["states"])),
+                states_ko=MappingProxyType(dict(entry["states_ko"])),
                 state_required=entry["state_required"],
                 culture=entry["culture"],
                 language=entry["language"],
                 registration_id_required=entry["registration_id_required"],
+                time_zone=entry["time_zone"],
             )
             for code, entry in raw.items()
         }
     )
 
 
+def _language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+def country_name(code: str) -> str:
+    """The name of any ISO 3166-1 alpha-2 code in the active language (anything else is returned as it is)."""
+    if not (isinstance(code, str) and len(code) == 2 and code.isascii() and code.isupper()):
+        return code
+    return str(iso_countries.name(code)) or code
+
+
 def _sort_key(name: str) -> str:
-    """Sort "Türkiye" next to "Tunisia" rather than after "Zambia": compare without accents or case."""
+    """Sort "Türkiye" next to "Tunisia" rather than after "Zambia": compare without accents or case.
+
+    Hangul decomposes into its jamo, whose code points are in the Korean dictionary order (ㄱ ㄴ ㄷ …), so the
+    same key sorts Korean names 가나다 order.
+    """
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-COUNTRY_CHOICES: list[tuple[str, str]] = sorted(
-    ((rules.code, rules.name) for rules in _load_rules().values()), key=lambda choice: _sort_key(choice[1])
-)
+@functools.lru_cache(maxsize=8)
+def _choices_in(language: str) -> tuple[tuple[str, str], ...]:
+    """Every supported country as (code, name), sorted by name, in `language` (the active one when called)."""
+    return tuple(sorted(((code, country_name(code)) for code in _load_rules()), key=lambda c: _sort_key(c[1])))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every supported country as (code, name) in the active language, sorted by name in that language."""
+    return list(_choices_in(get_language() or "en"))
+
+
+def state_choices(country: str) -> list[tuple[str, str]]:
+    """A country's states/provinces as (code, name) in the active language, sorted by that name."""
+    names = get_rules(country).state_names()
+    return sorted(names.items(), key=lambda choice: _sort_key(choice[1]))
+
+
+def regions_by_country() -> dict[str, list[tuple[str, str]]]:
+    """Each country that has states/provinces → its (code, name) list in the active language, for pages and scripts
+    that narrow a state list to the chosen country (the add-customer form's grouped select carries the same)."""
+    return {code: state_choices(code) for code in country_codes() if get_rules(code).state_required}
+
+
+class _CountryChoices(Sequence[tuple[str, str]]):
+    """`country_choices()` as a constant to iterate: each use reads the active language, so a form built for a
+    Korean request lists Korean names in Korean order."""
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(country_choices())
+
+    def __len__(self) -> int:
+        return len(_load_rules())
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[str, str]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[str, str] | Sequence[tuple[str, str]]:
+        return country_choices()[index]
+
+
+COUNTRY_CHOICES: Sequence[tuple[str, str]] = _CountryChoices()
+
+
+class _CountryNames(Mapping[str, str]):
+    """Code → name in the active language, for any ISO 3166-1 code (the activity log's value labels of `country`)."""
+
+    def __getitem__(self, code: str) -> str:
+        if code not in self:
+            raise KeyError(code)
+        return country_name(code)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and country_name(code) != code
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(code for code, _name in iso_countries)
+
+    def __len__(self) -> int:
+        return len(iso_countries)
+
+
+COUNTRY_NAMES: Mapping[str, str] = _CountryNames()
 
 
 def country_codes() -> list[str]:
@@ -167,8 +265,9 @@ def validate_state(country: str, value: str | None) -> str:
     code = text.upper()
     if code in rules.states:
         return code
-    # Accept the full name too ("Washington" for WA), as imported or pre-filled data often carries names.
+    # Accept the full name too ("Washington" or "워싱턴" for WA), as imported or pre-filled data often carries names.
     by_name = {name.casefold(): state_code for state_code, name in rules.states.items()}
+    by_name.update({name.casefold(): state_code for state_code, name in rules.states_ko.items()})
     if text.casefold() in by_name:
         return by_name[text.casefold()]
     raise ValidationError(MESSAGES["state_invalid"], code="invalid", params={"country": rules.name})
@@ -187,3 +286,11 @@ def default_culture(country: str) -> str:
 def default_language(country: str) -> str:
     """Return the two-letter language a new customer in the country starts with."""
     return get_rules(country).language
+
+
+def default_time_zone(country: str) -> str:
+    """Return the IANA time zone of a market ("Asia/Seoul" for KR); UTC for a country the portal has no rules for."""
+    try:
+        return get_rules(country).time_zone
+    except (KeyError, AttributeError):
+        return "UTC"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from customers.countries import get_rules
+from customers.countries import country_name as iso_country_name
 
 
 class Customer(models.Model):
@@ -106,11 +106,8 @@ class Customer(models.Model):
 
     @property
     def country_name(self) -> str:
-        """The country/region's name (its code when the portal has no rules for it)."""
-        try:
-            return get_rules(self.country).name
-        except KeyError:
-            return self.country
+        """The country/region's name in the reader's language (its code when it is no ISO 3166-1 country)."""
+        return iso_country_name(self.country)
 
     @property
     def contact_name(self) -> str:

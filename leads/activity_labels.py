@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.actions import Actions
 from activity.labels import activity_labels_register
+from customers import countries
 from leads.models import STATE_CHOICES
 
 LEADS = (
@@ -31,6 +32,7 @@ def register() -> None:
         },
         values={
             "status": dict(STATE_CHOICES),
+            "country": countries.COUNTRY_NAMES,
             "converted_to": {"customer": _("a customer"), "invitation": _("an invitation")},
         },
     )

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers.countries import get_rules
+from customers.countries import country_name
 from leads import selectors
 from leads.models import STATE_CHOICES, Currency, DeclineReason, Lead
 from partnerportal.models import User
@@ -18,13 +18,6 @@ SORT_CHOICES = [
     ("company", _("Company A–Z")),
     ("-company", _("Company Z–A")),
 ]
-
-
-def _country_name(code: str) -> str:
-    try:
-        return str(get_rules(code).name)
-    except KeyError:  # a country the portal has no rules for shows its code
-        return code
 
 
 class LeadFilterForm(forms.Form):
@@ -51,7 +44,7 @@ class LeadFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["country"]).choices = [
             ("", _("All countries")),
-            *((code, _country_name(code)) for code in selectors.lead_countries(user=user)),
+            *sorted(((code, country_name(code)) for code in selectors.lead_countries(user=user)), key=lambda c: c[1]),
         ]
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.CheckboxInput):

@@ -105,6 +105,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Only platform operators (no partner) may be staff: the Django admin is not a partner tool.
     is_staff = models.BooleanField(_("operator"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # An IANA name ("Asia/Seoul"); blank: the zone of the partner's market. No `choices=`: the zone list grows with
+    # tzdata, so the preferences form checks the name instead of a migration per release.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
 
     objects = UserManager()
 

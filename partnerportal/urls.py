@@ -46,6 +46,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include(auth_patterns)),
     path("accounts/", include("partnerportal.mfa.urls")),
+    path("account/preferences/", accounts_views.PreferencesView.as_view(), name="preferences"),
     # One "customers" namespace built here from the pattern lists of several apps, so no app imports one above it.
     path(
         "customers/",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.actions import Actions
 from activity.labels import activity_labels_register
+from customers import countries
 
 
 def register() -> None:
@@ -18,10 +19,12 @@ def register() -> None:
         model="profiles.BusinessProfile",
         fields={"logo": "logo_png"},
         labels={"locations": _("Locations"), "business_profile": _("Business profile")},
+        values={"country": countries.COUNTRY_NAMES},
     )
     activity_labels_register(
         Actions.PROFILE_LOCATION_ADD,
         Actions.PROFILE_LOCATION_DELETE,
         model="profiles.ProfileLocation",
-        labels={"location": _("Location"), "business_profile": _("Business profile")},
+        labels={"location": _("Location"), "business_profile": _("Business profile"), "country": _("Country/region")},
+        values={"country": countries.COUNTRY_NAMES},
     )

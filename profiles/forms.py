@@ -116,7 +116,7 @@ class BusinessProfileForm(forms.Form):
         else:
             cast(forms.ChoiceField, self.fields["country"]).choices = [
                 ("", _("Select a country/region")),
-                *((code, name) for code, name in countries.COUNTRY_CHOICES if code not in taken_countries),
+                *((code, name) for code, name in countries.country_choices() if code not in taken_countries),
             ]
             del self.fields["remove_logo"]
 
@@ -141,7 +141,7 @@ class ProfileLocationForm(forms.Form):
         if rules.state_required:
             cast(forms.ChoiceField, self.fields["state"]).choices = [
                 ("", _("Select a state/province")),
-                *rules.states.items(),
+                *countries.state_choices(country),
             ]
             self.fields["state"].required = True
         else:
@@ -172,7 +172,7 @@ class DirectorySearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["country"]).choices = [
             ("", _("Any country/region")),
-            *countries.COUNTRY_CHOICES,
+            *countries.country_choices(),
         ]
 
     def filters(self) -> dict[str, str]:
@@ -204,7 +204,7 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["country"]).choices = [
             ("", _("Select a country/region")),
-            *countries.COUNTRY_CHOICES,
+            *countries.country_choices(),
         ]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 

@@ -968,6 +968,13 @@ ROWS: list[Row] = [
     R("readyz",                               None,           POST, 405, 405, 405, 405, 405, 405, 405),
     R("metrics",                              None,           GET,  404, 404, 404, 404, 404, 404, 404),
     R("metrics",                              None,           POST, 405, 405, 405, 405, 405, 405, 405),
+    # ---------------------------------------------------- own preferences (issue 15: time zone)
+    # Every signed-in user has their own, like their password; a personal display setting, so no activity entry.
+    R("preferences",                          None,           GET,  302, 200, 200, 200, 200, 200, 200),
+    R("preferences",                          None,           POST, 302, 302, 302, 302, 302, 302, 302,
+      "time zone Asia/Seoul", E("time zone set")),
+    R("preferences",                          None,           POST, 302, 200, 200, 200, 200, 200, 200,
+      "unknown time zone", NOTHING),
 ]
 # fmt: on
 

@@ -218,6 +218,8 @@ BODIES: dict[str, Callable[[Ctx], dict]] = {
     },
     "sales agent's credentials": _login,
     "language ko": lambda ctx: {"language": "ko"},
+    "time zone Asia/Seoul": lambda ctx: {"time_zone": "Asia/Seoul"},
+    "unknown time zone": lambda ctx: {"time_zone": "Mars/Olympus_Mons"},
     "sales agent's email": lambda ctx: {"email": ctx.world.users["sales_agent"].email},
 }
 
@@ -412,6 +414,11 @@ def _language_chosen(ctx: Ctx) -> None:
     assert ctx.response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ko"
 
 
+def _time_zone_set(ctx: Ctx) -> None:
+    assert type(ctx.user).objects.get(pk=ctx.user.pk).time_zone == "Asia/Seoul"
+    assert ctx.location == reverse("preferences")
+
+
 def _reset_email_queued(ctx: Ctx) -> None:
 
     assert OutboundEmail.objects.filter(to=ctx.world.users["sales_agent"].email).exists()
@@ -421,6 +428,7 @@ def _reset_email_queued(ctx: Ctx) -> None:
 EFFECTS: dict[str, Callable[[Ctx], None]] = {
     "signed out": _signed_out,
     "language chosen": _language_chosen,
+    "time zone set": _time_zone_set,
     "reset email queued": _reset_email_queued,
     "nothing written": _nothing_written,
     "customer created": _customer_created,

@@ -30,10 +30,14 @@ from partnerportal.models import Partner
 
 
 def _state_choices() -> list:
-    """Every state/province, grouped by country, valued "US-WA" so Washington and Western Australia differ."""
+    """Every state/province, grouped by country, valued "US-WA" so Washington and Western Australia differ.
+
+    The groups' labels and the options are in the active language; domain-check.js narrows the list to the chosen
+    country by the value's prefix, so the names may be anything.
+    """
     groups = [
-        (name, [(f"{code}-{state}", label) for state, label in countries.get_rules(code).states.items()])
-        for code, name in countries.COUNTRY_CHOICES
+        (name, [(f"{code}-{state}", label) for state, label in countries.state_choices(code)])
+        for code, name in countries.country_choices()
         if countries.get_rules(code).state_required
     ]
     return [("", _("Select a state/province")), *groups]
@@ -136,7 +140,7 @@ class CustomerForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["country"]).choices = [
             ("", _("Select a country/region")),
-            *countries.COUNTRY_CHOICES,
+            *countries.country_choices(),
         ]
         self.fields["state"].widget.choices = _state_choices()
         cast(forms.ChoiceField, self.fields["culture"]).choices = [

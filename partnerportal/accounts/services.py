@@ -112,3 +112,11 @@ def password_reset_use(*, user: User, token: str, password: str) -> User | None:
     )
     password_reset_completed(user=locked)
     return locked
+
+
+@transaction.atomic
+def user_time_zone_set(*, user: User, time_zone: str) -> None:
+    """Store the user's own time zone ("" for their market's). A personal display preference: no activity entry,
+    like the language cookie, since it grants and changes nothing anyone else sees."""
+    user.time_zone = time_zone
+    user.save(update_fields=["time_zone"])

@@ -1,13 +1,24 @@
-"""Django's password pages with the portal's rules: sessions ended, events logged, reset requests throttled."""
+"""Django's password pages with the portal's rules: sessions ended, events logged, reset requests throttled; the
+user's own preferences."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
 
 from partnerportal.accounts import services
+from partnerportal.accounts.forms import PreferencesForm
+from partnerportal.accounts.timezones import market_time_zone
 from partnerportal.forms import QueuedPasswordResetForm
 from partnerportal.infrastructure.middleware import request_client_address
+from partnerportal.views.generic import AuthenticatedHttpRequest
 
 
 class PortalPasswordChangeView(auth_views.PasswordChangeView):
@@ -55,3 +66,24 @@ class PortalPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             return self.render_to_response(self.get_context_data())
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return HttpResponseRedirect(self.get_success_url())
+
+
+@method_decorator(never_cache, name="dispatch")
+class PreferencesView(View):
+    """The signed-in user's own time zone (every signed-in user has one, like their password)."""
+
+    template_name = "registration/preferences.html"
+
+    def _form(self, request: AuthenticatedHttpRequest, data: QueryDict | None = None) -> PreferencesForm:
+        return PreferencesForm(data, user=request.user, market_zone=market_time_zone(request.user))
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": self._form(request)})
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        form = self._form(request, request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        services.user_time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])
+        messages.success(request, _("Your preferences were saved."))
+        return HttpResponseRedirect(reverse("preferences"))

@@ -8,7 +8,7 @@ is retried with exponential backoff; a row is locked while it is sent, so two wo
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -62,8 +62,11 @@ def email_render(*, subject_template: str, body_template: str, context: dict) ->
     Email text lives in translatable templates (`{% blocktranslate %}` inside `{% autoescape off %}`: plain text,
     never HTML-escaped), rendered in the active language.
     """
-    subject = "".join(render_to_string(subject_template, context).splitlines()).strip()
-    body = render_to_string(body_template, context).rstrip("\n") + "\n"
+    # Recipients' zones are unknown (customers' contacts, invitees): times in templates read in UTC, with the zone,
+    # never in the zone of the user whose request sends the message.
+    with timezone.override(UTC):
+        subject = "".join(render_to_string(subject_template, context).splitlines()).strip()
+        body = render_to_string(body_template, context).rstrip("\n") + "\n"
     return subject, body
 
 

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "csp",
+    # ISO 3166-1 country names and their translations (customers/countries.py)
+    "django_countries",
     "crispy_forms",
     "crispy_bootstrap5",
     "guardian",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "partnerportal.accounts.middleware.SessionLifetimeMiddleware",
+    # Dates and times in the signed-in user's zone (their own, or their partner's market's).
+    "partnerportal.accounts.timezones.TimeZoneMiddleware",
     # request.user.is_verified(): whether this session confirmed a one-time code (django-otp).
     "django_otp.middleware.OTPMiddleware",
     # A signed-in session that still owes its second factor (or its enrolment) reaches only those pages.
@@ -220,6 +224,14 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# A user who has not chosen a time zone reads times in their partner's market's zone (partnerportal/accounts/
+# timezones.py); off, such users read UTC.
+PORTAL_TIME_ZONE_FROM_MARKET = True
+# One date and one date-time format per language, the time zone in every date-time (partnerportal/formats/).
+FORMAT_MODULE_PATH = ["partnerportal.formats"]
+# Country names are django-countries' (customers/countries.py), but for the one name staff read most: the short
+# form, as Partner Center writes it ("United States of America" otherwise).
+COUNTRIES_OVERRIDE = {"US": _("United States")}
 
 # --- Static files: Bootstrap comes from npm (node_modules), served by whitenoise; no CDN -------------------
 STATIC_URL = "static/"

@@ -28,6 +28,9 @@ WHITENOISE_AUTOREFRESH = True
 LOGGING = {**LOGGING, "loggers": {"axes": {"level": "ERROR"}}}  # noqa: F405 -- LOGGING comes from base
 # Tests that need the deployment-wide requirement turn it on themselves.
 PORTAL_REQUIRE_MFA = False
+# Users without a zone of their own read UTC, the zone the tests compute "today" in, so a date rule ("not in the
+# future") does not depend on the hour the suite runs; the time zone tests turn the market default on.
+PORTAL_TIME_ZONE_FROM_MARKET = False
 # Webhook tests use a receiver on 127.0.0.1 over plain HTTP, and retry after a fraction of a second.
 PORTAL_WEBHOOKS_ALLOW_PRIVATE = True
 PORTAL_WEBHOOKS_ALLOW_HTTP = True

@@ -20,10 +20,7 @@ def _label(choices: type, code: str) -> str:
 
 @register.filter
 def country_name(code: str) -> str:
-    try:
-        return countries.get_rules(code).name
-    except (KeyError, AttributeError):
-        return code
+    return countries.country_name(code or "")
 
 
 @register.filter

@@ -6,6 +6,8 @@ queues them in the outbox (sent after commit by the worker).
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -49,7 +51,8 @@ def invitation_email_enqueue(invitation: Invitation, token: str) -> OutboundEmai
         "link": invitation_link(token),
         "relationship": relationship_description(invitation),
         "dap": invitation.dap,
-        "date": formats.date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT"),
+        # The invitee's zone is unknown: the UTC day, whatever the sending user's zone.
+        "date": formats.date_format(timezone.localtime(invitation.expires_at, UTC), "DATE_FORMAT"),
         "partner": invitation.partner.name,
         # What accepting will also ask for (an admin relationship's roles), from the apps above.
         "extra_lines": [

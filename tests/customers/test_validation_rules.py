@@ -91,8 +91,8 @@ def test_data_file_covers_required_and_common_countries():
 def test_data_file_entries_have_the_documented_shape():
     raw = json.loads(countries.DATA_FILE.read_text(encoding="utf-8"))
     keys = {
-        "name", "postal_code_regex", "postal_code_example", "states", "state_required", "culture",
-        "language", "registration_id_required",
+        "postal_code_regex", "postal_code_example", "states", "states_ko", "state_required", "culture",
+        "language", "registration_id_required", "time_zone",
     }  # fmt: skip
     for code, entry in raw.items():
         assert re.fullmatch(r"[A-Z]{2}", code), code
@@ -146,6 +146,14 @@ def test_state_lists_are_complete(code, count):
     assert len(rules.states) == count
 
 
+@pytest.mark.parametrize("code", ALL_CODES)
+def test_every_state_has_a_korean_name(code):
+    rules = get_rules(code)
+    assert set(rules.states_ko) == set(rules.states)
+    assert all(re.search(r"[\uac00-\ud7a3]", name) for name in rules.states_ko.values()), code
+    assert len(set(rules.states_ko.values())) == len(rules.states_ko), code
+
+
 def test_us_states_include_all_50_and_dc():
     states = get_rules("US").states
     assert states["DC"] == "District of Columbia"
@@ -161,7 +169,7 @@ def test_country_choices_are_sorted_by_name_ignoring_accents():
     names = [name for _code, name in COUNTRY_CHOICES]
     assert names == sorted(names, key=key)
     assert ("US", "United States") in COUNTRY_CHOICES
-    assert ("KR", "Korea") in COUNTRY_CHOICES
+    assert ("KR", "South Korea") in COUNTRY_CHOICES
     assert len({code for code, _name in COUNTRY_CHOICES}) == len(COUNTRY_CHOICES)
 
 
@@ -235,11 +243,11 @@ def test_valid_postal_codes_are_normalised(code, value, expected):
         ("US", "ABCDE", "Enter a valid postal code for United States (for example 98052)."),
         ("CA", "D1A 0B1", "Enter a valid postal code for Canada (for example K1A 0B1)."),
         ("GB", "SW1A 1A", "Enter a valid postal code for United Kingdom (for example SW1A 1AA)."),
-        ("KR", "123-456", "Enter a valid postal code for Korea (for example 06164)."),
+        ("KR", "123-456", "Enter a valid postal code for South Korea (for example 06164)."),
         ("DE", "1011", "Enter a valid postal code for Germany (for example 10115)."),
         ("TR", "99000", "Enter a valid postal code for Türkiye (for example 34394)."),
         ("US", "9" * 200, "Enter a valid postal code for United States (for example 98052)."),
-        ("HK", "not a code!", "Enter a valid postal code for Hong Kong SAR."),
+        ("HK", "not a code!", "Enter a valid postal code for Hong Kong."),
         ("IE", "X" * 21, "Enter a valid postal code for Ireland."),
     ],
 )

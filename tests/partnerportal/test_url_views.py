@@ -34,6 +34,8 @@ PUBLIC_VIEWS = {
     auth_views.PasswordResetDoneView,
     accounts_views.PortalPasswordResetConfirmView,
     auth_views.PasswordResetCompleteView,
+    # every signed-in user's own preferences (their time zone)
+    accounts_views.PreferencesView,
     # every signed-in user's own second factor (like their own password), and the code step of sign-in
     mfa_views.MFAVerifyView,
     mfa_views.ReauthView,

@@ -100,6 +100,7 @@ NOT_USER_WRITABLE = {
     "partnerportal.Partner.email_domain": "validated as a domain name (letters, digits, dots, hyphens)",
     "partnerportal.User.password": "a password hash; the password itself is never shown",
     "partnerportal.User.email": "validated as an email address (no < > or quotes)",
+    "partnerportal.User.time_zone": "an IANA zone name picked from tzdata's list (the preferences form refuses others)",
     "partnerportal.OutboundEmail.to": "validated as an email address",
     "partnerportal.OutboundEmail.subject": "rendered by the portal from its templates (checked in the outbox test)",
     "partnerportal.OutboundEmail.body": "rendered by the portal from its templates (checked in the outbox test)",
