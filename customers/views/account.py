@@ -177,7 +177,7 @@ class SubscriptionStatusView(ServiceActionView):
         ),
     }
 
-    def subscription(self, customer: Customer) -> Subscription:
+    def get_subscription(self, customer: Customer) -> Subscription:
         # It must be this customer's subscription and the user's partner's, whatever the URL says.
         mine = policy.restrict(
             Subscription.objects.filter(customer=customer), self.request.user, Action.MANAGE_SUBSCRIPTIONS
@@ -185,7 +185,7 @@ class SubscriptionStatusView(ServiceActionView):
         return get_object_or_404(mine, pk=self.kwargs["subscription_pk"])
 
     def get_confirmation(self, customer: Customer) -> Confirmation:
-        subscription = self.subscription(customer)
+        subscription = self.get_subscription(customer)
         action = self.request.GET.get("action", "suspend")
         if action not in self.CONFIRM:
             raise Http404
@@ -201,7 +201,7 @@ class SubscriptionStatusView(ServiceActionView):
         )
 
     def run(self, customer: Customer) -> None:
-        subscription = self.subscription(customer)
+        subscription = self.get_subscription(customer)
         form = SubscriptionStatusForm(self.request.POST)
         if not form.is_valid():
             raise ValidationError(UNKNOWN_ACTION)

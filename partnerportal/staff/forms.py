@@ -97,7 +97,8 @@ class StaffUserForm(forms.Form):
         return [self[name] for name in self.fields if name not in self.picker_fields]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         no_role = not cleaned.get("admin_role") and not cleaned.get("agent_role")
         if self.for_page and no_role and not cleaned.get("no_role"):
             self.add_error("no_role", NO_ROLE_REQUIRED)

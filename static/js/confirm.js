@@ -20,7 +20,7 @@
 
   var build = function (content, opener) {
     var dialog = document.createElement("dialog");
-    dialog.className = "confirm-dialog";
+    dialog.className = "confirm-dialog border-0 rounded-3 shadow p-4";
     dialog.setAttribute("aria-labelledby", "confirm-dialog-title");
     dialog.setAttribute("aria-describedby", "confirm-dialog-message");
 
