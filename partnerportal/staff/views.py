@@ -75,6 +75,10 @@ class StaffUserListView(KeysetListView):
         return context
 
 
+# The name of the picker's search button: a POST carrying it searches instead of saving.
+FIND_CUSTOMERS = "find_customers"
+
+
 class CustomerPickerMixin:
     """The staff form's "Find customers" button: re-show the form as it was sent, with the search's matches as
     checkboxes, and save nothing (works without JavaScript; no page lists every customer)."""
@@ -104,10 +108,6 @@ class CustomerPickerMixin:
         if FIND_CUSTOMERS in request.POST:
             return self.render_to_response(self.get_context_data())
         return super().post(request, *args, **kwargs)  # type: ignore[misc]  # from the form view it is mixed into
-
-
-# The name of the picker's search button: a POST carrying it searches instead of saving.
-FIND_CUSTOMERS = "find_customers"
 
 
 class StaffUserCreateView(PortalPermissionMixin, ReauthRequiredMixin, CustomerPickerMixin, ServiceFormMixin, FormView):

@@ -4,6 +4,7 @@ it the link opens the confirmation page, whose red button does the same."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from relationships.models import Invitation
@@ -19,7 +20,7 @@ def test_revoke_asks_in_a_dialog_with_javascript_and_on_a_page_without(live_serv
     agent = make_user(partner, "sales_agent")
     first, _ = invitation_create(actor=agent, email="first@fourthcoffee.example.net", message="Hello", dap=True)
     second, _ = invitation_create(actor=agent, email="second@adatum.example.net", message="Hello", dap=True)
-    listing = live_server.url + "/invitations/"
+    listing = live_server.url + reverse("relationships:invitation_list")
 
     # With JavaScript: the same question in a dialog over the list; Cancel keeps the invitation.
     sign_in(page, live_server.url, agent.email)
@@ -51,7 +52,7 @@ def test_revoke_asks_in_a_dialog_with_javascript_and_on_a_page_without(live_serv
         plain.goto(listing)
         plain.locator(f"tr[data-invitation='{second.pk}'] a:has-text('Revoke')").click()
         plain.wait_for_load_state("domcontentloaded")
-        assert plain.url == f"{live_server.url}/invitations/{second.pk}/revoke/"
+        assert plain.url == live_server.url + reverse("relationships:invitation_revoke", args=[second.pk])
         expect(plain.locator("h1")).to_have_text("Revoke the invitation to second@adatum.example.net?")
         second.refresh_from_db()
         assert second.status == Invitation.Status.PENDING, "the page only asks"
