@@ -979,9 +979,9 @@ ROWS: list[Row] = [
     R("leads:lead_close",                     "lead_out",     GET,  302, 404, 403, 404, 403, 403, 403),
     # The acceptance page's live domain check (an open invitation of a customer new to the portal; a bad link is a
     # 404) and the customer agreement it links to: public, like the page.
-    R("relationships:invitation_domain_check", "invite_token", GET,  200, 200, 200, 200, 200, 200, 200),
+    R("relationships:invitation_domain_check", "invite_token_new_customer", GET, 200, 200, 200, 200, 200, 200, 200),
     R("relationships:invitation_domain_check", "invite_token_bad", GET, 404, 404, 404, 404, 404, 404, 404),
-    R("relationships:invitation_domain_check", "invite_token", POST, 405, 405, 405, 405, 405, 405, 405),
+    R("relationships:invitation_domain_check", "invite_token_new_customer", POST, 405, 405, 405, 405, 405, 405, 405),
     R("relationships:customer_agreement",     None,           GET,  200, 200, 200, 200, 200, 200, 200),
     R("relationships:customer_agreement",     None,           POST, 405, 405, 405, 405, 405, 405, 405),
     # ---------------------------------------------------- end of the confirmation pages and the acceptance page

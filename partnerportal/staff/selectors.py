@@ -80,6 +80,8 @@ def assignable_customer_search(
     *, actor: User, q: str, exclude: Iterable = (), limit: int = ASSIGNABLE_SEARCH_LIMIT
 ) -> list[Customer]:
     """At most `limit` assignable customers whose name, domain, contact email or customer ID contains `q`."""
+    # The search runs before the form validates (it re-shows the form); a NUL is nothing any customer holds.
+    q = q.replace("\x00", "")
     if not q.strip():
         return []
     found = customer_search(assignable_customers(actor=actor), q).exclude(pk__in=list(exclude))
