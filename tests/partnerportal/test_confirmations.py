@@ -14,6 +14,7 @@ from relationships.models import Invitation
 from tests.access import CONFIRMATION_PAGES, GET, ROWS
 from tests.partnerportal.test_access import target_kwargs
 from tests.relationships.invite_helpers import invite
+from tests.security.test_headers import inline_code
 
 pytestmark = pytest.mark.usefixtures("shared_world")
 WORLD_WITH_ASSIGNED_SCOPE = True
@@ -46,6 +47,7 @@ def test_the_confirmation_page_asks_with_a_red_button_that_posts_back_and_a_canc
 
     assert response.status_code == 200
     html = response.content.decode()
+    assert "Content-Security-Policy" in response and not inline_code(html), "CSP-safe, as every page"
     content = html.split("data-confirm-content", 1)[1]
     title = re.search(r"<h1[^>]*data-confirm-title>([^<]+)</h1>", content)
     message = re.search(r"<p data-confirm-message[^>]*>([^<]+)</p>", content)
