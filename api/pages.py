@@ -17,7 +17,9 @@ from api import selectors, services
 from api.forms import ApiTokenForm
 from partnerportal.mfa.views import ReauthOnPostMixin
 from partnerportal.views.generic import (
+    ASK_FIRST,
     AuthenticatedHttpRequest,
+    Confirmation,
     PortalPermissionMixin,
     ServiceActionView,
     form_add_service_errors,
@@ -60,9 +62,10 @@ class ApiTokenListView(PortalPermissionMixin, ReauthOnPostMixin, FormView):
 
 
 class ApiTokenRevokeView(ServiceActionView):
-    """Revoke a token: one's own, or any of the partner's staff as a global admin (others are a 404)."""
+    """Revoke a token (after asking): one's own, or any of the partner's staff as a global admin (others are a 404)."""
 
     permission_required = Action.USE_API
+    http_method_names = ASK_FIRST
 
     def get_queryset(self) -> Any:
         return selectors.api_tokens_revocable(user=self.request.user)
@@ -80,6 +83,21 @@ class ApiTokenRevokeView(ServiceActionView):
         if obj.user_id != self.request.user.pk:
             return reverse("apitokens:partner_token_list")
         return reverse("apitokens:token_list")
+
+    def get_confirmation(self, obj: Any) -> Confirmation:
+        names = {"name": obj.name, "prefix": obj.prefix, "email": obj.user.email}
+        return Confirmation(
+            title=str(_("Revoke the token “%(name)s”?") % names),
+            message=str(
+                _(
+                    "Programs that use the token %(prefix)s… of %(email)s are refused from now on. A revoked token "
+                    "can't be used again; a new one has to be created."
+                )
+                % names
+            ),
+            button=str(_("Revoke token")),
+            cancel_url=self.get_redirect_url(obj),
+        )
 
 
 class PartnerApiTokenListView(PortalPermissionMixin, TemplateView):

@@ -22,7 +22,9 @@ from leads.models import Lead, LeadQuerySet, state_label
 from partnerportal.infrastructure.csvexport import csv_lines, csv_response
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.views.generic import (
+    ASK_FIRST,
     AuthenticatedHttpRequest,
+    Confirmation,
     KeysetListView,
     ObjectFormMixin,
     ObjectFormView,
@@ -279,18 +281,36 @@ class LeadWinView(LeadActionView):
 
 
 class LeadLoseView(LeadActionView):
-    """Mark an accepted lead lost."""
+    """Mark an accepted lead lost (after asking: it is archived for good)."""
 
+    http_method_names = ASK_FIRST
     success_message = _("The lead was marked lost.")
+
+    def get_confirmation(self, lead: Lead) -> Confirmation:
+        return Confirmation(
+            title=str(_("Mark the lead from %(company)s lost?") % {"company": lead.company_name}),
+            message=str(_("The lead is archived: it can't be won, converted or changed afterwards.")),
+            button=str(_("Mark lost")),
+            cancel_url=lead.get_absolute_url(),
+        )
 
     def run(self, lead: Lead) -> None:
         services.lead_lose(actor=self.request.user, lead=lead)
 
 
 class LeadCloseView(LeadActionView):
-    """Close a received or accepted lead as sent in error."""
+    """Close a received or accepted lead as sent in error (after asking: it is archived for good)."""
 
+    http_method_names = ASK_FIRST
     success_message = _("The lead was closed as an error.")
+
+    def get_confirmation(self, lead: Lead) -> Confirmation:
+        return Confirmation(
+            title=str(_("Close the lead from %(company)s as an error?") % {"company": lead.company_name}),
+            message=str(_("The lead is archived as sent in error: it can't be accepted, won or changed afterwards.")),
+            button=str(_("Close as error")),
+            cancel_url=lead.get_absolute_url(),
+        )
 
     def run(self, lead: Lead) -> None:
         services.lead_close_as_error(actor=self.request.user, lead=lead)

@@ -19,7 +19,9 @@ from django.views.generic import DetailView, FormView, TemplateView
 from partnerportal.infrastructure.middleware import request_client_address
 from partnerportal.infrastructure.pagination import list_state_query
 from partnerportal.views.generic import (
+    ASK_FIRST,
     AuthenticatedHttpRequest,
+    Confirmation,
     ObjectFormView,
     PortalPermissionMixin,
     ServiceActionView,
@@ -183,12 +185,26 @@ class BusinessProfilePublishView(_ProfileAction):
 
 
 class BusinessProfileUnpublishView(_ProfileAction):
-    """Unpublish: the profile's locations leave the directory at once."""
+    """Unpublish (after asking): the profile's locations leave the directory at once."""
 
+    http_method_names = ASK_FIRST
     success_message = _("The profile is no longer published: its locations have left the directory.")
 
     def run(self, obj: Any) -> None:
         services.business_profile_unpublish(actor=self.request.user, profile=obj)
+
+    def get_confirmation(self, obj: Any) -> Confirmation:
+        return Confirmation(
+            title=str(_("Unpublish the business profile?")),
+            message=str(
+                _(
+                    "Its locations leave the find-a-partner directory at once and customers can no longer contact "
+                    "you through it. You can publish it again later."
+                )
+            ),
+            button=str(_("Unpublish")),
+            cancel_url=obj.get_absolute_url(),
+        )
 
 
 class BusinessProfileDeleteView(PortalPermissionMixin, DetailView):
@@ -240,9 +256,10 @@ class ProfileLocationAddView(ObjectFormView):
 
 
 class ProfileLocationDeleteView(ServiceActionView):
-    """Delete one location (to change an address, delete it and add the new one)."""
+    """Delete one location, after asking (to change an address, delete it and add the new one)."""
 
     permission_required = Action.MANAGE_BUSINESS_PROFILE
+    http_method_names = ASK_FIRST
     success_message = _("The location was deleted.")
 
     def get_queryset(self) -> Any:
@@ -250,6 +267,14 @@ class ProfileLocationDeleteView(ServiceActionView):
 
     def run(self, obj: Any) -> None:
         services.profile_location_delete(actor=self.request.user, location=obj)
+
+    def get_confirmation(self, obj: Any) -> Confirmation:
+        return Confirmation(
+            title=str(_("Delete the location %(address)s?") % {"address": str(obj)}),
+            message=str(_("The location leaves the find-a-partner directory at once. This cannot be undone.")),
+            button=str(_("Delete location")),
+            cancel_url=obj.profile.get_absolute_url(),
+        )
 
     def get_redirect_url(self, obj: Any) -> str:
         return obj.profile.get_absolute_url()

@@ -35,4 +35,10 @@ customer_urlpatterns: list = [
 # Mounted at the site root by partnerportal/urls.py (the link in the email is /invite/<token>/), in this namespace.
 public_urlpatterns: list = [
     path("invite/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
+    path(
+        "invite/<str:token>/domain-check/",
+        views.InvitationDomainCheckView.as_view(),
+        name="invitation_domain_check",
+    ),
+    path("customer-agreement/", views.CustomerAgreementView.as_view(), name="customer_agreement"),
 ]

@@ -62,6 +62,8 @@ PUBLIC_ROUTES = {
     "metrics",
     "password_reset",
     "relationships:invitation_accept",
+    "relationships:invitation_domain_check",
+    "relationships:customer_agreement",
     "staff:set_password",
     "adminrelationships:adminrelationship_approve",
     # the API's schema and reference page describe the API; they hold no data
@@ -169,11 +171,11 @@ ROWS: list[Row] = [
       "subscription E3", E("subscription added", (Actions.SUBSCRIPTION_CREATE,))),
     # subscription_in/out: partner A's subscription of customer_in, partner B's of customer_out; mismatch: B's
     # subscription addressed through A's customer; unassigned: A's subscription of customer_unassigned.
-    # POST-only: a GET is refused (405) before any lookup.
-    R("customers:subscription_status",        "subscription_in",  GET,  302, 405, 405, 405, 403, 403, 405),
+    # A GET is the confirmation page of suspending (or, with ?action=cancel, cancelling); it changes nothing.
+    R("customers:subscription_status",        "subscription_in",  GET,  302, 200, 200, 200, 403, 403, 200),
     R("customers:subscription_status",        "subscription_in",  POST, 302, 302, 302, 302, 403, 403, 302,
       "suspend", E("subscription suspended", (Actions.SUBSCRIPTION_STATUS,))),
-    R("customers:subscription_status",        "subscription_out", GET,  302, 405, 405, 405, 403, 403, 405),
+    R("customers:subscription_status",        "subscription_out", GET,  302, 404, 404, 404, 403, 403, 404),
     R("customers:subscription_status",        "subscription_out", POST, 302, 404, 404, 404, 403, 403, 404, "suspend"),
     R("customers:subscription_status",        "subscription_mismatch", POST, 302, 404, 404, 404, 403, 403, 404,
       "suspend"),
@@ -197,12 +199,12 @@ ROWS: list[Row] = [
       None, E("invitation resent", (Actions.INVITATION_RESEND,))),
     R("relationships:invitation_resend",      "invitation_out", GET,  302, 405, 405, 405, 403, 403, 405),
     R("relationships:invitation_resend",      "invitation_out", POST, 302, 404, 404, 404, 403, 403, 404),
-    R("relationships:invitation_revoke",      "invitation_in",  GET,  302, 405, 405, 405, 403, 403, 405),
+    R("relationships:invitation_revoke",      "invitation_in",  GET,  302, 200, 200, 200, 403, 403, 404),
     R("relationships:invitation_revoke",      "invitation_in",  POST, 302, 302, 302, 302, 403, 403, 404,
       None, E("invitation revoked", (Actions.INVITATION_REVOKE,))),
     R("relationships:invitation_revoke",      "invitation_by_assigned", POST, 302, 302, 302, 302, 403, 403, 302,
       None, E("invitation revoked", (Actions.INVITATION_REVOKE,))),
-    R("relationships:invitation_revoke",      "invitation_out", GET,  302, 405, 405, 405, 403, 403, 405),
+    R("relationships:invitation_revoke",      "invitation_out", GET,  302, 404, 404, 404, 403, 403, 404),
     R("relationships:invitation_revoke",      "invitation_out", POST, 302, 404, 404, 404, 403, 403, 404),
     # The public acceptance page: anyone with a valid link, signed in or not; an empty POST re-shows the form.
     R("relationships:invitation_accept",      "invite_token",     GET,  200, 200, 200, 200, 200, 200, 200),
@@ -252,10 +254,10 @@ ROWS: list[Row] = [
       "confirm", E("partnership authorized", (Actions.PARTNERSHIP_AUTHORIZE, Actions.PARTNERSHIP_AUTHORIZE))),
     R("relationships:partnership_authorize",  "partnership_token", POST, 302, 200, 200, 200, 403, 403, 200,
       "empty", NOTHING),
-    R("relationships:partnership_remove",     "partnership_in",  GET,  302, 405, 405, 405, 403, 403, 405),
+    R("relationships:partnership_remove",     "partnership_in",  GET,  302, 200, 200, 200, 403, 403, 200),
     R("relationships:partnership_remove",     "partnership_in",  POST, 302, 302, 302, 302, 403, 403, 302,
       None, E("partnership removed", (Actions.PARTNERSHIP_REMOVE,))),
-    R("relationships:partnership_remove",     "partnership_out", GET,  302, 405, 405, 405, 403, 403, 405),
+    R("relationships:partnership_remove",     "partnership_out", GET,  302, 404, 404, 404, 403, 403, 404),
     R("relationships:partnership_remove",     "partnership_out", POST, 302, 404, 404, 404, 403, 403, 404),
     # Import: the preview (a file) writes nothing; applying the signed preview imports its valid rows.
     R("relationships:customer_import",        None,           GET,  302, 200, 200, 403, 403, 403, 200),
@@ -296,7 +298,7 @@ ROWS: list[Row] = [
     R("staff:user_update",                    "staff_user_out", GET,  302, 404, 403, 403, 403, 403, 403),
     R("staff:user_update",                    "staff_user_out", POST, 302, 404, 403, 403, 403, 403, 403,
       "staff user, role changed"),
-    R("staff:user_deactivate",                "staff_user_in",  GET,  302, 405, 403, 403, 403, 403, 403),
+    R("staff:user_deactivate",                "staff_user_in",  GET,  302, 200, 403, 403, 403, 403, 403),
     R("staff:user_deactivate",                "staff_user_in",  POST, 302, 302, 403, 403, 403, 403, 403,
       None, E("staff user deactivated", (Actions.STAFF_DEACTIVATE,))),
     R("staff:user_deactivate",                "staff_user_out", POST, 302, 404, 403, 403, 403, 403, 403),
@@ -523,7 +525,7 @@ ROWS: list[Row] = [
     # The sales agent's own token: they and their global admin revoke it; to everyone else it does not exist.
     R("apitokens:token_revoke",               "api_token_sa", POST, 302, 302, 404, 302, 404, 403, 404,
       None, E("api token revoked", (Actions.API_TOKEN_REVOKE,))),
-    R("apitokens:token_revoke",               "api_token_sa", GET,  302, 405, 405, 405, 405, 403, 405),
+    R("apitokens:token_revoke",               "api_token_sa", GET,  302, 200, 404, 200, 404, 403, 404),
     R("apitokens:token_revoke",               "api_token_out", POST, 302, 404, 404, 404, 404, 403, 404),
     R("apitokens:partner_token_list",         None,           GET,  302, 200, 403, 403, 403, 403, 403),
     R("apitokens:partner_token_list",         None,           POST, 302, 405, 403, 403, 403, 403, 403),
@@ -538,7 +540,7 @@ ROWS: list[Row] = [
     R("webhooks:endpoint_detail",             "webhook_out",  GET,  302, 404, 403, 403, 403, 403, 403),
     R("webhooks:endpoint_rotate",             "webhook_in",   POST, 302, 200, 403, 403, 403, 403, 403,
       None, E("webhook secret rotated", (Actions.WEBHOOK_SECRET_ROTATE,))),
-    R("webhooks:endpoint_rotate",             "webhook_in",   GET,  302, 405, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_rotate",             "webhook_in",   GET,  302, 200, 403, 403, 403, 403, 403),
     R("webhooks:endpoint_rotate",             "webhook_out",  POST, 302, 404, 403, 403, 403, 403, 403),
     R("webhooks:endpoint_pause",              "webhook_in",   POST, 302, 302, 403, 403, 403, 403, 403,
       None, E("webhook endpoint paused", (Actions.WEBHOOK_ENDPOINT_UPDATE,))),
@@ -833,7 +835,7 @@ ROWS: list[Row] = [
       "location"),
     R("profiles:location_delete",             "location_in",  POST, 302, 302, 403, 403, 403, 403, 403,
       None, E("profile location deleted", (Actions.PROFILE_LOCATION_DELETE,))),
-    R("profiles:location_delete",             "location_in",  GET,  302, 405, 403, 403, 403, 403, 403),
+    R("profiles:location_delete",             "location_in",  GET,  302, 200, 403, 403, 403, 403, 403),
     R("profiles:location_delete",             "location_out", POST, 302, 404, 403, 403, 403, 403, 403),
     # The public directory (PRODUCT.md §14): everyone, signed in or not; a draft profile's pages are absent (404).
     R("profiles:directory_search",            None,           GET,  200, 200, 200, 200, 200, 200, 200),
@@ -975,8 +977,49 @@ ROWS: list[Row] = [
       "time zone Asia/Seoul", E("time zone set")),
     R("preferences",                          None,           POST, 302, 200, 200, 200, 200, 200, 200,
       "unknown time zone", NOTHING),
+    # ---------------------------------------------------- confirmation pages of destructive actions (issue 15)
+    # A GET on a destructive action's URL is its confirmation page: the same roles and scope as the POST, and it
+    # changes nothing (CONFIRMATION_PAGES: the test compares the database before and after). The rows of the
+    # targets above whose GET answered 405 before were changed in place.
+    R("customers:subscription_status",        "subscription_unassigned", GET, 302, 200, 200, 200, 403, 403, 404),
+    R("relationships:invitation_revoke",      "invitation_by_assigned", GET, 302, 200, 200, 200, 403, 403, 200),
+    R("staff:user_deactivate",                "staff_user_out", GET,  302, 404, 403, 403, 403, 403, 403),
+    R("apitokens:token_revoke",               "api_token_out", GET,  302, 404, 404, 404, 404, 403, 404),
+    R("webhooks:endpoint_rotate",             "webhook_out",  GET,  302, 404, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_pause",              "webhook_in",   GET,  302, 200, 403, 403, 403, 403, 403),
+    R("webhooks:endpoint_pause",              "webhook_out",  GET,  302, 404, 403, 403, 403, 403, 403),
+    R("profiles:profile_unpublish",           "profile_published_in", GET, 302, 200, 403, 403, 403, 403, 403),
+    R("profiles:profile_unpublish",           "profile_out",  GET,  302, 404, 403, 403, 403, 403, 403),
+    R("profiles:location_delete",             "location_out", GET,  302, 404, 403, 403, 403, 403, 403),
+    R("leads:lead_lose",                      "lead_accepted_in", GET, 302, 200, 403, 200, 403, 403, 403),
+    R("leads:lead_lose",                      "lead_out",     GET,  302, 404, 403, 404, 403, 403, 403),
+    R("leads:lead_close",                     "lead_in",      GET,  302, 200, 403, 200, 403, 403, 403),
+    R("leads:lead_close",                     "lead_out",     GET,  302, 404, 403, 404, 403, 403, 403),
+    # The acceptance page's live domain check (an open invitation of a customer new to the portal; a bad link is a
+    # 404) and the customer agreement it links to: public, like the page.
+    R("relationships:invitation_domain_check", "invite_token_new_customer", GET, 200, 200, 200, 200, 200, 200, 200),
+    R("relationships:invitation_domain_check", "invite_token_bad", GET, 404, 404, 404, 404, 404, 404, 404),
+    R("relationships:invitation_domain_check", "invite_token_new_customer", POST, 405, 405, 405, 405, 405, 405, 405),
+    R("relationships:customer_agreement",     None,           GET,  200, 200, 200, 200, 200, 200, 200),
+    R("relationships:customer_agreement",     None,           POST, 405, 405, 405, 405, 405, 405, 405),
+    # ---------------------------------------------------- end of the confirmation pages and the acceptance page
 ]
 # fmt: on
+
+# The confirmation pages of destructive actions: their GET rows also prove that the database is unchanged.
+CONFIRMATION_PAGES: set[str] = {
+    "customers:subscription_status",
+    "relationships:invitation_revoke",
+    "relationships:partnership_remove",
+    "staff:user_deactivate",
+    "apitokens:token_revoke",
+    "webhooks:endpoint_rotate",
+    "webhooks:endpoint_pause",
+    "profiles:profile_unpublish",
+    "profiles:location_delete",
+    "leads:lead_lose",
+    "leads:lead_close",
+}
 
 # Cases where the app today disagrees with PRODUCT.md: the row keeps the product's answer and the case is an
 # expected failure (strict: it fails the suite once the app is fixed, so the entry is removed then).

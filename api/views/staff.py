@@ -104,7 +104,7 @@ class StaffUserListView(ApiView):
         data = form_data(request, allowed=CREATE_FIELDS, lists=LISTS)
         # As on the page, where the scope radio starts on "whole partner".
         data.setdefault("scope", StaffUserCreateForm.base_fields["scope"].initial)
-        form = StaffUserCreateForm(data=data, partner=user.partner)
+        form = StaffUserCreateForm(data=data, actor=user)
         if not form.is_valid():
             raise Unprocessable(errors=form_errors(form))
         cleaned = form.cleaned_data
@@ -171,7 +171,7 @@ class StaffUserDetailView(ApiView):
                 "customers": [str(a.customer_id) for a in current.assignments.all()],
             }
             merged.update(data)
-            form = StaffUserForm(data=merged, partner=user.partner)
+            form = StaffUserForm(data=merged, actor=user)
             if not form.is_valid():
                 raise Unprocessable(errors=form_errors(form))
             cleaned = form.cleaned_data

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,13 @@ from customers.services.subscriptions import UNKNOWN_ACTION, subscription_create
 from customers.services.tags import customer_tags_set
 from customers.views.base import CustomerFormMixin
 from partnerportal.infrastructure.csvexport import csv_lines, csv_response
-from partnerportal.views.generic import AuthenticatedHttpRequest, PortalPermissionMixin, ServiceActionView
+from partnerportal.views.generic import (
+    ASK_FIRST,
+    AuthenticatedHttpRequest,
+    Confirmation,
+    PortalPermissionMixin,
+    ServiceActionView,
+)
 from permissions import policy
 from permissions.roles import Action
 from relationships.models import relationship_label
@@ -145,10 +151,12 @@ class SubscriptionCreateView(CustomerFormMixin, FormView):
 
 
 class SubscriptionStatusView(ServiceActionView):
-    """Suspend, reactivate or cancel one of the partner's subscriptions of the customer (POST only)."""
+    """Suspend, reactivate or cancel one of the partner's subscriptions of the customer (POST); suspending and
+    cancelling ask first (GET `?action=suspend` — the default — or `?action=cancel`)."""
 
     permission_required = Action.MANAGE_SUBSCRIPTIONS
     model = Customer
+    http_method_names = ASK_FIRST
 
     SUCCESS = {
         "suspend": _("“%(offer)s” is suspended."),
@@ -156,12 +164,44 @@ class SubscriptionStatusView(ServiceActionView):
         "cancel": _("“%(offer)s” is cancelled."),
     }
 
-    def run(self, customer: Customer) -> None:
+    CONFIRM = {
+        "suspend": (
+            _("Suspend “%(offer)s” of %(customer)s?"),
+            _("The service stops for the customer's users until the subscription is reactivated."),
+            _("Suspend subscription"),
+        ),
+        "cancel": (
+            _("Cancel “%(offer)s” of %(customer)s?"),
+            _("The subscription ends for good: a cancelled subscription can't be reactivated."),
+            _("Cancel subscription"),
+        ),
+    }
+
+    def get_subscription(self, customer: Customer) -> Subscription:
         # It must be this customer's subscription and the user's partner's, whatever the URL says.
         mine = policy.restrict(
             Subscription.objects.filter(customer=customer), self.request.user, Action.MANAGE_SUBSCRIPTIONS
         )
-        subscription = get_object_or_404(mine, pk=self.kwargs["subscription_pk"])
+        return get_object_or_404(mine, pk=self.kwargs["subscription_pk"])
+
+    def get_confirmation(self, customer: Customer) -> Confirmation:
+        subscription = self.get_subscription(customer)
+        action = self.request.GET.get("action", "suspend")
+        if action not in self.CONFIRM:
+            raise Http404
+        title, message, button = self.CONFIRM[action]
+        names = {"offer": subscription.offer_name, "customer": customer.company_name}
+        return Confirmation(
+            title=str(title % names),
+            message=str(message % names),
+            button=str(button),
+            cancel_url=customer.get_absolute_url() + "#subscriptions",
+            cancel_label=str(_("Keep it")),
+            fields={"action": action},
+        )
+
+    def run(self, customer: Customer) -> None:
+        subscription = self.get_subscription(customer)
         form = SubscriptionStatusForm(self.request.POST)
         if not form.is_valid():
             raise ValidationError(UNKNOWN_ACTION)

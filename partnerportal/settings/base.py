@@ -320,6 +320,11 @@ PORTAL_EMAIL_RETRY_SECONDS = float(os.environ.get("PORTAL_EMAIL_RETRY_SECONDS", 
 # "Contact me" on the find-a-partner directory: submissions per client address and per business profile.
 PORTAL_CONTACT_RATE_LIMIT_ADDRESS = (int(os.environ.get("PORTAL_CONTACT_RATE_LIMIT_ADDRESS", "5")), 3600)
 PORTAL_CONTACT_RATE_LIMIT_PROFILE = (int(os.environ.get("PORTAL_CONTACT_RATE_LIMIT_PROFILE", "50")), 86400)
+# The full text of the customer agreement a customer accepts with a relationship (the Microsoft Customer Agreement),
+# linked from the public page /customer-agreement/ that the acceptance page opens.
+PORTAL_CUSTOMER_AGREEMENT_URL = os.environ.get(
+    "PORTAL_CUSTOMER_AGREEMENT_URL", "https://www.microsoft.com/licensing/docs/customeragreement"
+)
 PORTAL_INVITE_RATE_LIMIT_ADDRESS = (int(os.environ.get("PORTAL_INVITE_RATE_LIMIT_ADDRESS", "60")), 600)
 PORTAL_INVITE_RATE_LIMIT_TOKEN = (int(os.environ.get("PORTAL_INVITE_RATE_LIMIT_TOKEN", "30")), 600)
 # Acceptance codes emailed to an invitation's address: at most N per invitation, and per client address, per hour.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -24,8 +27,11 @@ from partnerportal.models import User
 from partnerportal.staff import selectors, services
 from partnerportal.staff.forms import StaffUserCreateForm, StaffUserForm
 from partnerportal.views.generic import (
+    ASK_FIRST,
     AuthenticatedHttpRequest,
+    Confirmation,
     KeysetListView,
+    ObjectFormMixin,
     ObjectFormView,
     PortalPermissionMixin,
     ServiceActionView,
@@ -69,17 +75,49 @@ class StaffUserListView(KeysetListView):
         return context
 
 
-class StaffUserCreateView(PortalPermissionMixin, ReauthRequiredMixin, ServiceFormMixin, FormView):
+# The name of the picker's search button: a POST carrying it searches instead of saving.
+FIND_CUSTOMERS = "find_customers"
+
+
+class CustomerPickerMixin:
+    """The staff form's "Find customers" button: re-show the form as it was sent, with the search's matches as
+    checkboxes, and save nothing (works without JavaScript; no page lists every customer)."""
+
+    request: AuthenticatedHttpRequest
+
+    if TYPE_CHECKING:  # provided by the form view the mixin is combined with
+        form_class: type[StaffUserForm]
+
+        def get_initial(self) -> dict: ...
+
+        def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse: ...
+
+        def get_context_data(self, **kwargs: Any) -> dict[str, Any]: ...
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()  # type: ignore[misc]  # from the form view it is mixed into
+        kwargs.update(actor=self.request.user, for_page=True)
+        if self.request.method == "POST" and FIND_CUSTOMERS in self.request.POST:
+            # Unbound, so the half-filled form shows no errors; what was sent comes back as its initial values.
+            kwargs.pop("data", None)
+            kwargs.pop("files", None)
+            kwargs["initial"] = {**self.get_initial(), **self.form_class.initial_from(self.request.POST)}
+        return kwargs
+
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if FIND_CUSTOMERS in request.POST:
+            return self.render_to_response(self.get_context_data())
+        return super().post(request, *args, **kwargs)  # type: ignore[misc]  # from the form view it is mixed into
+
+
+class StaffUserCreateView(PortalPermissionMixin, ReauthRequiredMixin, CustomerPickerMixin, ServiceFormMixin, FormView):
     """Add a staff user; they receive a one-time link to choose their password (the page and the POST need a fresh
     re-authentication)."""
 
     request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_STAFF
     form_class = StaffUserCreateForm
-    template_name = "generic/object_form.html"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "partner": self.request.user.partner}
+    template_name = "partnerportal/staff_user_form.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -114,10 +152,11 @@ class StaffUserCreateView(PortalPermissionMixin, ReauthRequiredMixin, ServiceFor
         return reverse("staff:user_list")
 
 
-class StaffUserUpdateView(ReauthRequiredMixin, ObjectFormView):
+class StaffUserUpdateView(ReauthRequiredMixin, ObjectFormMixin, CustomerPickerMixin, FormView):
     """Change a staff user's roles, scope and assigned customers; deactivate, reactivate or reset a password.
     The page and saving need a fresh re-authentication."""
 
+    request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_STAFF
     model = User
     form_class = StaffUserForm
@@ -133,10 +172,9 @@ class StaffUserUpdateView(ReauthRequiredMixin, ObjectFormView):
             "agent_role": user.agent_role,
             "scope": user.scope,
             "customers": list(CustomerAssignment.objects.filter(user=user).values_list("customer_id", flat=True)),
+            # A user without a role keeps that state visibly: the explicit choice is already made.
+            "no_role": not user.admin_role and not user.agent_role,
         }
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "partner": self.request.user.partner}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -182,9 +220,28 @@ class StaffUserActionView(ReauthOnPostMixin, ServiceActionView):
 
 
 class StaffUserDeactivateView(StaffUserActionView):
-    """Deactivate a staff user: they can no longer sign in and their open sessions end."""
+    """Deactivate a staff user (after asking): they can no longer sign in and their open sessions end."""
 
+    http_method_names = ASK_FIRST
     success_message = _("%(email)s was deactivated.")
+
+    def reauth_next_url(self) -> str:
+        # After confirming their password the admin is back on this question, not on the user's page.
+        return reverse("staff:user_deactivate", args=[self.kwargs["pk"]])
+
+    def get_confirmation(self, user: User) -> Confirmation:
+        return Confirmation(
+            title=str(_("Deactivate %(email)s?") % {"email": user.email}),
+            message=str(
+                _(
+                    "%(email)s can no longer sign in, and every open session of theirs ends now; their API tokens "
+                    "stop working. You can reactivate them later."
+                )
+                % {"email": user.email}
+            ),
+            button=str(_("Deactivate")),
+            cancel_url=reverse("staff:user_update", args=[user.pk]),
+        )
 
     def run(self, user: User) -> None:
         services.staff_user_deactivate(actor=self.request.user, user=user)

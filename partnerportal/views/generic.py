@@ -6,11 +6,13 @@
 - `ObjectFormMixin`: a form about one object in scope, saved through a service inside a transaction that
   re-checks afterwards that the object is still in the user's scope (NetBox's ObjectEditView);
 - `ObjectFormView`: the same as a complete view;
-- `ServiceActionView`: a POST-only button that runs one service on one object in scope.
+- `ServiceActionView`: a button that runs one service on one object in scope (POST); a destructive one first asks on a
+  confirmation page (GET, `Confirmation`), which `static/js/confirm.js` shows as a dialog where JavaScript runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
@@ -223,18 +227,41 @@ class ObjectFormMixin(PortalPermissionMixin, ServiceFormMixin, SingleObjectMixin
         return self.object.get_absolute_url()
 
 
+@dataclasses.dataclass(frozen=True)
+class Confirmation:
+    """What the confirmation page of a destructive action says: the question naming the object, the consequence,
+    the red button's label and where Cancel goes; `fields` are posted with the button (hidden inputs)."""
+
+    title: str
+    message: str
+    button: str
+    cancel_url: str
+    cancel_label: str = ""
+    fields: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+# The methods of a ServiceActionView that asks first: GET shows the confirmation page, POST acts.
+ASK_FIRST: list[str] = ["get", "post"]
+
+
 class ServiceActionMixin:
-    """A POST-only button that runs one service on one object (`get_object()`) and reports the outcome.
+    """A button that runs one service on one object (`get_object()`) on POST and reports the outcome.
 
     Subclasses implement `run(obj)` (the service call; it may return a response to show instead of the redirect),
     `get_redirect_url(obj)`, and set `success_message` or override `get_success_message(obj)`. A service's
     ValidationError becomes an error message on the page redirected to. Use `ServiceActionView`, or this mixin
     after `PortalPermissionMixin` and any other dispatch mixin when a page needs one.
+
+    A destructive action asks first: it sets `http_method_names = ASK_FIRST` and implements `get_confirmation(obj)`;
+    a GET on the action's URL then shows `generic/confirm.html` (it changes nothing) whose red button posts back to
+    the same URL, and pages link to that URL with `data-confirm` so `static/js/confirm.js` shows the same text in a
+    dialog instead of navigating. Without it a GET is refused (405) before any lookup.
     """
 
     request: AuthenticatedHttpRequest
     http_method_names: Sequence[str] = ["post"]
     success_message: str | StrPromise = ""
+    confirm_template_name = "generic/confirm.html"
 
     if TYPE_CHECKING:  # provided by the object view the mixin is combined with
         object: Any
@@ -249,6 +276,25 @@ class ServiceActionMixin:
 
     def get_success_message(self, obj) -> str:
         return str(self.success_message)
+
+    def get_confirmation(self, obj) -> Confirmation:
+        """The question a destructive action asks first (only views with `http_method_names = ASK_FIRST`)."""
+        raise ImproperlyConfigured(f"{type(self).__name__} asks first but does not implement get_confirmation()")
+
+    def get(self, request, *args, **kwargs):
+        """The confirmation page: names the object and the consequence; reads only."""
+        self.object = self.get_object()
+        confirmation = self.get_confirmation(self.object)
+        return render(
+            request,
+            self.confirm_template_name,
+            {
+                "object": self.object,
+                "confirmation": confirmation,
+                "action_url": request.path,
+                "cancel_label": confirmation.cancel_label or _("Cancel"),
+            },
+        )
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -266,8 +312,9 @@ class ServiceActionMixin:
 
 
 class ServiceActionView(PortalPermissionMixin, ServiceActionMixin, SingleObjectMixin, View):
-    """A POST-only button on one object in the user's scope (404 otherwise): set `permission_required`, `model`
-    (or `get_queryset`) and implement `run(obj)` and `get_redirect_url(obj)`."""
+    """A button on one object in the user's scope (404 otherwise): set `permission_required`, `model` (or
+    `get_queryset`) and implement `run(obj)` and `get_redirect_url(obj)`; a destructive one also asks first
+    (`http_method_names = ASK_FIRST`, `get_confirmation(obj)`)."""
 
     request: AuthenticatedHttpRequest
 

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView
 
 from partnerportal.views.generic import (
+    ASK_FIRST,
     AuthenticatedHttpRequest,
+    Confirmation,
     ObjectFormView,
     PortalPermissionMixin,
     ServiceActionView,
@@ -112,7 +114,22 @@ class _EndpointAction(ServiceActionView):
 
 
 class WebhookEndpointRotateView(_EndpointAction):
-    """Give the endpoint a new secret and show it once (this response only)."""
+    """Give the endpoint a new secret (after asking) and show it once (this response only)."""
+
+    http_method_names = ASK_FIRST
+
+    def get_confirmation(self, obj: Any) -> Confirmation:
+        return Confirmation(
+            title=str(_("Rotate the secret of %(url)s?") % {"url": obj.url}),
+            message=str(
+                _(
+                    "The current secret stops signing at once: the receiver refuses the next messages until it "
+                    "verifies them with the new secret, which is shown once on the next page."
+                )
+            ),
+            button=str(_("Rotate secret")),
+            cancel_url=self.get_redirect_url(obj),
+        )
 
     def run(self, obj: Any) -> HttpResponse:
         endpoint = services.webhook_secret_rotate(actor=self.request.user, endpoint=obj)
@@ -122,7 +139,24 @@ class WebhookEndpointRotateView(_EndpointAction):
 
 
 class WebhookEndpointPauseView(_EndpointAction):
-    """Pause an endpoint (events wait) or resume it (what waited is sent)."""
+    """Pause an endpoint (events wait; after asking) or resume it (what waited is sent)."""
+
+    http_method_names = ASK_FIRST
+
+    def get_confirmation(self, obj: Any) -> Confirmation:
+        if not obj.enabled:
+            return Confirmation(
+                title=str(_("Resume %(url)s?") % {"url": obj.url}),
+                message=str(_("The events that waited are sent, then every new one.")),
+                button=str(_("Resume")),
+                cancel_url=self.get_redirect_url(obj),
+            )
+        return Confirmation(
+            title=str(_("Pause %(url)s?") % {"url": obj.url}),
+            message=str(_("Nothing is sent to the endpoint until you resume it; new events wait meanwhile.")),
+            button=str(_("Pause")),
+            cancel_url=self.get_redirect_url(obj),
+        )
 
     def run(self, obj: Any) -> None:
         services.webhook_endpoint_enable(actor=self.request.user, endpoint=obj, enabled=not obj.enabled)

@@ -37,9 +37,10 @@ def default_message(*, partner: Partner, customer: Customer | None = None) -> st
     """The pre-filled, editable invitation text (the link itself is added below it when the email is sent)."""
     text = _(
         "%(partner)s would like to be your Cloud Solution Provider for your Microsoft Cloud account.\n\n"
-        "To accept, open the link at the end of this message. A global administrator of your organisation must "
-        "accept the reseller relationship and the customer agreement.\n\n"
-        "If you have questions, reply to this message."
+        "To accept, open the invitation link in this email. A global administrator of your organisation confirms "
+        "this email address with a code the page sends to it, then accepts the reseller relationship and the "
+        "customer agreement.\n\n"
+        "If you have questions, contact %(partner)s."
     ) % {"partner": partner.name}
     return str(text)
 

@@ -5,7 +5,11 @@
 The modules are re-exported here, so callers import from `relationships.views`.
 """
 
-from relationships.views.acceptance import InvitationAcceptView  # noqa: F401 -- re-exported
+from relationships.views.acceptance import (  # noqa: F401 -- re-exported
+    CustomerAgreementView,
+    InvitationAcceptView,
+    InvitationDomainCheckView,
+)
 from relationships.views.imports import CustomerImportTemplateView, CustomerImportView  # noqa: F401 -- re-exported
 from relationships.views.invitations import (  # noqa: F401 -- re-exported
     InvitationCreateView,

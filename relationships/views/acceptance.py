@@ -9,13 +9,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
 
+from customers import services as customer_services
 from customers.forms import CustomerForm
 from partnerportal.infrastructure.middleware import request_client_address
 from partnerportal.infrastructure.ratelimit import rate_limit_hit
@@ -124,9 +127,11 @@ class InvitationAcceptView(View):
         if invitation.customer_id is not None:
             return None
         form = CustomerForm(self.request.POST if bound else None, prefix="profile", partner=invitation.partner)
-        # Worded for the customer, not for partner staff; and the live domain check is a staff-only endpoint.
+        # Worded for the customer, not for partner staff; the live domain check asks this link's own endpoint.
         form.fields["contact_email"].help_text = _("Your organisation's primary contact for the partner.")
-        form.fields["domain_prefix"].widget.attrs.pop("data-domain-check-url", None)
+        form.fields["domain_prefix"].widget.attrs["data-domain-check-url"] = reverse(
+            "relationships:invitation_domain_check", kwargs={"token": self.kwargs["token"]}
+        )
         return form
 
     @staticmethod
@@ -263,3 +268,46 @@ class InvitationAcceptView(View):
                 profile_form.add_error(field, errors)
             else:
                 form.add_error(None, errors)
+
+
+@method_decorator(login_not_required, name="dispatch")
+@method_decorator(never_cache, name="dispatch")
+class InvitationDomainCheckView(View):
+    """The acceptance page's live primary-domain check (`?prefix=`, JSON), public like the page itself.
+
+    It answers only for an open invitation whose customer is new to the portal (anything else is a 404, so it is
+    no domain oracle for a stale or guessed link), under its own per-address and per-link rate limits, so that
+    typing never uses up the page's.
+    """
+
+    def get(self, request, *args, **kwargs):
+        token = kwargs["token"]
+        address = request_client_address(request) or "unknown"
+        checks = [
+            (f"invite-domain:addr:{address}", settings.PORTAL_INVITE_RATE_LIMIT_ADDRESS),
+            (f"invite-domain:link:{token_hash(token)[:32]}", settings.PORTAL_INVITE_RATE_LIMIT_TOKEN),
+        ]
+        for key, (limit, seconds) in checks:
+            result = rate_limit_hit(key=key, limit=limit, seconds=seconds)
+            if not result.allowed:
+                response = JsonResponse({"available": None, "message": ""}, status=429)
+                response["Retry-After"] = str(result.retry_after)
+                return response
+        invitation = relationship_selectors.invitation_by_token(token)
+        if relationship_selectors.closed_reason(invitation) or invitation is None or invitation.customer_id:
+            raise Http404
+        available, message = customer_services.domain_check(request.GET.get("prefix", ""))
+        response = JsonResponse({"available": available, "message": message})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class CustomerAgreementView(TemplateView):
+    """The customer agreement a customer accepts with a relationship: what it is and where its full text is (public,
+    linked from the acceptance page)."""
+
+    template_name = "relationships/customer_agreement.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "agreement_url": settings.PORTAL_CUSTOMER_AGREEMENT_URL}

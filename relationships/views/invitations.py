@@ -13,7 +13,9 @@ from django.views.generic import FormView
 from customers.models import Customer
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.views.generic import (
+    ASK_FIRST,
     AuthenticatedHttpRequest,
+    Confirmation,
     KeysetListView,
     PortalPermissionMixin,
     ServiceActionView,
@@ -161,7 +163,23 @@ class InvitationResendView(InvitationActionView):
 
 
 class InvitationRevokeView(InvitationActionView):
-    """Revoke a pending invitation; its link then says so."""
+    """Revoke a pending invitation (after asking); its link then says so."""
+
+    http_method_names = ASK_FIRST
+
+    def get_confirmation(self, invitation: Invitation) -> Confirmation:
+        return Confirmation(
+            title=str(_("Revoke the invitation to %(email)s?") % {"email": invitation.email}),
+            message=str(
+                _(
+                    "The link sent to %(email)s stops working at once and the invitation can't be accepted any "
+                    "more. You can send a new invitation later."
+                )
+                % {"email": invitation.email}
+            ),
+            button=str(_("Revoke invitation")),
+            cancel_url=reverse("relationships:invitation_list"),
+        )
 
     def run(self, invitation: Invitation) -> None:
         invitations.invitation_revoke(actor=self.request.user, invitation=invitation)

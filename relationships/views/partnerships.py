@@ -18,7 +18,9 @@ from django.views.generic.detail import SingleObjectMixin
 
 from partnerportal.infrastructure.pagination import Ordering
 from partnerportal.views.generic import (
+    ASK_FIRST,
     AuthenticatedHttpRequest,
+    Confirmation,
     KeysetListMixin,
     PortalPermissionMixin,
     ServiceActionMixin,
@@ -153,11 +155,11 @@ class PartnershipAuthorizeView(PortalPermissionMixin, FormView):
 
 
 class PartnershipRemoveView(PortalPermissionMixin, ServiceActionMixin, SingleObjectMixin, View):
-    """The provider removes a partnership or withdraws its request (POST only); customer relationships stay."""
+    """The provider removes a partnership or withdraws its request (after asking); customer relationships stay."""
 
     request: AuthenticatedHttpRequest
     permission_required = Action.MANAGE_PARTNERSHIPS
-    http_method_names = ["post"]
+    http_method_names = ASK_FIRST
 
     def get_queryset(self):
         return Partnership.objects.filter(provider_id=self.request.user.partner_id).select_related("reseller")
@@ -172,3 +174,29 @@ class PartnershipRemoveView(PortalPermissionMixin, ServiceActionMixin, SingleObj
 
     def get_redirect_url(self, partnership: Partnership) -> str:
         return reverse("relationships:partnership_list")
+
+    def get_confirmation(self, partnership: Partnership) -> Confirmation:
+        cancel_url = reverse("relationships:partnership_list")
+        if partnership.status != Partnership.Status.ACTIVE or partnership.reseller is None:
+            who = partnership.reseller.name if partnership.reseller else partnership.email
+            return Confirmation(
+                title=str(_("Withdraw the request to %(reseller)s?") % {"reseller": who}),
+                message=str(
+                    _("The authorization link sent to %(email)s stops working.") % {"email": partnership.email}
+                ),
+                button=str(_("Withdraw request")),
+                cancel_url=cancel_url,
+            )
+        name = partnership.reseller.name
+        return Confirmation(
+            title=str(_("Remove the partnership with %(reseller)s?") % {"reseller": name}),
+            message=str(
+                _(
+                    "%(reseller)s is no longer your indirect reseller: it can't pick you as its provider for new "
+                    "customers. Customers you already share keep their relationships."
+                )
+                % {"reseller": name}
+            ),
+            button=str(_("Remove partnership")),
+            cancel_url=cancel_url,
+        )

@@ -11,6 +11,7 @@ from django.views.generic import FormView
 
 from customers.models import Customer
 from partnerportal.infrastructure.pagination import Ordering
+from partnerportal.models import User
 from partnerportal.views.generic import (
     AuthenticatedHttpRequest,
     KeysetListView,
@@ -111,15 +112,28 @@ class RelationshipEndedListView(KeysetListView):
         return selectors.ended_relationships(user=self.request.user)
 
 
-def restore_default_message(*, relationship: Relationship) -> str:
-    """The editable message pre-filled on the restore form."""
-    return str(
+def restore_default_message(*, relationship: Relationship, sender: User | None = None) -> str:
+    """The editable message pre-filled on the restore form: what happened, how to accept (the customer has no
+    account to sign in with) and whom to contact."""
+    names = {"partner": relationship.partner.name, "customer": relationship.customer.company_name}
+    text = (
         _(
-            "%(partner)s would like to restore its reseller relationship with %(customer)s. Open the link in this "
-            "email and sign in as a global administrator of %(customer)s to accept it."
+            "The reseller relationship between %(partner)s and %(customer)s has ended. %(partner)s would like to "
+            "restore it, with the delegated access, tags and purchase permissions it had before.\n\n"
+            "To accept, open the invitation link in this email: no account or password is needed. A global "
+            "administrator of %(customer)s confirms this email address with a code the page sends to it, then "
+            "accepts.\n\n"
         )
-        % {"partner": relationship.partner.name, "customer": relationship.customer.company_name}
+        % names
     )
+    if sender is not None and sender.email:
+        contact = _("If you have questions or did not expect this, contact %(name)s at %(email)s.") % {
+            "name": sender.get_full_name() or relationship.partner.name,
+            "email": sender.email,
+        }
+    else:
+        contact = _("If you have questions or did not expect this, contact %(partner)s.") % names
+    return str(text) + str(contact)
 
 
 class RelationshipRestoreView(PortalPermissionMixin, ServiceFormMixin, FormView):
@@ -146,7 +160,7 @@ class RelationshipRestoreView(PortalPermissionMixin, ServiceFormMixin, FormView)
     def get_initial(self):
         return {
             "email": self.relationship.customer.contact_email,
-            "message": restore_default_message(relationship=self.relationship),
+            "message": restore_default_message(relationship=self.relationship, sender=self.request.user),
         }
 
     def get_context_data(self, **kwargs):

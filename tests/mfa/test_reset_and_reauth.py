@@ -109,13 +109,14 @@ def test_a_staff_post_without_fresh_reauth_changes_nothing(team):
     admin.partner.refresh_from_db()
     assert admin.partner.require_mfa is False
 
-    # Confirming the password opens the gate for 10 minutes, and sends the admin back to the user's page.
+    # Confirming the password opens the gate for 10 minutes, and sends the admin back to the question they answered
+    # (deactivating asks first).
     reauth = client.get(response["Location"])
     assert reauth.status_code == 200 and 'name="password"' in reauth.content.decode()
     wrong = client.post(response["Location"], {"password": "wrong-password"})
     assert wrong.status_code == 200 and "The password is not correct." in wrong.content.decode()
     back = client.post(response["Location"], {"password": PASSWORD})
-    assert back.status_code == 302 and back["Location"] == reverse("staff:user_update", args=[member.pk])
+    assert back.status_code == 302 and back["Location"] == reverse("staff:user_deactivate", args=[member.pk])
     assert client.post(url).status_code == 302
     assert not User.objects.get(pk=member.pk).is_active
 

@@ -20,7 +20,15 @@ from activity.models import ActivityEntry
 from partnerportal.models import SetPasswordToken
 from partnerportal.staff.services import set_password_token_issue, staff_user_create, staff_user_deactivate
 from relationships.services.lifecycle import relationship_end
-from tests.access import KNOWN_DISAGREEMENTS, NOT_IN_MATRIX, PUBLIC_ROUTES, ROWS, US_GOV_ABSENT, Row
+from tests.access import (
+    CONFIRMATION_PAGES,
+    KNOWN_DISAGREEMENTS,
+    NOT_IN_MATRIX,
+    PUBLIC_ROUTES,
+    ROWS,
+    US_GOV_ABSENT,
+    Row,
+)
 from tests.access_effects import BODIES, EFFECTS, Ctx
 from tests.adminrelationships import access_targets as admin_relationship_targets
 from tests.adminrelationships import dap_targets
@@ -210,6 +218,8 @@ def check_cell(world, client, row: Row, column: str, user, kwargs: dict, expecte
     if row.method != "GET":
         ctx.data = BODIES[row.body](ctx) if row.body else {}
         ctx.before, ctx.fingerprint = database_fingerprint(), database_fingerprint
+    elif row.url_name in CONFIRMATION_PAGES:
+        ctx.before = database_fingerprint()
     last_entry = ActivityEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     if row.method == "GET":
@@ -224,6 +234,8 @@ def check_cell(world, client, row: Row, column: str, user, kwargs: dict, expecte
     if column == "anon" and expected == 302 and row.url_name not in PUBLIC_ROUTES | {"home"}:
         assert response["Location"].startswith(reverse("login")), "anonymous users are sent to the login page"
     if row.method == "GET":
+        if row.url_name in CONFIRMATION_PAGES:
+            assert database_fingerprint() == ctx.before, f"the confirmation page {url} as {column} changed the database"
         return
     if _denied(row, column, expected):
         assert database_fingerprint() == ctx.before, f"denied POST {url} as {column} changed the database"

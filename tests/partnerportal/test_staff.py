@@ -268,7 +268,10 @@ def test_role_change_ends_the_sessions_and_the_next_sign_in_has_the_new_role(wor
 def test_the_last_active_global_admin_cannot_be_demoted(world, client_for):
     admin = world.users["global_admin"]
     client = client_for(admin)
-    response = client.post(reverse("staff:user_update", args=[admin.pk]), update_data(admin, admin_role=""))
+    # Even with the explicit choice to leave them without a role.
+    response = client.post(
+        reverse("staff:user_update", args=[admin.pk]), update_data(admin, admin_role="", no_role="on")
+    )
     assert response.status_code == 200
     assert "last active global admin" in response.content.decode()
     admin.refresh_from_db()
@@ -276,7 +279,9 @@ def test_the_last_active_global_admin_cannot_be_demoted(world, client_for):
 
     # With a second global admin the first may step down; then the second is the last one.
     second = make_user(world.partner_a, "global_admin")
-    response = client.post(reverse("staff:user_update", args=[admin.pk]), update_data(admin, admin_role=""))
+    response = client.post(
+        reverse("staff:user_update", args=[admin.pk]), update_data(admin, admin_role="", no_role="on")
+    )
     assert response.status_code == 302
     admin.refresh_from_db()
     assert not admin.is_global_admin

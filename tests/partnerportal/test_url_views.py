@@ -21,7 +21,7 @@ from partnerportal.staff.views import SetPasswordView
 from partnerportal.views import pages
 from partnerportal.views.generic import PortalPermissionMixin
 from profiles import views as profiles_views
-from relationships.views import InvitationAcceptView
+from relationships.views import CustomerAgreementView, InvitationAcceptView, InvitationDomainCheckView
 
 # The one list of views that are not portal views. Each is public (no sign-in) or open to every signed-in user.
 PUBLIC_VIEWS = {
@@ -52,6 +52,7 @@ PUBLIC_VIEWS = {
     set_language,
     # reached from an emailed one-time link, before the reader has an account here
     InvitationAcceptView,
+    InvitationDomainCheckView,
     SetPasswordView,
     AdminRelationshipApproveView,
     # the API's schema and reference page (they describe the API, they hold no data), and its 404 for unknown paths
@@ -63,6 +64,8 @@ PUBLIC_VIEWS = {
     profiles_views.DirectoryLocationView,
     profiles_views.DirectoryContactView,
     profiles_views.DirectoryLogoView,
+    # the customer agreement the acceptance page links to (public text, no data)
+    CustomerAgreementView,
 }
 # Namespaces served by someone else's views and access rules.
 PUBLIC_NAMESPACES = {"admin"}

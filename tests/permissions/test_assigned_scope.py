@@ -131,10 +131,15 @@ def test_only_the_partner_s_own_customers_can_be_assigned(world, client_for, sco
     )
     assert response.status_code == 200
     assert not CustomerAssignment.objects.filter(user=agent).exists()
-    # The form offers only partner A's customers.
-    html = response.content.decode()
-    assert world.customer_out.company_name not in html
-    assert alpha.company_name in html
+    # The form's customer search finds only partner A's customers.
+    assert world.customer_out.company_name not in response.content.decode()
+    client = client_for(world.users["global_admin"])
+    for q, found in ((alpha.company_name, True), (world.customer_out.company_name, False)):
+        html = client.post(
+            reverse("staff:user_update", args=[agent.pk]),
+            {"agent_role": "helpdesk_agent", "scope": "assigned", "customer_q": q, "find_customers": "1"},
+        ).content.decode()
+        assert (q in html.split('id="customer-choices"', 1)[1].split("</div>\n  <label", 1)[0]) is found
 
 
 def test_ending_the_relationship_drops_the_assignment(world, client_for, scoped):

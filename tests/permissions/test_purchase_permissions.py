@@ -107,7 +107,7 @@ def test_a_global_admin_who_is_also_admin_agent_may_change_it(world, client_for)
 
 
 @pytest.mark.parametrize("role", ["global_admin", "sales_agent", "helpdesk_agent"])
-def test_other_roles_get_403_on_post_and_see_disabled_controls(world, client_for, role):
+def test_other_roles_get_403_on_post_and_see_plain_values(world, client_for, role):
     azure_plan(world)
     client = client_for(world.users[role])
 
@@ -120,8 +120,13 @@ def test_other_roles_get_403_on_post_and_see_disabled_controls(world, client_for
         html = client.get(page_url).content.decode()
         assert "Customer permissions" in html
         assert "only an admin agent can turn customer permissions on or off" in html
+        # Plain values (a definition list), not a disabled form.
+        assert 'id="purchase-permission-form"' not in html
+        values = html.split('id="purchase-permission-values"', 1)[1].split("</dl>", 1)[0]
+        assert "<input" not in values
         for product in (RESERVATIONS, SAVINGS):
-            assert radio_disabled(html, product) == [True, True]
+            assert f'<dt class="col-sm-4" id="purchase-permission-{product}">' in values
+        assert values.count("Not allowed") == 2
 
 
 def test_admin_agent_sees_enabled_controls_on_the_customer_page(world, client_for):
@@ -200,9 +205,14 @@ def test_expired_permission_reads_as_not_allowed(world, client_for):
     html = client_for(world.users["sales_agent"]).get(world.customer_in.get_absolute_url()).content.decode()
 
     section = html[html.index('id="purchase-permission-azure_reservations"') :]
-    section = section[: section.index("</fieldset>")]
+    section = section[: section.index("</dd>")]
     assert "Not allowed (expired on" in section
     assert "text-bg-success" not in section
+    # The admin agent's form selects "Don't allow" for it.
+    html = client_for(world.users["admin_agent"]).get(world.customer_in.get_absolute_url()).content.decode()
+    section = html[html.index('id="purchase-permission-azure_reservations"') :]
+    section = section[: section.index("</fieldset>")]
+    assert "Not allowed (expired on" in section
     assert re.search(r'<input[^>]*value="0"[^>]*checked', section), "Don't allow is the selected radio"
 
 
@@ -275,3 +285,9 @@ def test_permissions_are_per_partner(world, client_for):
     response = client_for(b_agent).post(url(world.customer_in), form_data(reservations="1"))
     assert response.status_code == 404
     assert not PurchasePermission.objects.exists()
+
+
+def test_the_purchase_permission_page_has_one_h1_naming_the_customer(world, client_for):
+    html = client_for(world.users["sales_agent"]).get(url(world.customer_in)).content.decode()
+    assert html.count("<h1") == 1
+    assert f"Customer permissions of {world.customer_in.company_name}</h1>" in html

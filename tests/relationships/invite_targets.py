@@ -5,9 +5,9 @@ from __future__ import annotations
 from relationships.services import invitation_create
 
 
-def _invitation(world, *, partner_b: bool = False):
+def _invitation(world, *, partner_b: bool = False, email: str = "admin@invited.example.net"):
     actor = world.user_b if partner_b else world.users["global_admin"]
-    return invitation_create(actor=actor, email="admin@invited.example.net", message="Please accept.", dap=True)
+    return invitation_create(actor=actor, email=email, message="Please accept.", dap=True)
 
 
 def invitation_in(world) -> dict:
@@ -33,7 +33,17 @@ def invitation_by_assigned(world) -> dict:
 
 def invite_token(world) -> dict:
     """A valid link of a pending invitation (the public page answers anyone)."""
-    return {"token": _invitation(world)[1]}
+    # Its own address, so a world that also holds invitation_in (a confirmation page's target) can hold it too.
+    return {"token": _invitation(world, email="admin@accepting.example.net")[1]}
+
+
+def invite_token_new_customer(world) -> dict:
+    """A valid link of a pending invitation of a customer new to the portal, to another address than invite_token's
+    (so one world can hold both)."""
+    _invitation, token = invitation_create(
+        actor=world.users["global_admin"], email="admin@checking.example.net", message="Please accept.", dap=True
+    )
+    return {"token": token}
 
 
 TARGETS = {
@@ -42,4 +52,5 @@ TARGETS = {
     "invitation_by_assigned": invitation_by_assigned,
     "invite_token": invite_token,
     "invite_token_bad": lambda world: {"token": "not-a-real-token"},
+    "invite_token_new_customer": invite_token_new_customer,
 }

@@ -220,6 +220,7 @@ API_MAKERS: dict[str, Callable[[World], list[Kwargs]]] = {
 # there is no "partner B's object" to refuse; tests/partnerportal/test_one_time_links.py proves each works once.
 BEARER_ROUTES = {
     "relationships:invitation_accept": "the customer's invitation link (public page; a mailbox code binds it)",
+    "relationships:invitation_domain_check": "the invitation link's live domain check (only while the link is open)",
     "relationships:partnership_authorize": "a provider's partnership link, authorized by the reseller holding it",
     "staff:set_password": "the set-password link mailed to the new or reset staff user",
     "password_reset_confirm": "Django's password-reset link mailed to the account's address",
@@ -273,9 +274,12 @@ def _documented(url_name: str, method: str, column: str, status: int) -> bool:
 
 
 def _no_handler(url: str, method: str) -> bool:
-    """The view behind `url` has no handler for `method`: Django answers 405 before looking anything up."""
+    """The view behind `url` has no handler for `method` (or does not accept it, `http_method_names`): Django
+    answers 405 before looking anything up."""
     view_class = getattr(resolve(url).func, "view_class", None)
-    return view_class is not None and not hasattr(view_class, method.lower())
+    if view_class is None:
+        return False
+    return method.lower() not in view_class.http_method_names or not hasattr(view_class, method.lower())
 
 
 def _post_body(world: World, url_name: str, column: str, kwargs: Kwargs, url: str) -> dict:
