@@ -250,7 +250,13 @@ def test_the_list_never_counts_the_whole_set(world, admin, client_for):
 
     with CaptureQueriesContext(connection) as ctx:
         client_for(admin).get(LIST, {"q": "cust"})
-    assert not [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    # Exactly one count, over the filtered list cut at the cap: SELECT COUNT(*) FROM (… LIMIT 10001) subquery.
+    assert len(counts) == 1, counts
+    assert counts[0].upper().startswith("SELECT COUNT(*) FROM (") and counts[0].endswith("LIMIT 10001) subquery")
+    assert "search_text" in counts[0]  # the search's filter is inside the bounded subquery
+    # The count reads no tag names and orders nothing.
+    assert "ORDER BY" not in counts[0].upper() and "customertag" not in counts[0].lower()
 
 
 def test_search_query_uses_the_trigram_index(world, admin):
