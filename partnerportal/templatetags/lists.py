@@ -18,7 +18,7 @@ def sort_header(context: template.Context, key: str, label: str, descending_firs
     descending first for dates (`descending_first`). The link keeps the list state (`sort_query`) but not the page's
     position: a new order starts at its first page.
     """
-    current = context.get("sort", "")
+    current: str = context.get("sort") or ""
     direction: str | None
     if current == key:
         direction, target = "ascending", f"-{key}"
@@ -26,7 +26,7 @@ def sort_header(context: template.Context, key: str, label: str, descending_firs
         direction, target = "descending", key
     else:
         direction, target = None, f"-{key}" if descending_first else key
-    query: str = context.get("sort_query", "")
+    query: str = context.get("sort_query") or ""
     params: dict[str, Any] = {"sort": target}
     href = "?" + (f"{query}&" if query else "") + urlencode(params)
     return {
