@@ -44,12 +44,31 @@ def sort_header(response, label: str) -> tuple[str | None, str]:
     raise AssertionError(f"no sortable header {label!r}")
 
 
-def test_the_count_is_exact_below_the_cap(world, admin, client_for):
+def counts_in(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_the_only_page_is_counted_without_a_count_query(world, admin, client_for):
     client = client_for(admin)
     total = len(names_in(client.get(LIST, {"size": 200}).content))
     assert 0 < total < 50
-    response = client.get(LIST)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(LIST)
+    assert response.context["page"].next_cursor is None
+    # The page query fetched size + 1 rows and got no more: its rows are the exact count.
     assert count_line(response) == f"1–{total} of {total}"
+    assert counts_in(ctx) == []
+
+
+def test_the_count_is_exact_below_the_cap_across_pages(world, admin, client_for, settings):
+    for i in range(5):
+        customer_named(world.partner_a, admin, f"Across {i} Co")
+    settings.PORTAL_PAGE_SIZE = 2
+    with CaptureQueriesContext(connection) as ctx:
+        response = client_for(admin).get(LIST, {"q": "across"})
+    assert response.context["page"].next_cursor
+    assert count_line(response) == "1–2 of 5"
+    assert len(counts_in(ctx)) == 1
 
 
 @override_settings(PORTAL_COUNT_CAP=3)
@@ -57,10 +76,13 @@ def test_beyond_the_cap_the_count_says_plus(world, admin, client_for):
     for i in range(4):
         customer_named(world.partner_a, admin, f"Capped {i} Co")
     client = client_for(admin)
-    response = client.get(LIST)
-    shown = len(response.context["customers"])
-    assert shown > 3
-    assert count_line(response) == f"1–{shown} of 3+"
+    response = client.get(LIST, {"q": "capped"})
+    # The only page is counted by its rows, even beyond the cap: the figure is exact.
+    assert count_line(response) == "1–4 of 4"
+    with override_settings(PORTAL_PAGE_SIZE=2):
+        response = client.get(LIST, {"q": "capped"})
+    assert response.context["page"].next_cursor
+    assert count_line(response) == "1–2 of 3+"
 
 
 def test_an_empty_list_has_no_count_line(world, admin, client_for):
@@ -70,12 +92,18 @@ def test_an_empty_list_has_no_count_line(world, admin, client_for):
     assert "list-page-size" not in response.content.decode()
 
 
-def test_the_count_runs_with_the_limit(world, admin, client_for):
+def test_the_count_runs_with_the_limit(world, admin, client_for, settings):
+    client = client_for(admin)
     with CaptureQueriesContext(connection) as ctx:
-        client_for(admin).get(reverse("staff:user_list"))
-    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+        response = client.get(reverse("staff:user_list"))
+    assert response.context["page"].next_cursor is None and counts_in(ctx) == []  # one page: no count
+    settings.PORTAL_PAGE_SIZE = 2
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("staff:user_list"))
+    assert response.context["page"].next_cursor
+    counts = counts_in(ctx)
     assert len(counts) == 1
-    assert "LIMIT 10001" in counts[0]
+    assert f"LIMIT {settings.PORTAL_COUNT_CAP + 1}" in counts[0]
 
 
 def test_thousands_are_grouped_in_the_count_line(world, admin, client_for, settings):
