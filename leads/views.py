@@ -46,14 +46,16 @@ class LeadListView(KeysetListView):
     template_name = "leads/lead_list.html"
     rows_name = "leads"
 
+    # Each served by its keyset index (lead_partner_received, lead_partner_company, both scanned either way).
+    sorts = {key: Ordering(field, descending) for key, (field, descending) in selectors.SORTS.items()}
+
     def get_list_queryset(self):
         self.form = LeadFilterForm(self.request.GET, user=self.request.user)
         self.values = self.form.values()
-        field, descending = selectors.SORTS[self.values.pop("sort")]
-        self.sort = Ordering(field, descending)
+        self.sort = self.values.pop("sort")
         return selectors.lead_list(user=self.request.user, **self.values)
 
-    def get_ordering(self) -> Ordering:
+    def get_sort(self) -> str:
         return self.sort
 
     def get_context_data(self, **kwargs):

@@ -33,7 +33,8 @@ class DapListView(KeysetListView):
 
     permission_required = Action.VIEW_ADMIN_RELATIONSHIP
     template_name = "adminrelationships/dap_list.html"
-    ordering = Ordering("company_name")
+    # The "Customer" header: A–Z or Z–A, both served by customer_name_keyset.
+    sorts = {"name": Ordering("company_name"), "-name": Ordering("company_name", descending=True)}
     rows_name = "customers"
     pk_parse = staticmethod(_parse_uuid)
 

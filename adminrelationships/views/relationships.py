@@ -42,7 +42,8 @@ class AdminRelationshipListView(KeysetListView):
 
     permission_required = Action.VIEW_ADMIN_RELATIONSHIP
     template_name = "adminrelationships/adminrelationship_list.html"
-    ordering = Ordering("requested_at", descending=True)
+    # The "Requested" header: newest or oldest request first, both served by adminrel_partner_requested.
+    sorts = {"-requested": Ordering("requested_at", descending=True), "requested": Ordering("requested_at")}
     rows_name = "admin_relationships"
 
     def get_list_queryset(self):

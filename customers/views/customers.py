@@ -33,21 +33,27 @@ def _parse_uuid(value: str) -> uuid.UUID:
 
 
 class CustomerListView(KeysetListView):
-    """The customer list: search, filters, sort and keyset pages of 50, all state in the URL."""
+    """The customer list: search, filters, sort (the Name header or the select) and keyset pages, all state in the
+    URL."""
 
     permission_required = Action.VIEW_CUSTOMER
     template_name = "customers/customer_list.html"
     rows_name = "customers"
     pk_parse = staticmethod(_parse_uuid)
+    # Each served by its keyset index (customer_name_keyset, customer_created_keyset, both scanned either way).
+    sorts = {key: Ordering(field, descending) for key, (field, descending) in selectors.SORTS.items()}
 
     def get_list_queryset(self):
         self.form = CustomerFilterForm(self.request.GET, user=self.request.user)
         self.values = self.form.values()
-        field, descending = selectors.SORTS[self.values.pop("sort")]
-        self.sort = Ordering(field, descending)
+        self.sort = self.values.pop("sort")
         return selectors.customer_list_page_queryset(user=self.request.user, **self.values)
 
-    def get_ordering(self) -> Ordering:
+    def get_count_queryset(self, queryset):
+        # The same filters and scope without the row's columns and tag names: the count reads no more than it needs.
+        return selectors.customer_list(user=self.request.user, **self.values)
+
+    def get_sort(self) -> str:
         return self.sort
 
     def prepare_rows(self, rows):

@@ -1,4 +1,12 @@
-"""Keyset ("seek") pagination: pages of a fixed size that never count the whole result set."""
+"""Keyset ("seek") pagination: pages of a chosen size that never count the whole result set.
+
+A list says "how many" with a bounded count (`bounded_count`: `COUNT(*)` over the filtered query cut at `cap + 1`
+rows), so its cost stops growing at the cap whatever the table's size; a list that fits on its first page needs no
+count at all (the page query fetched size + 1 rows and got no more). A page's position ("51–100") travels in
+the URL as `start` (`list_position`): keyset cursors do not know their offset, and counting the rows before the
+cursor would cost a second bounded count on every later page. A missing or impossible `start` (a bookmark from
+before, a hand-edited URL) falls back to that count, so the figure shown is never wrong.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +20,13 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
+
+# The page sizes a list offers (`?size=`); anything else is the default size.
+PAGE_SIZES = (25, 50, 100, 200)
+# Parameters that locate one page inside a list state: dropped when the state changes (sort, size, filters).
+PAGE_PARAMS = ("after", "before", "start")
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,8 @@ class Page:
     rows: list
     next_cursor: str | None
     previous_cursor: str | None
+    # Whether no row comes before this page (the first page, also when reached backwards with `before`).
+    is_first: bool = False
 
 
 def encode_cursor(value: Any, pk: Any) -> str:
@@ -118,12 +133,88 @@ def paginate(
     else:
         next_cursor = cursor_of(rows[-1]) if rows and has_more else None
         previous_cursor = cursor_of(rows[0]) if rows and cursor is not None else None
-    return Page(rows=rows, next_cursor=next_cursor, previous_cursor=previous_cursor)
+    is_first = cursor is None or (reverse and not has_more)
+    return Page(rows=rows, next_cursor=next_cursor, previous_cursor=previous_cursor, is_first=is_first)
+
+
+def page_size(raw: str | None, *, default: int) -> int:
+    """The page size asked for in the URL when it is one the lists offer, else the default (never an error)."""
+    try:
+        size = int(raw or "")
+    except ValueError:
+        return default
+    return size if size in PAGE_SIZES else default
+
+
+def bounded_count(queryset: QuerySet, cap: int) -> tuple[int, bool]:
+    """How many rows the query has, counted no further than `cap`: (count, whether there are more than `cap`).
+
+    One `SELECT COUNT(*) FROM (<the query> LIMIT cap + 1)`: the database stops reading at the cap. Unordered on
+    purpose: an `ORDER BY` of the list's keyset inside makes PostgreSQL walk the sort index row by row, several
+    times slower than the scan it picks for an unordered count.
+    """
+    counted = queryset.order_by()[: cap + 1].count()
+    return min(counted, cap), counted > cap
+
+
+@dataclass(frozen=True)
+class ListCount:
+    """The count line of one page: rows `first`–`last` of `total` (`more`: beyond the cap, "total+")."""
+
+    first: int | None  # None when the position is unknown (more than the cap of rows before the page)
+    last: int | None
+    total: int
+    more: bool
+
+
+def list_position(
+    queryset: QuerySet,
+    ordering: Ordering,
+    page: Page,
+    *,
+    start: str,
+    cap: int,
+) -> ListCount | None:
+    """The count line of a page (None for an empty page): no query for the only page (its rows are the count), else
+    one bounded count, plus one more only when the URL's `start` is missing or impossible for this page (then the
+    rows before the page are counted, with the same cap)."""
+    if not page.rows:
+        return None
+    shown = len(page.rows)
+    if page.is_first and page.next_cursor is None:
+        # The only page: `paginate` fetched size + 1 rows and got no more than this page, so these are all of them.
+        return ListCount(first=1, last=shown, total=shown, more=False)
+    total, more = bounded_count(queryset, cap)
+    first: int | None
+    if page.is_first:
+        first = 1
+    else:
+        try:
+            first = int(start)
+        except ValueError:
+            first = None
+        # A later page starts after row 1, and its rows fit in the count (when the count is exact).
+        if first is not None and (first < 2 or (not more and first + shown - 1 > total)):
+            first = None
+        if first is None:
+            row = page.rows[0]
+            before = queryset.filter(ordering.after(getattr(row, ordering.field), row.pk, reverse=True))
+            counted, beyond = bounded_count(before, cap)
+            first = None if beyond else counted + 1
+    last = None if first is None else first + shown - 1
+    if last is not None and not more:
+        total = max(total, last)  # rows added since the count: never "51–60 of 55"
+    return ListCount(first=first, last=last, total=total, more=more)
+
+
+def list_state_params(request: HttpRequest, *, drop: tuple[str, ...] = ()) -> QueryDict:
+    """The list's query parameters without the ones that locate a page (and without `drop`)."""
+    params = request.GET.copy()
+    for key in (*PAGE_PARAMS, *drop):
+        params.pop(key, None)
+    return params
 
 
 def list_state_query(request: HttpRequest) -> str:
     """The list's query string without its cursor, for the pager's links (every list state lives in the URL)."""
-    params = request.GET.copy()
-    for key in ("after", "before"):
-        params.pop(key, None)
-    return params.urlencode()
+    return list_state_params(request).urlencode()

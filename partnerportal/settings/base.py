@@ -314,6 +314,9 @@ PORTAL_DOMAIN_SUFFIX = os.environ.get("PORTAL_DOMAIN_SUFFIX", ".onmicrosoft.com"
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 PORTAL_INVITATION_DAYS = int(os.environ.get("PORTAL_INVITATION_DAYS", "30"))
 PORTAL_PAGE_SIZE = 50
+# Lists count their rows up to this many ("1–50 of 200+" beyond): a bounded COUNT whose cost stays within about the
+# page query's own (a count reads every row it counts; a page reads size + 1 rows).
+PORTAL_COUNT_CAP = 200
 # The email queue's retry backoff: the first retry waits this many seconds, each next one twice as long (≤30 min).
 PORTAL_EMAIL_RETRY_SECONDS = float(os.environ.get("PORTAL_EMAIL_RETRY_SECONDS", "5"))
 # The public invitation page: at most N requests per client address, and per link, in each fixed window of S seconds.

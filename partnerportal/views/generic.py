@@ -2,7 +2,7 @@
 
 - `PortalPermissionMixin`: 403 without the action, querysets narrowed to the user's scope (404 outside it);
 - `form_add_service_errors` / `ServiceFormMixin`: a service's ValidationError becomes form errors, in one place;
-- `KeysetListView`: a list in keyset pages (never a COUNT), the list state in the URL;
+- `KeysetListView`: a list in keyset pages with a bounded count (never a full COUNT), the list state in the URL;
 - `ObjectFormMixin`: a form about one object in scope, saved through a service inside a transaction that
   re-checks afterwards that the object is still in the user's scope (NetBox's ObjectEditView);
 - `ObjectFormView`: the same as a complete view;
@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -30,7 +30,15 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
-from partnerportal.infrastructure.pagination import Ordering, Page, list_state_query, paginate
+from partnerportal.infrastructure.pagination import (
+    PAGE_SIZES,
+    Ordering,
+    Page,
+    list_position,
+    list_state_params,
+    page_size,
+    paginate,
+)
 from partnerportal.models import User
 from permissions import policy
 
@@ -131,16 +139,20 @@ class ServiceFormMixin:
 
 
 class KeysetListMixin:
-    """A list in keyset pages of `PORTAL_PAGE_SIZE` rows: the rows, the pager and the list state in the URL.
+    """A list in keyset pages: the rows, the count line, the pager and the whole list state in the URL.
 
-    Subclasses set `ordering` (or override `get_ordering`), `rows_name` (the context name of the rows) and
-    implement `get_list_queryset()`; `prepare_rows(rows)` decorates one page. The context holds `page`, the rows
-    under `rows_name` and `base_query` (the list state without its cursor). Use `KeysetListView`, or this mixin
-    after `PortalPermissionMixin` and any other dispatch mixin when a page needs one.
+    Subclasses set `ordering` (one order) or `sorts` (the orders its column headers offer, by their `?sort=` value,
+    the default first; or override `get_sort`/`get_ordering`), `rows_name` (the context name of the rows) and
+    implement `get_list_queryset()`; `prepare_rows(rows)` decorates one page, `get_count_queryset(queryset)` drops
+    what the count does not need. `?size=` picks a size of `PAGE_SIZES` (else `PORTAL_PAGE_SIZE`); the count stops at
+    `PORTAL_COUNT_CAP`. The context holds `page`, the rows under `rows_name`, `list_count`, `base_query` (the list
+    state without the page's position, for the pager) and `sort`/`sort_query` (for `{% sort_header %}`). Use
+    `KeysetListView`, or this mixin after `PortalPermissionMixin` and any other dispatch mixin when a page needs one.
     """
 
     request: AuthenticatedHttpRequest
     ordering: Ordering | None = None
+    sorts: Mapping[str, Ordering] = {}
     rows_name = "rows"
     # Turns a cursor's primary key back into the model's key type (uuid.UUID for customers).
     pk_parse: Callable[[str], Any] = int
@@ -148,21 +160,39 @@ class KeysetListMixin:
     def get_list_queryset(self) -> QuerySet:
         raise NotImplementedError
 
+    def get_count_queryset(self, queryset: QuerySet) -> QuerySet:
+        """The query the count line counts: the list's own by default (its filters and scope, counted unordered)."""
+        return queryset
+
+    def get_sort(self) -> str:
+        """The `?sort=` value in force: the URL's when the list offers it, else the default (the first of `sorts`)."""
+        if not self.sorts:
+            return ""
+        raw = self.request.GET.get("sort", "")
+        return raw if raw in self.sorts else next(iter(self.sorts))
+
     def get_ordering(self) -> Ordering:
+        if self.sorts:
+            return self.sorts[self.get_sort()]
         if self.ordering is None:
             raise ImproperlyConfigured(f"{type(self).__name__} must set ordering or override get_ordering()")
         return self.ordering
+
+    def get_page_size(self) -> int:
+        return page_size(self.request.GET.get("size"), default=settings.PORTAL_PAGE_SIZE)
 
     def prepare_rows(self, rows: list) -> None:
         """Decorate the rows of one page (per-row labels, which rows link where); nothing by default."""
 
     def get_page(self) -> Page:
+        self.list_queryset = self.get_list_queryset()
+        self.list_ordering = self.get_ordering()
         return paginate(
-            self.get_list_queryset(),
-            self.get_ordering(),
+            self.list_queryset,
+            self.list_ordering,
             after=self.request.GET.get("after", ""),
             before=self.request.GET.get("before", ""),
-            size=settings.PORTAL_PAGE_SIZE,
+            size=self.get_page_size(),
             pk_parse=type(self).pk_parse,
         )
 
@@ -170,7 +200,41 @@ class KeysetListMixin:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]  # from the template view it is mixed into
         page = self.get_page()
         self.prepare_rows(page.rows)
-        context.update({"page": page, self.rows_name: page.rows, "base_query": list_state_query(self.request)})
+        size = self.get_page_size()
+        default_size = settings.PORTAL_PAGE_SIZE
+        list_count = list_position(
+            self.get_count_queryset(self.list_queryset),
+            self.list_ordering,
+            page,
+            start=self.request.GET.get("start", ""),
+            cap=settings.PORTAL_COUNT_CAP,
+        )
+        # The list state without the page's position; the size only when it is a valid, non-default one.
+        state = list_state_params(self.request, drop=("size",))
+        if size != default_size:
+            state["size"] = str(size)
+        sort_state = state.copy()
+        sort_state.pop("sort", None)
+        size_state = state.copy()
+        size_state.pop("size", None)
+        first = list_count.first if list_count else None
+        context.update(
+            {
+                "page": page,
+                self.rows_name: page.rows,
+                "list_count": list_count,
+                "base_query": state.urlencode(),
+                "next_start": first + len(page.rows) if first is not None else None,
+                "previous_start": max(first - size, 1) if first is not None else None,
+                "page_size": size,
+                "page_sizes": PAGE_SIZES,
+                # Hidden fields of the page-size form and of the list's own filter form (which drops the position).
+                "size_state_fields": [(key, value) for key, values in size_state.lists() for value in values],
+                "keep_size": size if size != default_size else None,
+                "sort": self.get_sort(),
+                "sort_query": sort_state.urlencode(),
+            }
+        )
         return context
 
 

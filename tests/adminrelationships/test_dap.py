@@ -20,7 +20,8 @@ from tests.adminrelationships.helpers import DIRECTORY_READERS, HELPDESK_ADMIN, 
 from tests.factories import make_customer, make_user
 
 DAP_LIST = "adminrelationships:dap_list"
-# Session, user, the partner's templates, the page of customers, their live admin relationships (prefetched).
+# Session, user, the partner's templates, the page of customers, their live admin relationships (prefetched); no
+# count query: the list fits on its first page, whose rows are the count.
 QUERIES = 5
 
 

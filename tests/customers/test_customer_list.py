@@ -245,12 +245,22 @@ def test_a_cursor_from_another_sort_order_starts_at_page_one(world, admin, clien
     assert len(names_in(response.content)) == 50
 
 
-def test_the_list_never_counts_the_whole_set(world, admin, client_for):
+def test_the_list_never_counts_the_whole_set(world, admin, client_for, settings):
     from django.test.utils import CaptureQueriesContext
 
+    customer_named(world.partner_a, admin, "Cust Counted Co")
+    settings.PORTAL_PAGE_SIZE = 1
     with CaptureQueriesContext(connection) as ctx:
-        client_for(admin).get(LIST, {"q": "cust"})
-    assert not [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+        response = client_for(admin).get(LIST, {"q": "cust"})
+    assert response.context["page"].next_cursor  # more than one page: the count line needs a count
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    # Exactly one count, over the filtered list cut at the cap: SELECT COUNT(*) FROM (… LIMIT cap + 1) subquery.
+    assert len(counts) == 1, counts
+    limit = f"LIMIT {settings.PORTAL_COUNT_CAP + 1}) subquery"
+    assert counts[0].upper().startswith("SELECT COUNT(*) FROM (") and counts[0].endswith(limit)
+    assert "search_text" in counts[0]  # the search's filter is inside the bounded subquery
+    # The count reads no tag names and orders nothing.
+    assert "ORDER BY" not in counts[0].upper() and "customertag" not in counts[0].lower()
 
 
 def test_search_query_uses_the_trigram_index(world, admin):
