@@ -1,6 +1,5 @@
 // The staff form works fully without this. With it, Enter in the "Find customers" box searches and Enter in any
-// other field saves (without it, Enter anywhere presses the form's first button, "Find customers", which only
-// re-shows the form with everything kept).
+// other field saves (without it, Enter anywhere presses the form's first, hidden button: Save).
 (function () {
   "use strict";
 

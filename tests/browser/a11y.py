@@ -131,6 +131,19 @@ _FIT = """(selector) => {
     offenders.push({where: path(el), left: Math.round(r.left), right: Math.round(r.right),
                     width: Math.round(r.width), text: (el.innerText || '').trim().slice(0, 60)});
   }
+  if (!offenders.length) {
+    // No box sticks out: then text overflows its box (a long unbroken word, an e-mail address in a heading).
+    // Report the innermost elements whose content runs past the viewport.
+    const spills = el => el.scrollWidth > el.clientWidth + slack && getComputedStyle(el).overflowX === 'visible'
+      && el.getBoundingClientRect().left + el.scrollWidth > vw + slack && shown(el) && !heldInScroller(el);
+    for (const el of document.body.querySelectorAll('*')) {
+      if (!spills(el) || [...el.children].some(spills)) continue;
+      const r = el.getBoundingClientRect();
+      offenders.push({where: path(el) + ' (its text)', left: Math.round(r.left),
+                      right: Math.round(r.left + el.scrollWidth), width: el.scrollWidth,
+                      text: (el.innerText || '').trim().slice(0, 60)});
+    }
+  }
   offenders.sort((a, b) => b.right - a.right);
   const controls = [];
   for (const el of document.querySelectorAll(selector)) {

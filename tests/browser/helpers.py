@@ -15,6 +15,7 @@ from email.message import Message
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.a11y import accessibility_problems, install_axe
 from tests.factories import PASSWORD
 from tests.smtp import SMTPServer, body_of, run_worker
 
@@ -27,14 +28,35 @@ def person(browser: Browser, *, js: bool = True, locale: str = "en-US") -> Itera
     test fails if the Content-Security-Policy blocked anything the portal sent."""
     context = browser.new_context(locale=locale, java_script_enabled=js)
     violations: list[str] = []
+    if js:  # axe-core runs in the page, so only where JavaScript does; the sweep covers every page state anyway
+        install_axe(context)
+    problems: list[str] = []
+    if js:
+        _ACCESSIBILITY[id(context)] = problems
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
         yield page
     finally:
+        _ACCESSIBILITY.pop(id(context), None)
         context.close()
     assert not violations, f"blocked by the Content-Security-Policy: {violations}"
+    assert not problems, "serious or critical accessibility violations on the journey's pages:\n" + "\n".join(problems)
+
+
+# Per browser context with JavaScript: the axe-core findings of the pages checked so far (`checkpoint`).
+_ACCESSIBILITY: dict[int, list[str]] = {}
+
+
+def checkpoint(page: Page) -> None:
+    """Run axe-core on the page as it stands (JavaScript on); its serious and critical findings fail the journey
+    when the person's browser closes."""
+    problems = _ACCESSIBILITY.get(id(page.context))
+    if problems is None:
+        return  # JavaScript off: axe cannot run in the page
+    page.wait_for_load_state("load")
+    problems.extend(accessibility_problems(page, page.url))
 
 
 def field(page: Page, label: str):
@@ -53,11 +75,14 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
     field(page, "Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    checkpoint(page)
 
 
 def nav(page: Page, name: str) -> None:
     """Follow an entry of the main navigation."""
     page.get_by_role("navigation").get_by_role("link", name=name, exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    checkpoint(page)
 
 
 def row(page: Page, text: str):

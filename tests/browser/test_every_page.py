@@ -69,6 +69,9 @@ SKIP = {
     "api:docs": "a third-party page (drf-spectacular's Swagger UI from the sidecar package), not portal markup",
     "api:schema": "the OpenAPI schema document (YAML), not a page",
     "healthz": "a plain-text health probe, not a page",
+    "readyz": "the readiness probe answers JSON, not a page",
+    "metrics": "Prometheus' text exposition format for the scraper, not a page",
+    "relationships:invitation_domain_check": "the acceptance page's live domain check answers JSON (its page is swept)",
     "set_language": "POST only (the language switch; each language is chosen by its cookie here)",
     "logout": "POST only (signing out is done in the multi-factor journey)",
     # downloads: the page's link is swept, the file is not a page
@@ -274,7 +277,8 @@ _MARK_MAIN_FORM = """() => {
 }"""
 _SUBMIT_MARKED_FORM = """() => {
   const form = document.querySelector('form[data-sweep-submit]');
-  form.requestSubmit(form.querySelector('button[type=submit], button:not([type]), input[type=submit]') || undefined);
+  form.requestSubmit(form.querySelector('button.btn-primary[type=submit]')
+    || form.querySelector('button[type=submit], button:not([type]), input[type=submit]') || undefined);
 }"""
 
 
