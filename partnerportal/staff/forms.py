@@ -60,8 +60,6 @@ class StaffUserForm(forms.Form):
         label=_("Find customers"),
         required=False,
         max_length=200,
-        help_text=_("Part of a name, a domain or a customer ID; up to %(limit)s matches are shown.")
-        % {"limit": selectors.ASSIGNABLE_SEARCH_LIMIT},
     )
 
     # The fields the page draws itself (the picker), after the others.
@@ -70,6 +68,10 @@ class StaffUserForm(forms.Form):
     def __init__(self, *args: Any, actor: User, for_page: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.for_page = for_page
+        # In the request's language (a lazy string formatted at import time would stay English).
+        self.fields["customer_q"].help_text = _(
+            "Part of a name, a domain or a customer ID; up to %(limit)s matches are shown."
+        ) % {"limit": selectors.ASSIGNABLE_SEARCH_LIMIT}
         field = cast(forms.ModelMultipleChoiceField, self.fields["customers"])
         field.queryset = selectors.assignable_customers(actor=actor)
         if not for_page:
