@@ -196,3 +196,14 @@ def roles_seeing(world, client_for):
         return {role for role in roles if text in client_for(world.users[role]).get(url).content.decode()}
 
     return seeing
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a free loopback port for the test (`tests/smtp.py`): `server.settings()` points the
+    portal's email at it, `run_worker(server)` delivers what the outbox holds."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()

@@ -27,14 +27,7 @@ from tests.adminrelationships.helpers import (
     token_of,
 )
 from tests.factories import make_customer, make_user
-from tests.smtp import SMTPServer, body_of, run_worker
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
+from tests.smtp import body_of, run_worker
 
 
 def approve_url(token: str) -> str:

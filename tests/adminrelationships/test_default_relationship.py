@@ -20,17 +20,10 @@ from relationships.models import Relationship
 from relationships.services import customer_onboard_with_options
 from tests.adminrelationships.helpers import DIRECTORY_READERS, HELPDESK_ADMIN
 from tests.factories import customer_data, customer_form_data
-from tests.smtp import SMTPServer, body_of, run_worker
+from tests.smtp import body_of, run_worker
 
 ADD = "customers:customer_create"
 CHECKBOX = "default_admin_relationship"
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 def _default(world) -> RoleTemplate:

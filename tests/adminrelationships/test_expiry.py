@@ -20,16 +20,9 @@ from adminrelationships.services.requests import admin_relationship_approve, adm
 from partnerportal.infrastructure.schedule import schedule_run_due
 from partnerportal.models import OutboundEmail
 from tests.adminrelationships.helpers import request_for, token_of
-from tests.smtp import SMTPServer, body_of, run_worker
+from tests.smtp import body_of, run_worker
 
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 def active(world, *, name: str, days: int = 365, auto_extend: bool = False, customer=None) -> AdminRelationship:

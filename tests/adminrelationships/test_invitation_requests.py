@@ -34,17 +34,10 @@ from relationships.services.invitations import invitation_create
 from tests.adminrelationships.helpers import DIRECTORY_READERS, HELPDESK_ADMIN, TOKEN, request_for
 from tests.factories import make_user
 from tests.relationships.invite_helpers import INVITED, accept_url, acceptance_data, verified_code, verify_mailbox
-from tests.smtp import SMTPServer, body_of, invitation_link_in, run_worker
+from tests.smtp import body_of, invitation_link_in, run_worker
 
 CREATE = "relationships:invitation_create"
 NAME = re.compile(r"^Fourth Coffee \d+ Ltd \d{4}-\d{2}-\d{2} 1$")
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 def _template(world, name: str = "Helpdesk standard"):

@@ -27,13 +27,6 @@ LINK = re.compile(r"https?://\S+/admin-approval/[A-Za-z0-9_-]+/")
 HELPDESK_STANDARD_NAMES = ["Directory Readers", "Helpdesk Administrator", "Service Support Administrator"]
 
 
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
 @contextmanager
 def fresh_page(browser, *, javascript: bool = True):
     """A page in a browser context of its own (another person's browser); fails on a Content-Security-Policy block."""

@@ -26,13 +26,6 @@ NEW_PASSWORD = "Lantern-Orchard-Quiet-71"
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def base_url(live_server, settings) -> str:
     """The server under test, which the mailed links point at."""
     settings.PORTAL_BASE_URL = live_server.url

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from urllib.parse import urlsplit
 
-import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -25,17 +24,10 @@ from tests.leads.factories import deal_form, make_lead
 from tests.profiles.access_targets import BODIES
 from tests.profiles.helpers import first_location, make_profile
 from tests.relationships.invite_helpers import acceptance_data
-from tests.smtp import SMTPServer, acceptance_code_in, body_of, invitation_link_in, run_worker
+from tests.smtp import acceptance_code_in, body_of, invitation_link_in, run_worker
 
 SEARCH = reverse("profiles:directory_search")
 CUSTOMER = "dana@adatum.example"  # the visitor's address in the "contact me" body
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 def _subject(message) -> str:

@@ -8,7 +8,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 
-import pytest
 from django.db import connection
 
 from leads.models import LeadNotificationDay
@@ -16,17 +15,10 @@ from leads.services import lead_digest_send
 from partnerportal.infrastructure.schedule import schedule_run_due
 from partnerportal.models import OutboundEmail
 from tests.leads.factories import make_lead
-from tests.smtp import SMTPServer, body_of, run_worker
+from tests.smtp import body_of, run_worker
 
 DAY_START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 NEXT_DAY = datetime(2026, 12, 1, 0, 5, tzinfo=UTC)
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 def _digests(contact) -> list[OutboundEmail]:

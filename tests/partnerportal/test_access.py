@@ -13,7 +13,6 @@ from functools import cache
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from activity.models import ActivityEntry
@@ -254,18 +253,6 @@ def check_cell(world, client, row: Row, column: str, user, kwargs: dict, expecte
 def _row_id(row: Row) -> str:
     body = f"-{row.body}" if row.body else ""
     return f"{row.url_name}[{row.target}]-{row.method}{body}"
-
-
-@pytest.fixture(scope="module")
-def browsers(shared_world, django_db_blocker) -> dict:
-    """One browser per page column, signed in once for the module (its session lives as long as the shared world)."""
-    clients = {}
-    with django_db_blocker.unblock():
-        for column, role in ROLE_COLUMNS.items():
-            clients[column] = Client()
-            if role:
-                clients[column].force_login(shared_world.users[role])
-    return clients
 
 
 @pytest.mark.parametrize("row", ROWS, ids=_row_id)

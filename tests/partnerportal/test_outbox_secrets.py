@@ -15,16 +15,9 @@ from partnerportal.models import OutboundEmail, SetPasswordToken
 from partnerportal.staff import services as staff_services
 from relationships.services import invitation_create, invitation_revoke
 from tests.factories import make_user
-from tests.smtp import SMTPServer, body_of, run_worker
+from tests.smtp import body_of, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 def rows_containing(text: str) -> list[str]:

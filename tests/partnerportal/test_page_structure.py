@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from tests.access import GET, ROWS, Row
@@ -32,17 +31,6 @@ def _page_cases():
         column = next((c for c in ROLE_COLUMNS if getattr(row, c) == 200), None)
         if column is not None:
             yield pytest.param(row, column, id=f"{row.url_name}[{row.target}]-{column}")
-
-
-@pytest.fixture(scope="module")
-def browsers(shared_world, django_db_blocker) -> dict:
-    clients = {}
-    with django_db_blocker.unblock():
-        for column, role in ROLE_COLUMNS.items():
-            clients[column] = Client()
-            if role:
-                clients[column].force_login(shared_world.users[role])
-    return clients
 
 
 @pytest.mark.parametrize(("row", "column"), list(_page_cases()))

@@ -23,13 +23,6 @@ RECIPIENT = "it.admin@fourthcoffee.example.net"
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def smtp_down():
     """A server that is not running yet: connections are refused until the test starts it."""
     server = SMTPServer()
