@@ -67,6 +67,37 @@ def _age(oldest: datetime | None, now: datetime) -> float:
     return max((now - oldest).total_seconds(), 0.0)
 
 
+def _unsent(model: type[OutboundEmail] | type[WebhookDelivery], statuses: list[str]) -> dict:
+    """Per status of the unsent rows: how many; under the key `None`, the oldest one's creation time."""
+    rows = (
+        model.objects.filter(status__in=statuses)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"), oldest=Min("created_at"))
+    )
+    counts: dict = {}
+    for row in rows:
+        counts[row["status"]] = row["n"]
+        counts[None] = min(filter(None, (counts.get(None), row["oldest"])))
+    return counts
+
+
+def _queue_gauges(
+    name: str, plural: str, singular: str, unsent: dict, now: datetime, *, failing: int
+) -> Iterator[Metric]:
+    yield GaugeMetricFamily(
+        f"portal_{name}_queue_depth",
+        f"{plural} not sent yet (waiting or retrying).",
+        sum(n for status, n in unsent.items() if status is not None),
+    )
+    yield GaugeMetricFamily(
+        f"portal_{name}_oldest_unsent_age_seconds",
+        f"Age of the oldest {singular} not sent yet (0: none).",
+        _age(unsent.get(None), now),
+    )
+    yield GaugeMetricFamily(f"portal_{name}_failing", f"{plural} whose last try failed, waiting for a retry.", failing)
+
+
 class QueueCollector(Collector):
     """The outbox gauges: unsent emails and webhook deliveries (how many, how old the oldest), those failing and
     being retried, webhook deliveries given up, and how long ago each kind of worker was last seen."""
@@ -78,53 +109,20 @@ class QueueCollector(Collector):
         yield from self._heartbeats(now)
 
     def _emails(self, now: datetime) -> Iterator[Metric]:
-        by_status = {
-            row["status"]: row
-            for row in OutboundEmail.objects.filter(
-                status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED]
-            )
-            .order_by()
-            .values("status")
-            .annotate(n=Count("id"), oldest=Min("created_at"))
-        }
-        depth = sum(row["n"] for row in by_status.values())
-        oldest = min((row["oldest"] for row in by_status.values()), default=None)
-        yield GaugeMetricFamily("portal_email_queue_depth", "Emails not sent yet (waiting or retrying).", depth)
-        yield GaugeMetricFamily(
-            "portal_email_oldest_unsent_age_seconds",
-            "Age of the oldest email not sent yet (0: none).",
-            _age(oldest, now),
-        )
-        yield GaugeMetricFamily(
-            "portal_email_failing",
-            "Emails whose last try failed, waiting for a retry.",
-            by_status.get(OutboundEmail.Status.FAILED, {}).get("n", 0),
+        unsent = _unsent(OutboundEmail, [OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED])
+        yield from _queue_gauges(
+            "email", "Emails", "email", unsent, now, failing=unsent.get(OutboundEmail.Status.FAILED, 0)
         )
 
     def _webhooks(self, now: datetime) -> Iterator[Metric]:
-        unsent = {
-            row["status"]: row
-            for row in WebhookDelivery.objects.filter(
-                status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING]
-            )
-            .order_by()
-            .values("status")
-            .annotate(n=Count("id"), oldest=Min("created_at"))
-        }
-        depth = sum(row["n"] for row in unsent.values())
-        oldest = min((row["oldest"] for row in unsent.values()), default=None)
-        yield GaugeMetricFamily(
-            "portal_webhook_queue_depth", "Webhook deliveries not made yet (waiting or retrying).", depth
-        )
-        yield GaugeMetricFamily(
-            "portal_webhook_oldest_unsent_age_seconds",
-            "Age of the oldest webhook delivery not made yet (0: none).",
-            _age(oldest, now),
-        )
-        yield GaugeMetricFamily(
-            "portal_webhook_failing",
-            "Webhook deliveries whose last try failed, waiting for a retry.",
-            unsent.get(WebhookDelivery.Status.RETRYING, {}).get("n", 0),
+        unsent = _unsent(WebhookDelivery, [WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING])
+        yield from _queue_gauges(
+            "webhook",
+            "Webhook deliveries",
+            "webhook delivery",
+            unsent,
+            now,
+            failing=unsent.get(WebhookDelivery.Status.RETRYING, 0),
         )
         yield GaugeMetricFamily(
             "portal_webhook_given_up",
