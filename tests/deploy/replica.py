@@ -10,6 +10,7 @@ user. Durability is switched off (`fsync=off`): a test server need not survive a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -115,10 +116,8 @@ class Server:
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(RuntimeError):
                 run(["pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w"], timeout=60)
-            except RuntimeError:
-                pass
 
     def log_tail(self, lines: int = 20) -> str:
         try:
