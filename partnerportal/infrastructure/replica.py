@@ -42,6 +42,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.signing import BadSignature
 from django.db import DatabaseError, connections
@@ -54,6 +55,7 @@ PIN_COOKIE = "portal_replica_pin"
 PIN_SALT = "partnerportal.replica.pin"
 # A pin older than this is ignored: a replica an hour behind is an outage for /readyz, not a routing question.
 PIN_MAX_AGE_SECONDS = 3600
+W_REPLICA = "partnerportal.W120"
 
 # Statements that do not change data: a request whose primary connection ran only these has not written.
 _NOT_WRITES = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET", "SHOW", "EXPLAIN")
@@ -222,3 +224,25 @@ class ReplicaRouter:
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
         return False if db == REPLICA else None
+
+
+def check_replica(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Deployment check (`manage.py check --deploy`): DATABASE_REPLICA_URL names the primary itself, or a server
+    that is not a standby. Either works, but every routed read then loads the primary (and the pin never waits):
+    most likely a copied URL. Unreachable servers say nothing here (/readyz reports them)."""
+    if not replica_configured():
+        return []
+    ours, theirs = connections[DEFAULT].settings_dict, connections[REPLICA].settings_dict
+    same = all(ours.get(key) == theirs.get(key) for key in ("HOST", "PORT", "NAME"))
+    hint = "Point DATABASE_REPLICA_URL at a streaming standby of the primary (docs/deploy.md, Read replica)."
+    if same:
+        return [checks.Warning("DATABASE_REPLICA_URL names the primary's own database.", hint=hint, id=W_REPLICA)]
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute("SELECT pg_is_in_recovery()")
+            in_recovery = cursor.fetchone()[0]
+    except DatabaseError:
+        return []
+    if not in_recovery:
+        return [checks.Warning("DATABASE_REPLICA_URL's server is not a standby.", hint=hint, id=W_REPLICA)]
+    return []

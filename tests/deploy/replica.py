@@ -198,6 +198,10 @@ class ReplicaCluster:
     def stop(self) -> None:
         for server in (self.standby, self.primary):
             server.stop()
+        # pg_ctl returns once postmaster.pid is gone; the process itself exits a moment later.
+        deadline = time.monotonic() + 30
+        while self.processes() and time.monotonic() < deadline:
+            time.sleep(0.05)
         shutil.rmtree(self.root, ignore_errors=True)
 
     # --- replication ---------------------------------------------------------------------------------------------
@@ -223,4 +227,12 @@ class ReplicaCluster:
 
     def processes(self) -> list[int]:
         """The pids of this cluster's postmasters that are still alive (none after `stop()`)."""
-        return [pid for pid in self.pids if Path(f"/proc/{pid}").exists()]
+        alive = []
+        for pid in self.pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (FileNotFoundError, IndexError):
+                continue
+            if state != "Z":  # a zombie has exited; only its parent's reaping is left
+                alive.append(pid)
+        return alive

@@ -167,3 +167,20 @@ def test_lists_read_the_replica_and_a_users_own_write_is_never_stale(cluster: Re
         page = admin.get(LIST)
     assert not queries.pin_checks and queries.replica
     assert "Written While Lagging Ltd" in colleague.get(LIST).content.decode()
+    # The standby is a standby on another server: the deployment check has nothing to say.
+    assert replica.check_replica() == []
+
+
+def test_search_export_and_lookup_read_the_replica(portal: Portal):
+    colleague = _signed_in(portal.colleague)
+    for url, params in (
+        (LIST, {"q": "before the"}),
+        (reverse("customers:customer_export"), {}),
+        (reverse("customers:customer_lookup"), {"q": "before the"}),
+    ):
+        with Queries() as queries:
+            response = colleague.get(url, params)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 200, url
+        assert "Before The Pause Ltd" in body.decode(), url
+        assert queries.replica and not queries.default, url

@@ -219,3 +219,12 @@ def test_a_row_read_from_the_replica_is_written_to_the_primary(world, replica_al
         customer.save(update_fields=["company_name"])
     assert not queries.replica.captured_queries
     assert [q for q in queries.default.captured_queries if q["sql"].startswith('UPDATE "customers_customer"')]
+
+
+def test_the_deployment_check_warns_of_a_replica_that_is_the_primary(replica_alias):
+    # This test's "replica" is the primary's own database: exactly the mistake the check is for.
+    assert [message.id for message in replica.check_replica()] == [replica.W_REPLICA]
+
+
+def test_the_deployment_check_is_silent_without_a_replica():
+    assert replica.check_replica() == []
