@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check typecheck bench scan install messages clean-db db-stop serve worker
+.PHONY: run test test-deploy lint check typecheck bench scan install messages clean-db db-stop serve worker
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ PYTEST_WORKERS ?= 2
 test: lint typecheck check
 	$(PY) -m pytest --create-db -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
+
+## make test-deploy: the deployment tests (tests/deploy, marker `deploy`): real PostgreSQL servers of their own on
+## loopback ports (a streaming replica); not part of `make test`.
+test-deploy: install
+	$(PY) -m pytest tests/deploy -m deploy -p no:randomly $(PYTEST_ARGS)
 
 ## make bench: the performance benchmarks (tests/perf), which print figures; not part of `make test`.
 bench: install

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from customers.models import Customer, CustomerTag, Subscription, Tag
 from customers.services.purchase_permissions import purchase_permission_blocker
+from partnerportal.infrastructure.replica import read_db
 from partnerportal.models import User
 from permissions import policy
 from permissions.models import PurchasePermission
@@ -104,7 +105,8 @@ def customer_list(
         qs = qs.filter(rel_indirect_partner_id=reseller)
     if tag:
         qs = qs.filter(customer_tags__tag_id=tag, customer_tags__tag__partner_id=user.partner_id)
-    return qs
+    # Read-only: the replica when one is configured and the request may read it (infrastructure/replica.py).
+    return qs.using(read_db())
 
 
 def subscriptions_of(*, user: User, customer: Customer) -> QuerySet:
@@ -207,7 +209,7 @@ def customer_lookup(*, user: User, q: str, limit: int = LOOKUP_LIMIT) -> list[Lo
     needle = search_needle(q)
     if not needle:
         return []
-    base = customer_queryset(user=user)
+    base = customer_queryset(user=user).using(read_db())
     domains = [needle, needle + settings.PORTAL_DOMAIN_SUFFIX]
     exact = Q(primary_domain__in=domains) | Q(contact_email_ci=needle)
     try:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnerportal import activity_labels
 from partnerportal.infrastructure.dbroles import check_portal_database_role
+from partnerportal.infrastructure.replica import check_replica
 
 
 class PartnerPortalConfig(AppConfig):
@@ -15,3 +16,4 @@ class PartnerPortalConfig(AppConfig):
     def ready(self) -> None:
         activity_labels.register()
         checks.register(check_portal_database_role, checks.Tags.security, deploy=True)
+        checks.register(check_replica, checks.Tags.database, deploy=True)

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     # Django's LoginRequiredMiddleware, with a withheld feature's pages answering 404 before sign-in is asked for.
     "partnerportal.views.middleware.PortalLoginRequiredMiddleware",
     "partnerportal.infrastructure.middleware.RequestContextMiddleware",
+    # With a read replica: which database the request's read-only selectors read (removes itself without one).
+    "partnerportal.infrastructure.replica.ReplicaRoutingMiddleware",
     "partnerportal.infrastructure.headers.SecurityHeadersMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes requires: it turns a refused (locked-out) sign-in into the lockout page.
@@ -140,6 +142,18 @@ else:
     DATABASES = {"default": dj_database_url.parse(_portal_url, conn_max_age=60)}
     DATABASE_OWNER = dj_database_url.parse(_owner_url)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# --- Read replica (optional): DATABASE_REPLICA_URL ---------------------------------------------------------------
+# A streaming replica of the primary, reached as the portal role. Read-only selectors (customer list, search,
+# export, helpdesk lookup) read it unless the request is in a transaction, has written, or follows the user's own
+# recent write that the replica has not replayed yet (partnerportal/infrastructure/replica.py). Without the
+# variable there is no "replica" alias, no router, and the routing middleware removes itself at start-up.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    # The test suite never needs the replica: the alias reads the test database through default's settings.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["partnerportal.infrastructure.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------------------------------------
