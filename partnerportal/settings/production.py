@@ -29,6 +29,8 @@ if not re.fullmatch(r"https://[^\s/?#]+(/[^\s?#]*)?", os.environ.get("PORTAL_BAS
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = True
+# Load-balancer health checks and the Prometheus scraper reach gunicorn directly over plain HTTP (docs/deploy.md).
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
