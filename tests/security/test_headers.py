@@ -11,6 +11,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.urls import reverse
 
 from tests.access import CONFIRMATION_PAGES, PUBLIC_ROUTES, ROWS
@@ -169,9 +170,14 @@ def test_check_deploy_is_clean_with_the_production_settings():
     "setting", ["SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT"]
 )
 def test_production_keeps_hsts_and_secure_cookies(setting):
+    value = _production_setting(setting)
+    assert value is True or (isinstance(value, int) and value >= 60 * 60 * 24 * 365)
+
+
+def _production_setting(name: str):
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
     env.update(DEPLOY_ENV)
-    code = f"from django.conf import settings; print(repr(settings.{setting}))"
+    code = f"from django.conf import settings; print(repr(settings.{name}))"
     result = subprocess.run(  # noqa: S603 -- this interpreter running manage.py
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
         cwd=settings.BASE_DIR,
@@ -181,5 +187,17 @@ def test_production_keeps_hsts_and_secure_cookies(setting):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    value = eval(result.stdout.strip().splitlines()[-1])  # noqa: S307 -- repr of a setting printed just above
-    assert value is True or (isinstance(value, int) and value >= 60 * 60 * 24 * 365)
+    return eval(result.stdout.strip().splitlines()[-1])  # noqa: S307 -- repr of a setting printed just above
+
+
+@pytest.mark.django_db
+def test_production_redirects_pages_to_https_but_not_the_probes(client):
+    """A balancer's health check and the Prometheus scraper talk plain HTTP to gunicorn; every page goes to HTTPS."""
+    exempt = _production_setting("SECURE_REDIRECT_EXEMPT")
+    with override_settings(SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=exempt):
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code in (200, 503)
+        page = client.get("/customers/")
+        assert page.status_code == 301
+        assert page["Location"].startswith("https://")
+        assert client.get("/healthzz").status_code == 301
