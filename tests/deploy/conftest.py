@@ -11,4 +11,6 @@ from tests.deploy.cluster import Cluster, cluster_session
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    yield from cluster_session()
+    for started in cluster_session():
+        print("\ncluster up: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in started.timings.items()))
+        yield started
