@@ -611,7 +611,7 @@ class Cluster:
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         with closing(self.postgres.connect(DATABASE)) as conn, conn.cursor() as cur:
             cur.execute(sql, params)
-            return cur.fetchall()
+            return cur.fetchall() if cur.description is not None else []
 
     def diagnostics(self) -> str:
         parts = []
