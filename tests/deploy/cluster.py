@@ -178,11 +178,13 @@ class Received:
 
 @dataclass
 class Gate:
-    """Hold the first session on `port` that reaches `step` (RCPT or QUIT) for a recipient `matches` accepts."""
+    """Hold the session on `port` that reaches `step` (RCPT or QUIT) for a recipient `matches` accepts, after
+    letting `skip` such sessions through."""
 
     step: str
     port: int
     matches: Callable[[str], bool]
+    skip: int = 0
     held: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
     recipient: str = ""
@@ -228,8 +230,8 @@ class SMTPSink:
         self._controllers[port] = controller
         return port
 
-    def gate(self, step: str, port: int, matches: Callable[[str], bool]) -> Gate:
-        gate = Gate(step, port, matches)
+    def gate(self, step: str, port: int, matches: Callable[[str], bool], *, skip: int = 0) -> Gate:
+        gate = Gate(step, port, matches, skip)
         with self.lock:
             self._gates.append(gate)
         return gate
@@ -244,7 +246,10 @@ class SMTPSink:
                 ),
                 None,
             )
-            if gate is not None:
+            if gate is not None and gate.skip > 0:
+                gate.skip -= 1
+                gate = None
+            elif gate is not None:
                 gate.recipient = recipient
                 gate.held.set()
         if gate is not None:

@@ -137,8 +137,8 @@ def test_invitations_through_both_nodes_are_delivered_once_each_while_a_worker_i
             errors.append(exc)
 
     began = time.monotonic()
-    # Kill 1: the first invitation worker 1 starts to send is held at RCPT.
-    at_rcpt = cluster.smtp.gate("RCPT", worker1.smtp_port, _is_invitee)
+    # Kill 1: the sixth invitation worker 1 starts to send is held at RCPT.
+    at_rcpt = cluster.smtp.gate("RCPT", worker1.smtp_port, _is_invitee, skip=5)
     poster = threading.Thread(target=post, args=(range(0, INVITATIONS // 2),))
     poster.start()
     cluster.wait_until(at_rcpt.held.is_set, "worker 1 holds an invitation at RCPT", timeout=120)
@@ -154,8 +154,8 @@ def test_invitations_through_both_nodes_are_delivered_once_each_while_a_worker_i
     cluster.restart_worker(worker1)
     poster.join()
 
-    # Kill 2: after the restart, the first invitation worker 1 delivers is held at QUIT (after the server's 250).
-    at_quit = cluster.smtp.gate("QUIT", worker1.smtp_port, _is_invitee)
+    # Kill 2: after the restart, the sixth invitation worker 1 delivers is held at QUIT (after the server's 250).
+    at_quit = cluster.smtp.gate("QUIT", worker1.smtp_port, _is_invitee, skip=5)
     cluster.wait_until(
         lambda: cluster.query(
             "SELECT count(*) FROM partnerportal_workerheartbeat WHERE kind = 'tasks' AND started_at > %s",
@@ -166,6 +166,8 @@ def test_invitations_through_both_nodes_are_delivered_once_each_while_a_worker_i
     poster = threading.Thread(target=post, args=(range(INVITATIONS // 2, INVITATIONS),))
     poster.start()
     cluster.wait_until(at_quit.held.is_set, "worker 1 holds a delivered invitation at QUIT", timeout=120)
+    marked = cluster.query('SELECT status FROM partnerportal_outboundemail WHERE "to" = %s', [at_quit.recipient])
+    assert marked == [("sent",)], "marked sent (and committed) before QUIT"
     worker1.worker.kill()
     at_quit.released.set()
     time.sleep(1)
