@@ -60,15 +60,18 @@ typecheck: install
 ## make test: lint, types, system checks, migration check, then the whole pytest suite on real PostgreSQL, in
 ## PYTEST_WORKERS processes (pytest-xdist; each its own test database; a module stays on one worker, so its shared
 ## world is built once). `make test PYTEST_WORKERS=0` runs it in one process.
+## The deployment tests (marker `deploy`) are left out: `make test-deploy` runs them.
 PYTEST_WORKERS ?= 2
 test: lint typecheck check
-	$(PY) -m pytest --create-db -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; \
+	$(PY) -m pytest --create-db -n $(PYTEST_WORKERS) --dist loadfile -m "not deploy" $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 
-## make test-deploy: the deployment tests (tests/deploy, marker `deploy`): real PostgreSQL servers of their own on
-## loopback ports (a streaming replica); not part of `make test`.
+## make test-deploy: the deployment tests (tests/deploy, marker `deploy`): each module starts a deployment of its own
+## on loopback — Debian's PostgreSQL server (`apt-get install postgresql`) as the external database, gunicorn web
+## nodes, task workers and schedulers with production settings — or a streaming replica (`pg_basebackup`) — and takes it down however the run ends. A few
+## minutes; not part of `make test`. PORTAL_KEEP_CLUSTER_LOGS=1 keeps the nodes' logs (the path is printed).
 test-deploy: install
-	$(PY) -m pytest tests/deploy -m deploy -p no:randomly $(PYTEST_ARGS)
+	$(PY) -m pytest -m deploy tests/deploy -p no:randomly -s $(PYTEST_ARGS)
 
 ## make bench: the performance benchmarks (tests/perf), which print figures; not part of `make test`.
 bench: install

@@ -106,7 +106,19 @@ def _system_user_ids() -> tuple[int, int]:
 
 def _prepare_for_system_user(path: Path) -> None:
     """As root: let the server's user traverse to `path` and read the binaries."""
-    for parent in [*path.parents, *_bin_dir().parents]:
+    prepare_for_system_user(path, binaries=_bin_dir())
+
+
+def system_user_ids() -> tuple[int, int]:
+    """The uid and gid of the unprivileged system user a PostgreSQL server started by root runs as (created when
+    missing): `initdb` and `postgres` refuse to run as root. Also for servers other than the embedded one (the
+    multi-node test runs Debian's PostgreSQL the same way)."""
+    return _system_user_ids()
+
+
+def prepare_for_system_user(path: Path, *, binaries: Path) -> None:
+    """As root: let the server's system user traverse to `path` and read the PostgreSQL binaries in `binaries`."""
+    for parent in [*path.parents, *binaries.parents]:
         mode = parent.stat().st_mode
         if mode & 0o055 != 0o055:
             parent.chmod(mode | 0o055)

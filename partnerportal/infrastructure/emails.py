@@ -3,6 +3,14 @@
 Sending never happens inside a request. The OutboundEmail row is written in the caller's transaction and the
 task is enqueued only when that transaction commits, so a rolled-back change sends nothing. A failed send
 is retried with exponential backoff; a row is locked while it is sent, so two workers never send it twice.
+
+Delivery is at least once, and exactly once except in one window. The worker locks the row, hands the message to
+the SMTP server and marks the row sent in that same transaction, which commits the moment the server has answered
+250 to the message — before the worker says QUIT, so a slow or hung QUIT cannot leave a delivered message unmarked.
+A worker killed before the 250 leaves the row unsent and unlocked (its transaction dies with its connection), and
+`email_requeue_stranded` queues it again; one killed between the 250 and the commit (the time of one UPDATE and
+COMMIT on an open connection) leaves a delivered message unsent, and it is delivered a second time. Only the
+receiver could close that window (SMTP has no idempotency key).
 """
 
 from __future__ import annotations
@@ -11,9 +19,9 @@ import logging
 from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
@@ -83,21 +91,34 @@ def email_send(message_id: int) -> str:
 
     Its log lines carry the ID of the request that queued the message.
     """
-    with transaction.atomic():
-        message = OutboundEmail.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
-        if message is None:
-            return "locked-or-missing"
-        with request_id_bound(message.request_id):
-            return _email_send_locked(message)
+    connection = get_connection()
+    try:
+        with transaction.atomic():
+            message = OutboundEmail.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
+            if message is None:
+                return "locked-or-missing"
+            with request_id_bound(message.request_id):
+                return _email_send_locked(message, connection)
+    finally:
+        # QUIT only once "sent" is committed (module docstring): the message was accepted at the 250 already.
+        try:
+            connection.close()
+        except Exception as exc:  # noqa: BLE001 -- the message is delivered and recorded; a failed QUIT changes nothing
+            logger.warning("Closing the SMTP connection after email %s failed: %s", message_id, exc)
 
 
-def _email_send_locked(message: OutboundEmail) -> str:
-    """The delivery of one message whose row this transaction holds locked."""
+def _email_send_locked(message: OutboundEmail, connection: BaseEmailBackend) -> str:
+    """The delivery of one message whose row this transaction holds locked, over `connection`, which is left open
+    (the caller closes it after the commit)."""
     if message.status == OutboundEmail.Status.SENT:
         return "already-sent"
     message.attempts += 1
     try:
-        EmailMessage(subject=message.subject, body=message.delivered_body(), to=[message.to]).send()
+        # Opened here, so `send` leaves it open (a backend closes only a connection it opened itself).
+        connection.open()
+        EmailMessage(
+            subject=message.subject, body=message.delivered_body(), to=[message.to], connection=connection
+        ).send()
     except Exception as exc:  # noqa: BLE001 -- any delivery failure is recorded and retried, never lost
         message.status = OutboundEmail.Status.FAILED
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -127,32 +148,33 @@ def email_unsent_withdraw(*, topic: str) -> int:
     return deleted
 
 
-# A task that has been "running" this long belongs to a worker that died (a send times out after EMAIL_TIMEOUT).
-STRANDED_AFTER = timedelta(minutes=15)
-
-
-def email_requeue_stranded(*, running_for: timedelta = STRANDED_AFTER) -> int:
+def email_requeue_stranded() -> int:
     """Queue again every unsent message that no task will deliver any more; return how many.
 
     That happens when a worker dies mid-send (its task stays "running" forever) or a task fails outside the retry
-    handler. A message with a task still waiting, or one running for less than `running_for`, is left alone; a
-    duplicate task would be harmless anyway (the row lock and the "sent" check above). `make run` calls this
-    through `manage.py email_requeue` before it starts the worker.
+    handler. A message is covered while a task waits for it (ready, or a retry due later) or while a worker holds
+    its row — a live sender holds the row lock for the whole send, and a killed one's lock went with its
+    connection, so a message whose task is "running" but whose row nobody holds is queued again at once, however
+    recently that task started (a worker restarted right after being killed finds what it held). A duplicate task
+    would be harmless anyway (the row lock and the "sent" check above). `make run` and the worker's unit
+    (docs/deploy.md) call this through `manage.py email_requeue` before they start the worker.
     """
-    live = DBTaskResult.objects.filter(task_path=email_send.module_path).filter(
-        Q(status=TaskResultStatus.READY)
-        | Q(status=TaskResultStatus.RUNNING, started_at__gte=timezone.now() - running_for)
-    )
-    covered = {args_kwargs["args"][0] for args_kwargs in live.values_list("args_kwargs", flat=True)}
-    stranded = [
-        pk
-        for pk in OutboundEmail.objects.filter(
-            status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED]
-        ).values_list("pk", flat=True)
-        if pk not in covered
+    unsent = [OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED]
+    waiting = DBTaskResult.objects.filter(task_path=email_send.module_path, status=TaskResultStatus.READY)
+    covered = {args_kwargs["args"][0] for args_kwargs in waiting.values_list("args_kwargs", flat=True)}
+    candidates = [
+        pk for pk in OutboundEmail.objects.filter(status__in=unsent).values_list("pk", flat=True) if pk not in covered
     ]
-    for pk in stranded:
-        email_send.enqueue(pk)
+    with transaction.atomic():
+        # The rows no worker is sending right now; locked until the new tasks are committed with this transaction.
+        stranded = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=candidates, status__in=unsent)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for pk in stranded:
+            email_send.enqueue(pk)
     if stranded:
         logger.warning("Queued %s stranded email(s) again", len(stranded))
     return len(stranded)

@@ -70,7 +70,7 @@ def run(args: list[str], *, timeout: float = 120) -> str:
     """Run one PostgreSQL binary (as the server's system user when we are root); its output, or an error."""
     user = group = None
     if _as_root():
-        user, group = embedded._system_user_ids()
+        user, group = embedded.system_user_ids()
     with tempfile.TemporaryFile("w+") as out:
         # A file, not a pipe: a started postmaster inherits the descriptors and would hold a pipe open.
         result = subprocess.run(  # noqa: S603 -- the installed PostgreSQL binaries, arguments built here
@@ -159,7 +159,7 @@ class ReplicaCluster:
     def start(self) -> None:
         self.root.chmod(0o700)
         if _as_root():
-            os.chown(self.root, *embedded._system_user_ids())
+            os.chown(self.root, *embedded.system_user_ids())
         run(["initdb", "-D", str(self.primary.data), "--auth=trust", "--encoding=utf8", "-U", SUPERUSER])
         self.primary.configure()
         self.pids.append(self.primary.start())

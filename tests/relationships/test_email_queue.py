@@ -187,3 +187,45 @@ def test_an_email_whose_worker_died_mid_send_is_queued_again_and_delivered_once(
     message.refresh_from_db()
     assert message.status == OutboundEmail.Status.SENT
     assert len(smtp.received(to=RECIPIENT)) == 1
+
+
+def test_a_message_whose_worker_was_just_killed_is_queued_again_but_not_one_being_sent(transactional_db, world, smtp):
+    """A worker killed mid-send a moment ago: its task still says "running", but the row lock it held went with its
+    connection, so the restart's requeue finds the message at once. A row some worker holds is being sent: left."""
+    import threading
+
+    from django.db import connection, transaction
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from partnerportal.infrastructure.emails import email_requeue_stranded
+
+    invitation, _token = invitation_create(
+        actor=world.users["global_admin"], email=RECIPIENT, message="Hello", dap=True
+    )
+    message = OutboundEmail.objects.get(topic=f"invitation:{invitation.pk}")
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
+    held, done = threading.Event(), threading.Event()
+
+    def sender() -> None:  # a live worker in the middle of the send: the row locked in its transaction
+        try:
+            with transaction.atomic():
+                OutboundEmail.objects.select_for_update().get(pk=message.pk)
+                held.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    try:
+        assert held.wait(10)
+        assert email_requeue_stranded() == 0, "a worker holds the row: it is being sent"
+    finally:
+        done.set()
+        thread.join()
+    assert email_requeue_stranded() == 1, "running, and nobody holds the row: its worker died"
+    run_worker(smtp)
+    message.refresh_from_db()
+    assert message.status == OutboundEmail.Status.SENT
+    assert len(smtp.received(to=RECIPIENT)) == 1
