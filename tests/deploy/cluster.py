@@ -65,7 +65,7 @@ def postgres_bin_dir() -> Path:
     return found[-1]
 
 
-def _as_root() -> bool:
+def as_root() -> bool:
     return os.geteuid() == 0
 
 
@@ -87,7 +87,7 @@ class Postgres:
 
     def _run(self, *args: str, timeout: float = 120) -> None:
         ids: dict = {}
-        if _as_root():
+        if as_root():
             uid, gid = system_user_ids()
             ids = {"user": uid, "group": gid, "extra_groups": []}
         with open(self.root / "pg_ctl.out", "a") as out:
@@ -111,7 +111,7 @@ class Postgres:
     def start(self) -> None:
         for path in (self.pgdata, self.socket_dir):
             path.mkdir(mode=0o700)
-        if _as_root():
+        if as_root():
             # initdb and postgres refuse root: they run as the same system user the embedded server uses.
             prepare_for_system_user(self.pgdata, binaries=self.bin)
             uid, gid = system_user_ids()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,6 +23,8 @@ from typing import Any
 import psycopg2
 
 from partnerportal.infrastructure import db as embedded
+from tests.deploy.cluster import as_root, postgres_bin_dir
+from tests.smtp import free_port
 
 SUPERUSER = "postgres"
 REPLICATION_ROLE = "replicator"
@@ -45,36 +46,15 @@ SERVER_SETTINGS = (
 )
 
 
-def debian_bin_dir() -> Path:
-    """The newest installed Debian PostgreSQL's binaries (/usr/lib/postgresql/<major>/bin)."""
-    found = sorted(
-        (path for path in Path("/usr/lib/postgresql").glob("*/bin") if (path / "postgres").exists()),
-        key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
-    )
-    if not found:
-        raise RuntimeError("Debian's PostgreSQL server is not installed (apt-get install postgresql).")
-    return found[-1]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _as_root() -> bool:
-    return os.geteuid() == 0
-
-
 def run(args: list[str], *, timeout: float = 120) -> str:
     """Run one PostgreSQL binary (as the server's system user when we are root); its output, or an error."""
     user = group = None
-    if _as_root():
+    if as_root():
         user, group = embedded.system_user_ids()
     with tempfile.TemporaryFile("w+") as out:
         # A file, not a pipe: a started postmaster inherits the descriptors and would hold a pipe open.
         result = subprocess.run(  # noqa: S603 -- the installed PostgreSQL binaries, arguments built here
-            [str(debian_bin_dir() / args[0]), *args[1:]],
+            [str(postgres_bin_dir() / args[0]), *args[1:]],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -158,7 +138,7 @@ class ReplicaCluster:
 
     def start(self) -> None:
         self.root.chmod(0o700)
-        if _as_root():
+        if as_root():
             os.chown(self.root, *embedded.system_user_ids())
         run(["initdb", "-D", str(self.primary.data), "--auth=trust", "--encoding=utf8", "-U", SUPERUSER])
         self.primary.configure()
