@@ -47,11 +47,12 @@ class CustomerListView(KeysetListView):
         self.form = CustomerFilterForm(self.request.GET, user=self.request.user)
         self.values = self.form.values()
         self.sort = self.values.pop("sort")
-        return selectors.customer_list_page_queryset(user=self.request.user, **self.values)
+        self.filtered = selectors.customer_list(user=self.request.user, **self.values)
+        return selectors.customer_list_rows(self.filtered, user=self.request.user)
 
     def get_count_queryset(self, queryset):
         # The same filters and scope without the row's columns and tag names: the count reads no more than it needs.
-        return selectors.customer_list(user=self.request.user, **self.values)
+        return self.filtered
 
     def get_sort(self) -> str:
         return self.sort
