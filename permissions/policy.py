@@ -254,6 +254,16 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
     return action in object_actions(user, [obj.pk]).get(obj.pk, frozenset())
 
 
+def reached_customer_actions(user: User) -> set:
+    """The per-customer actions the user holds on a customer already read through `restrict` (no query).
+
+    Guardian stores one fact per customer, that the user reaches it; a customer that `restrict` returned is
+    reached, so the actions on it are the user's per-customer actions, exactly what `object_actions` answers for
+    it. For a page about one customer it has just loaded in scope.
+    """
+    return set(user_actions(user) & OBJECT_ACTIONS)
+
+
 def object_actions(user: User, customer_pks: Iterable) -> dict:
     """Map each reachable customer pk to the per-customer actions the user holds on it, in one query.
 
