@@ -198,9 +198,23 @@ def _user_group_ids(user: User) -> QuerySet:
 
 
 def reachable_customer_ids(user: User) -> QuerySet:
-    """A subquery of the ids of the customers the user may reach (guardian's reach permission)."""
-    user_table, group_table = object_permission_models()
+    """A subquery of the ids of the customers the user may reach (guardian's reach permission).
+
+    Built once per user object (one request: the sign-in middleware loads the user anew for each) and handed out as
+    a fresh clone: a page narrows several models by it (the customer page five), and building it was a third of
+    each `restrict`. Keyed like `user_actions`' own cache, so it follows the same changes.
+    """
     actions = user_actions(user)
+    key = (actions, _reach_permission_id() if actions else None)
+    cached = getattr(user, "_portal_reach", None)
+    if cached is None or cached[0] != key:
+        cached = (key, _reachable_customer_ids(user, actions))
+        user._portal_reach = cached
+    return cached[1].all()
+
+
+def _reachable_customer_ids(user: User, actions: frozenset[Action]) -> QuerySet:
+    user_table, group_table = object_permission_models()
     if not actions:
         return user_table.objects.none().values("content_object_id")
     if Action.SEE_WHOLE_PARTNER in actions:
