@@ -59,10 +59,15 @@ class CustomerListView(KeysetListView):
 
     def prepare_rows(self, rows):
         is_provider = policy.has_action(self.request.user, Action.SELL_THROUGH_RESELLERS)
+        # A page's rows share a handful of labels (direct, or through one of the partner's few resellers): each is
+        # translated and formatted once.
+        labels: dict[tuple, str] = {}
         for customer in rows:
-            customer.relationship_label = relationship_label(
-                customer.rel_kind, is_provider, customer.rel_indirect_partner_name
-            )
+            key = (customer.rel_kind, customer.rel_indirect_partner_name)
+            label = labels.get(key)
+            if label is None:
+                label = labels[key] = relationship_label(key[0], is_provider, key[1])
+            customer.relationship_label = label
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
