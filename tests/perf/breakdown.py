@@ -16,9 +16,10 @@ ones; the figures are medians of the per-request split:
   database server's and without the time the process waited for a core, so it stays comparable on a busy machine.
 
 `--interleave` takes the URLs in turns (one request each per round) instead of one URL after the other, so a change
-in the machine's load during the run weighs on every URL alike. The settings are `DJANGO_SETTINGS_MODULE`'s, by
-default the development ones (DEBUG on: Django records every query); `DJANGO_SETTINGS_MODULE=tests.perf.settings_bench`
-measures with the production's DEBUG off, as the benchmark does.
+in the machine's load during the run weighs on every URL alike. The settings are the benchmark's
+(`tests.perf.settings_bench`: DEBUG off as in production, the cached template loader, persistent connections) unless
+`DJANGO_SETTINGS_MODULE` names others; the development settings' DEBUG records every query and keeps the
+templates' debug information, which production never pays for.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def main() -> None:
     parser.add_argument("--interleave", action="store_true", help="one request per URL per round")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerportal.settings.local")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.perf.settings_bench")
     import django
 
     django.setup()
