@@ -1,15 +1,16 @@
 """Template tags of the keyset lists: `{% sort_header %}`, a column header that sorts the list, and
-`{% filter_select %}`, one select of a filter bar."""
+`{% filter_select %}` and `{% filter_input %}`, a select and the search box of a filter bar."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import template
+from django import forms, template
+from django.conf import settings
 from django.forms import BoundField
 from django.template.loader import get_template
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
@@ -85,3 +86,53 @@ SELECT = (
     '\n\n<label class="form-label" for="{}">{}</label>\n\n'
     '<select name="{}" id="{}" class="form-select{}">\n  \n  {}\n  \n</select>\n\n\n{}\n'
 )
+
+
+@register.simple_tag
+def filter_input(field: BoundField) -> SafeString:
+    """The search box of a list's filter bar: the markup `generic/_filter_field.html` gives a text input, built here.
+
+    The same steps as the template's `{% crispy_field %}` and Django's widget rendering (the widget's class names,
+    `required`/`aria-invalid`, the id), without rendering the input's two widget templates. Any other widget is
+    rendered by the template itself.
+    """
+    widget = field.field.widget
+    if type(widget) is not forms.TextInput:
+        return get_template(FIELD_TEMPLATE).render({"field": field})
+    errors = field.errors
+    # {% crispy_field field "class" "form-control[ is-invalid]" %}: the widget's own class name, then these.
+    class_name = getattr(settings, "CRISPY_CLASS_CONVERTERS", {}).get("textinput", "textinput")
+    css = widget.attrs.get("class", "")
+    if css:
+        if css.find(class_name) == -1:
+            css += f" {class_name}"
+    else:
+        css = class_name
+    for name in ("form-control is-invalid" if errors else "form-control").split():
+        if name not in css.split():
+            css += f" {name}"
+    widget.attrs["class"] = css
+    # BoundField.as_widget(), then the input.html and attrs.html widget templates.
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    value = context["value"]
+    html = f'<input type="{conditional_escape(context["type"])}" name="{conditional_escape(context["name"])}"'
+    if value is not None:
+        html += f' value="{escape(f"{value}")}"'
+    for name, attr in context["attrs"].items():
+        if attr is True:
+            html += f" {conditional_escape(name)}"
+        elif attr is not False:
+            html += f' {conditional_escape(name)}="{escape(f"{attr}")}"'
+    return format_html(
+        INPUT,
+        field.id_for_label,
+        field.label,
+        mark_safe(html + ">"),  # noqa: S308 -- every value escaped above
+        format_html_join("", '<div class="invalid-feedback d-block">{}</div>', ((error,) for error in errors)),
+    )
+
+
+INPUT = '\n\n<label class="form-label" for="{}">{}</label>\n\n{}\n\n\n{}\n'
