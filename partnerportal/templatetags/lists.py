@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms, template
 from django.conf import settings
@@ -54,7 +54,7 @@ def filter_select(field: BoundField) -> SafeString:
     rendered by the template itself.
     """
     if field.field.choices is None or field.widget_type != "select":  # type: ignore[attr-defined]
-        return get_template(FIELD_TEMPLATE).render({"field": field})
+        return cast(SafeString, get_template(FIELD_TEMPLATE).render({"field": field}))  # the engine returns it safe
     current = field.value()
     current = "" if current is None else f"{current}"
     field_id = conditional_escape(field.id_for_label)
@@ -98,7 +98,7 @@ def filter_input(field: BoundField) -> SafeString:
     """
     widget = field.field.widget
     if type(widget) is not forms.TextInput:
-        return get_template(FIELD_TEMPLATE).render({"field": field})
+        return cast(SafeString, get_template(FIELD_TEMPLATE).render({"field": field}))  # the engine returns it safe
     errors = field.errors
     # {% crispy_field field "class" "form-control[ is-invalid]" %}: the widget's own class name, then these.
     class_name = getattr(settings, "CRISPY_CLASS_CONVERTERS", {}).get("textinput", "textinput")

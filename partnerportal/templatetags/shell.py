@@ -44,7 +44,7 @@ def portal_sidebar(context: template.Context) -> SafeString:
     key = (allowed, get_language(), here, section, get_urlconf(), get_script_prefix())
     html = _sidebars.get(key)
     if html is None:
-        engine = context.template.engine if context.template is not None else template.engines["django"].engine
+        engine = context.template.engine if context.template is not None else template.Engine.get_default()
         html = engine.get_template(SIDEBAR_TEMPLATE).render(
             template.Context({"nav": dict.fromkeys(allowed, True), "here": here, "section": section})
         )
