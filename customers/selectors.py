@@ -144,7 +144,16 @@ LIST_COLUMNS = ("id", "company_name", "primary_domain", "created_at")
 
 def customer_list_page_queryset(*, user: User, **filters: Any) -> QuerySet:
     """The customer list with only the columns its table shows, and each row's tag names."""
-    return customer_list(user=user, **filters).only(*LIST_COLUMNS).annotate(tag_names=tag_names_array(user=user))
+    return customer_list_rows(customer_list(user=user, **filters), user=user)
+
+
+def customer_list_rows(queryset: QuerySet, *, user: User) -> QuerySet:
+    """A `customer_list` queryset narrowed to the columns the list's table shows, with each row's tag names.
+
+    The list page builds `customer_list` once and takes both its rows (this) and its count (the plain queryset)
+    from it.
+    """
+    return queryset.only(*LIST_COLUMNS).annotate(tag_names=tag_names_array(user=user))
 
 
 def tag_names_subquery(*, user: User) -> Subquery:

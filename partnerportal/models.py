@@ -114,6 +114,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     if TYPE_CHECKING:
         # permissions.policy caches the user's actions on the instance for the request: (cloud, actions).
         _portal_actions: tuple[str, frozenset[str]]
+        # …and the subquery of the customers the user reaches: ((actions, permission id), queryset).
+        _portal_reach: tuple[tuple[frozenset[str], int | None], models.QuerySet]
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

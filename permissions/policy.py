@@ -198,9 +198,23 @@ def _user_group_ids(user: User) -> QuerySet:
 
 
 def reachable_customer_ids(user: User) -> QuerySet:
-    """A subquery of the ids of the customers the user may reach (guardian's reach permission)."""
-    user_table, group_table = object_permission_models()
+    """A subquery of the ids of the customers the user may reach (guardian's reach permission).
+
+    Built once per user object (one request: the sign-in middleware loads the user anew for each) and handed out as
+    a fresh clone: a page narrows several models by it (the customer page five), and building it was a third of
+    each `restrict`. Keyed like `user_actions`' own cache, so it follows the same changes.
+    """
     actions = user_actions(user)
+    key = (actions, _reach_permission_id() if actions else None)
+    cached = getattr(user, "_portal_reach", None)
+    if cached is None or cached[0] != key:
+        cached = (key, _reachable_customer_ids(user, actions))
+        user._portal_reach = cached
+    return cached[1].all()
+
+
+def _reachable_customer_ids(user: User, actions: frozenset[Action]) -> QuerySet:
+    user_table, group_table = object_permission_models()
     if not actions:
         return user_table.objects.none().values("content_object_id")
     if Action.SEE_WHOLE_PARTNER in actions:
@@ -252,6 +266,16 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
     if obj is None or action not in OBJECT_ACTIONS:
         return True
     return action in object_actions(user, [obj.pk]).get(obj.pk, frozenset())
+
+
+def reached_customer_actions(user: User) -> set:
+    """The per-customer actions the user holds on a customer already read through `restrict` (no query).
+
+    Guardian stores one fact per customer, that the user reaches it; a customer that `restrict` returned is
+    reached, so the actions on it are the user's per-customer actions, exactly what `object_actions` answers for
+    it. For a page about one customer it has just loaded in scope.
+    """
+    return set(user_actions(user) & OBJECT_ACTIONS)
 
 
 def object_actions(user: User, customer_pks: Iterable) -> dict:

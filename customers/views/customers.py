@@ -47,21 +47,27 @@ class CustomerListView(KeysetListView):
         self.form = CustomerFilterForm(self.request.GET, user=self.request.user)
         self.values = self.form.values()
         self.sort = self.values.pop("sort")
-        return selectors.customer_list_page_queryset(user=self.request.user, **self.values)
+        self.filtered = selectors.customer_list(user=self.request.user, **self.values)
+        return selectors.customer_list_rows(self.filtered, user=self.request.user)
 
     def get_count_queryset(self, queryset):
         # The same filters and scope without the row's columns and tag names: the count reads no more than it needs.
-        return selectors.customer_list(user=self.request.user, **self.values)
+        return self.filtered
 
     def get_sort(self) -> str:
         return self.sort
 
     def prepare_rows(self, rows):
         is_provider = policy.has_action(self.request.user, Action.SELL_THROUGH_RESELLERS)
+        # A page's rows share a handful of labels (direct, or through one of the partner's few resellers): each is
+        # translated and formatted once.
+        labels: dict[tuple, str] = {}
         for customer in rows:
-            customer.relationship_label = relationship_label(
-                customer.rel_kind, is_provider, customer.rel_indirect_partner_name
-            )
+            key = (customer.rel_kind, customer.rel_indirect_partner_name)
+            label = labels.get(key)
+            if label is None:
+                label = labels[key] = relationship_label(key[0], is_provider, key[1])
+            customer.relationship_label = label
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -88,7 +94,8 @@ class CustomerDetailView(PortalPermissionMixin, DetailView):
         customer = self.object
         subscriptions = list(selectors.subscriptions_of(user=user, customer=customer))
         context.update(
-            can=policy.object_actions(user, [customer.pk]).get(customer.pk, set()),
+            # The customer came through policy.restrict, so it is reached: no query for the actions on it.
+            can=policy.reached_customer_actions(user),
             relationships=list(selectors.relationships_of(user=user, customer=customer)),
             subscriptions=subscriptions,
             relationship_label=relationship_label(

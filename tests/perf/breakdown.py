@@ -1,6 +1,6 @@
 """Where one page's server time goes: middleware, view, SQL and template rendering, request by request.
 
-    .venv/bin/python -m tests.perf.breakdown [--user EMAIL] [--repeat N] URL [URL ...]
+    .venv/bin/python -m tests.perf.breakdown [--user EMAIL] [--repeat N] [--interleave] URL [URL ...]
 
 Runs against the development database (`DATABASE_URL`, or the embedded server under var/; seed it with
 `manage.py seed_demo --customers 100000` first) through the benchmark's urlconf, so the floor's URLs
@@ -11,7 +11,15 @@ ones; the figures are medians of the per-request split:
   usually loaded before, by the login-required middleware);
 - *render*: rendering the template response after the view has returned (the template's own SQL included);
 - *other*: everything else, mostly the middleware (session and user lookups, CSRF, messages, locale);
-- *SQL*: time inside `cursor.execute()` over the whole request, whichever phase ran it.
+- *SQL*: time inside `cursor.execute()` over the whole request, whichever phase ran it;
+- *CPU*: this process's own CPU time for the request (`time.process_time()`): the Python work alone, without the
+  database server's and without the time the process waited for a core, so it stays comparable on a busy machine.
+
+`--interleave` takes the URLs in turns (one request each per round) instead of one URL after the other, so a change
+in the machine's load during the run weighs on every URL alike. The settings are the benchmark's
+(`tests.perf.settings_bench`: DEBUG off as in production, the cached template loader, persistent connections) unless
+`DJANGO_SETTINGS_MODULE` names others; the development settings' DEBUG records every query and keeps the
+templates' debug information, which production never pays for.
 """
 
 from __future__ import annotations
@@ -65,9 +73,10 @@ def main() -> None:
     parser.add_argument("urls", nargs="+")
     parser.add_argument("--user", default="sales.agent@contoso.example")
     parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument("--interleave", action="store_true", help="one request per URL per round")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerportal.settings.local")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.perf.settings_bench")
     import django
 
     django.setup()
@@ -80,7 +89,32 @@ def main() -> None:
     client = Client()
     client.force_login(User.objects.get(email=args.user))
     bucket: dict = defaultdict(float)
-    print(f"{'URL':60} {'total':>7} {'view':>7} {'render':>7} {'other':>7} {'SQL':>7}  ms (medians)")
+    print(f"{'URL':60} {'total':>7} {'view':>7} {'render':>7} {'other':>7} {'SQL':>7} {'CPU':>7}  ms (medians)")
+    samples: dict = {url: defaultdict(list) for url in args.urls}
+
+    def measure(url: str) -> None:
+        bucket.clear()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        client.get(url)
+        total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        view, render = bucket["view"], bucket["render"]
+        for key, value in (
+            ("total", total),
+            ("view", view),
+            ("render", render),
+            ("other", total - view - render),
+            ("sql", bucket["execute"]),
+            ("cpu", cpu),
+        ):
+            samples[url][key].append(value * 1000)
+
+    def report(url: str) -> None:
+        medians = {key: statistics.median(values) for key, values in samples[url].items()}
+        print(
+            f"{url[:60]:60} {medians['total']:7.2f} {medians['view']:7.2f} {medians['render']:7.2f} "
+            f"{medians['other']:7.2f} {medians['sql']:7.2f} {medians['cpu']:7.2f}"
+        )
+
     with (
         override_settings(ROOT_URLCONF="tests.perf.bench_urls", ALLOWED_HOSTS=["testserver"]),
         _timed(CursorWrapper, "execute", bucket),
@@ -91,27 +125,17 @@ def main() -> None:
             for _ in range(10):
                 response = client.get(url)
                 assert response.status_code == 200, f"{url} answered {response.status_code}"
-            samples = defaultdict(list)
+        if args.interleave:
             for _ in range(args.repeat):
-                bucket.clear()
-                started = time.perf_counter()
-                client.get(url)
-                total = time.perf_counter() - started
-                render = bucket["render"]
-                view = bucket["view"]
-                for key, value in (
-                    ("total", total),
-                    ("view", view),
-                    ("render", render),
-                    ("other", total - view - render),
-                    ("sql", bucket["execute"]),
-                ):
-                    samples[key].append(value * 1000)
-            medians = {key: statistics.median(values) for key, values in samples.items()}
-            print(
-                f"{url[:60]:60} {medians['total']:7.2f} {medians['view']:7.2f} {medians['render']:7.2f} "
-                f"{medians['other']:7.2f} {medians['sql']:7.2f}"
-            )
+                for url in args.urls:
+                    measure(url)
+            for url in args.urls:
+                report(url)
+        else:
+            for url in args.urls:
+                for _ in range(args.repeat):
+                    measure(url)
+                report(url)
 
 
 if __name__ == "__main__":

@@ -101,6 +101,17 @@ def test_object_actions_follow_the_role(world, django_assert_max_num_queries):
     assert policy.object_actions(world.users["sales_agent"], [world.customer_out.pk]) == {}
 
 
+def test_actions_on_a_customer_in_scope_are_those_object_actions_gives_it(world, django_assert_num_queries):
+    # The customer page takes them without a query: a customer restrict() returned is reached.
+    for role, user in world.users.items():
+        in_scope = policy.restrict(Customer.objects.filter(pk=world.customer_in.pk), user, Action.VIEW_CUSTOMER)
+        if not in_scope.exists():
+            continue
+        expected = policy.object_actions(user, [world.customer_in.pk])[world.customer_in.pk]
+        with django_assert_num_queries(0):
+            assert policy.reached_customer_actions(user) == expected, role
+
+
 def test_global_admin_who_is_also_admin_agent_may_change_purchase_permissions(world):
     user = make_user(world.partner_a, "global_admin", agent_role="admin_agent")
     assert policy.can(user, Action.CHANGE_PURCHASE_PERMISSION, world.customer_in)
