@@ -198,8 +198,10 @@ COLUMNS: dict[type[models.Model], list[str]] = {
     CustomerGroupObjectPermission: ["group_id", "permission_id", "content_object_id"],
     CustomerTag: ["customer_id", "tag_id"],
     Subscription: ["customer_id", "partner_id", "offer_name", "quantity", "status", "is_azure_plan", "created_at"],
-    ActivityEntry: ["created_at", "partner_id", "actor_id", "actor_email", "customer_id", "customer_name", "action"]
-    + ["details"],
+    ActivityEntry: [
+        *("created_at", "partner_id", "actor_id", "actor_email", "customer_id", "customer_name", "action"),
+        "details",
+    ],
     Invitation: [
         *("partner_id", "created_by_id", "email", "message", "dap", "status", "token_hash", "created_at"),
         "expires_at",
