@@ -452,14 +452,31 @@ def schema_of(tables: Iterable[str]) -> dict[str, set[str]]:
 
 @contextmanager
 def _indexes_rebuilt(tables: list[str], *, stdout, started: float) -> Iterator[None]:
-    """Drop the tables' foreign keys and the indexes no constraint owns, run the block, create them again.
+    """Drop the tables' foreign keys, indexes and unique constraints, run the block, create them again.
 
-    Primary keys and unique constraints stay (other tables' foreign keys point at them). Runs inside the caller's
-    transaction: the tables are locked until it commits, and a failure leaves the schema as it was.
+    Primary keys and unique constraints that a foreign key of another table points at stay. Runs inside the
+    caller's transaction: the tables are locked until it commits, and a failure leaves the schema as it was.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.relname, c.oid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid), oid FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid::regclass::text, conname",
+            [tables],
+        )
+        foreign_keys = cursor.fetchall()
+        dropped = [oid for *_rest, oid in foreign_keys]
+        # Unique and primary-key constraints no remaining foreign key needs.
+        cursor.execute(
+            "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint k"
+            " WHERE contype IN ('p', 'u') AND conrelid = ANY(%s::regclass[]) AND NOT EXISTS ("
+            "   SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid"
+            "   AND NOT f.oid = ANY(%s::oid[]))"
+            " ORDER BY conrelid::regclass::text, conname",
+            [tables, dropped],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.oid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
             " JOIN pg_class c ON c.oid = i.indexrelid"
             " WHERE i.indrelid = ANY(%s::regclass[])"
             " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype <> 'f')"
@@ -467,29 +484,27 @@ def _indexes_rebuilt(tables: list[str], *, stdout, started: float) -> Iterator[N
             [tables],
         )
         indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid::regclass::text, conname",
-            [tables],
-        )
-        foreign_keys = cursor.fetchall()
-        for table, name, _definition in foreign_keys:
+        for table, name, _definition, _oid in foreign_keys:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-        for _name, qualified, _definition in indexes:
+        for table, name, _definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+        for qualified, _definition in indexes:
             cursor.execute(f"DROP INDEX {qualified}")
     yield
     written = time.monotonic()
     with connection.cursor() as cursor:
         # For this transaction only: room to sort each index in memory.
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for _name, _qualified, definition in indexes:
+        for table, name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+        for _qualified, definition in indexes:
             cursor.execute(definition)
         built = time.monotonic()
-        for table, name, definition in foreign_keys:
+        for table, name, definition, _oid in foreign_keys:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
     stdout.write(
-        f"  {len(indexes)} indexes built in {built - written:.1f} s, {len(foreign_keys)} foreign keys checked in "
-        f"{time.monotonic() - built:.1f} s ({time.monotonic() - started:.0f} s)"
+        f"  {len(indexes) + len(constraints)} indexes built in {built - written:.1f} s, {len(foreign_keys)} foreign "
+        f"keys checked in {time.monotonic() - built:.1f} s ({time.monotonic() - started:.0f} s)"
     )
 
 

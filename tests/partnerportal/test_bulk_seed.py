@@ -15,10 +15,11 @@ from adminrelationships.models import AdminRelationship
 from customers.models import Customer, CustomerGroupObjectPermission
 from partnerportal.infrastructure.dbroles import has_separate_owner
 from partnerportal.models import Partner, User
+from partnerportal.seeding import bulk
 from partnerportal.seeding.admin_relationships import PLANS
-from partnerportal.seeding.bulk import bulk_seed
+from partnerportal.seeding.bulk import bulk_seed, schema_of
 from relationships.models import Relationship
-from tests.factories import make_customer
+from tests.factories import make_customer, make_partner, make_user
 
 N = 300
 
@@ -135,3 +136,39 @@ def test_the_bulk_customers_carry_no_demo_admin_relationships(seeded):
     """The handful of demo admin relationships stays a handful at any --customers (none on the bulk rows)."""
     assert AdminRelationship.objects.count() == 3 * len(PLANS)
     assert not AdminRelationship.objects.filter(customer__in=bulk_customers()).exists()
+
+
+def bulk_tables() -> list[str]:
+    return [model._meta.db_table for model in bulk.COLUMNS]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_first_run_rebuilds_the_indexes_and_leaves_the_schema_as_it_was(monkeypatch):
+    """Into fresh tables the seeder drops the indexes, constraints and foreign keys, writes and creates them again
+    (committed, as the owner); a second run writes with every index in place. Either way the schema is unchanged."""
+    for name, partner_id in (("Contoso", "CONTOSO-001"), ("Fabrikam", "FABRIKAM-001"), ("Northwind", "NORTHWIND-001")):
+        partner = make_partner(name=name)
+        Partner.objects.filter(pk=partner.pk).update(partner_id=partner_id)
+        make_user(partner, "global_admin")
+    before = schema_of(bulk_tables())
+    assert len(before["indexes"]) > 20 and len(before["constraints"]) > 20
+    monkeypatch.setattr(bulk, "REBUILD_MIN", 40)
+
+    first = io.StringIO()
+    bulk_seed(count=60, rng=random.Random(2026), stdout=first)
+    assert "indexes rebuilt afterwards" in first.getvalue()
+    assert schema_of(bulk_tables()) == before
+    second = io.StringIO()
+    bulk_seed(count=60, rng=random.Random(2026), stdout=second)
+    assert "rebuilt" not in second.getvalue(), "a run into tables that hold bulk customers keeps the indexes"
+    assert schema_of(bulk_tables()) == before
+
+    assert bulk_customers().count() == 120
+    contoso = Partner.objects.get(partner_id="CONTOSO-001")
+    reached = set(
+        CustomerGroupObjectPermission.objects.filter(group__partner_group__partner=contoso).values_list(
+            "content_object_id", flat=True
+        )
+    )
+    assert reached == active_ids(contoso)
+    assert ActivityEntry.objects.filter(customer_id__in=bulk_customers().values("pk")).count() == 120
