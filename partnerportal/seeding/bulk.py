@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -218,14 +219,14 @@ SQL_NAMES = {
 }
 
 
-def _statement() -> tuple[str, dict[str, object]]:
+def _statement() -> tuple[str, dict[str, Any]]:
     """CHUNK_SQL with the tables, their columns and every other column's model default filled in.
 
     Filling the rest from the model keeps the seeder working when someone adds a field with a default.
     """
     quote = connection.ops.quote_name
     names: dict[str, str] = {}
-    defaults: dict[str, object] = {}
+    defaults: dict[str, Any] = {}
     for model, columns in COLUMNS.items():
         key = SQL_NAMES[model]
         fields = {
@@ -328,7 +329,7 @@ def bulk_seed(*, count: int, rng: random.Random, stdout, rebuild_indexes: bool |
     rng = random.Random(f"{rng.getrandbits(64)}:{run}")
     now = timezone.now().astimezone(UTC)
     sql, defaults = _statement()
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         **defaults,
         "plan": json.dumps(_plan(contoso, fabrikam, northwind, tags)),
         "owners": json.dumps(owners),
@@ -382,7 +383,10 @@ def bulk_seed(*, count: int, rng: random.Random, stdout, rebuild_indexes: bool |
         for first in range(0, count, CHUNK):
             last = min(first + CHUNK, count) - 1
             with transaction.atomic(), connection.cursor() as cursor:
+                # The seeding session only: commits need not wait for the disk (a crash loses at most the last
+                # chunk, which a new run replaces), and the chunk's sorts stay in memory.
                 cursor.execute("SET LOCAL synchronous_commit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
                 # setseed makes random() repeatable: one seed per chunk, drawn from the command's --seed.
                 cursor.execute("SELECT setseed(%s)", [rng.uniform(-1, 1)])
                 cursor.execute(sql, {**params, "first": first, "last": last})
@@ -493,8 +497,8 @@ def _indexes_rebuilt(tables: list[str], *, stdout, started: float) -> Iterator[N
     yield
     written = time.monotonic()
     with connection.cursor() as cursor:
-        # For this transaction only: room to sort each index in memory.
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # For this transaction only: room to sort each index in memory (the trigram index takes most of it).
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         for table, name, definition in constraints:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
         for _qualified, definition in indexes:
