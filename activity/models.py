@@ -17,15 +17,26 @@ class ActivityEntry(models.Model):
     """
 
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    # partner and customer are indexed by activity_partner_time and activity_customer_time (they lead them).
     partner = models.ForeignKey(
-        "partnerportal.Partner", on_delete=models.DO_NOTHING, db_constraint=True, related_name="+", null=True
+        "partnerportal.Partner",
+        on_delete=models.DO_NOTHING,
+        db_constraint=True,
+        related_name="+",
+        null=True,
+        db_index=False,
     )
     actor = models.ForeignKey(
         "partnerportal.User", on_delete=models.DO_NOTHING, related_name="+", null=True, blank=True
     )
     actor_email = models.CharField(_("user"), max_length=254, blank=True)
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", null=True
+        "customers.Customer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        null=True,
+        db_index=False,
     )
     customer_name = models.CharField(_("affected customer"), max_length=255, blank=True)
     action = models.CharField(_("action"), max_length=64, db_index=True, choices=Actions.choices)

@@ -54,7 +54,8 @@ class Customer(models.Model):
     agreement_name = models.CharField(_("accepted by"), max_length=81, blank=True)
     agreement_email = models.EmailField(_("acceptor email"), blank=True)
     agreement_date = models.DateField(_("acceptance date"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # Indexed by customer_created_keyset (created_at, id), which serves every query on created_at alone too.
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     # One lower-case text over everything the search box matches, so one trigram index serves every search
     # and the query filters on exactly the indexed expression.
     search_text = models.GeneratedField(
@@ -117,7 +118,11 @@ class Customer(models.Model):
 class CustomerUserObjectPermission(UserObjectPermissionBase):
     """Per-customer permissions of one user (scope "assigned customers only")."""
 
-    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    # No single-column indexes: (content_object, user) below and guardian's unique (user, permission,
+    # content_object) lead with these columns, and the one permission stored needs no index of its own.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False)
+    permission = models.ForeignKey("auth.Permission", on_delete=models.CASCADE, db_index=False)
+    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE, db_index=False)
 
     class Meta(UserObjectPermissionBase.Meta):
         indexes = [models.Index(fields=["content_object", "user"], name="customer_userperm_obj")]
@@ -126,7 +131,11 @@ class CustomerUserObjectPermission(UserObjectPermissionBase):
 class CustomerGroupObjectPermission(GroupObjectPermissionBase):
     """Per-customer permissions of a partner's role group (scope "whole partner")."""
 
-    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    # No single-column indexes: (content_object, group) below and guardian's unique (group, permission,
+    # content_object) lead with these columns, and the one permission stored needs no index of its own.
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, db_index=False)
+    permission = models.ForeignKey("auth.Permission", on_delete=models.CASCADE, db_index=False)
+    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE, db_index=False)
 
     class Meta(GroupObjectPermissionBase.Meta):
         indexes = [models.Index(fields=["content_object", "group"], name="customer_groupperm_obj")]
@@ -152,8 +161,9 @@ class Tag(models.Model):
 class CustomerTag(models.Model):
     """A tag on a customer (tags belong to a partner, so each partner sees only its own)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="customer_tags")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="customer_tags")
+    # Indexed by unique_customer_tag (customer, tag) and customertag_tag_customer (tag, customer).
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="customer_tags", db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="customer_tags", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["customer", "tag"], name="unique_customer_tag")]
@@ -171,7 +181,8 @@ class Subscription(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         CANCELLED = "cancelled", _("Cancelled")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="subscriptions")
+    # Indexed by subscription_customer_partner (customer, partner, status).
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="subscriptions", db_index=False)
     partner = models.ForeignKey("partnerportal.Partner", on_delete=models.PROTECT, related_name="subscriptions")
     offer_name = models.CharField(_("offer"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)

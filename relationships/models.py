@@ -34,8 +34,13 @@ class Relationship(models.Model):
         CREATED_BY_MISTAKE = "created_by_mistake", _("The relationship was created by mistake")
         OTHER = "other", _("Other reason")
 
-    partner = models.ForeignKey("partnerportal.Partner", on_delete=models.PROTECT, related_name="relationships")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="relationships")
+    # Indexed by relationship_partner_status (partner, …) and relationship_customer_partner (customer, …).
+    partner = models.ForeignKey(
+        "partnerportal.Partner", on_delete=models.PROTECT, related_name="relationships", db_index=False
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="relationships", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DIRECT)
     # For an indirect relationship, the other partner in the chain: the provider on the reseller's row,
     # the reseller on the provider's row.

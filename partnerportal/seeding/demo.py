@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from customers.models import Customer, CustomerTag, Subscription, Tag
+from customers.models import Customer, CustomerTag, Subscription, Tag, domain_suffix
 from partnerportal.models import Partner, User
 from partnerportal.seeding.admin_relationships import seed_admin_relationships
 from partnerportal.seeding.bulk import bulk_seed
@@ -141,7 +141,7 @@ class DemoSeeder:
         assert actor is not None  # seeded with the partner
         for prefix in prefixes:
             customer = Customer.objects.filter(
-                primary_domain__startswith=prefix + ".", relationships__partner=partner, relationships__status="active"
+                primary_domain=prefix + domain_suffix(), relationships__partner=partner, relationships__status="active"
             ).first()
             if customer is None:
                 continue  # already ended by an earlier run
@@ -189,7 +189,7 @@ class DemoSeeder:
         tags = [Tag.objects.get_or_create(partner=partner, name=name)[0] for name in TAGS]
         for index in range(count):
             domain_prefix = f"{prefix}{index:03d}"
-            if Customer.objects.filter(primary_domain__startswith=domain_prefix + ".").exists():
+            if Customer.objects.filter(primary_domain=domain_prefix + domain_suffix()).exists():
                 continue
             country, city, state, postal = rng.choice(CITIES)
             name = f"{rng.choice(NAME_PARTS)} {rng.choice(NAME_PARTS)} {rng.choice(SUFFIXES)}"

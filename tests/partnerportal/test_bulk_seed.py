@@ -12,25 +12,38 @@ from django.urls import reverse
 
 from activity.models import ActivityEntry
 from adminrelationships.models import AdminRelationship
-from customers.models import Customer, CustomerGroupObjectPermission
+from customers.models import Customer, CustomerGroupObjectPermission, CustomerTag, Subscription
 from partnerportal.infrastructure.dbroles import has_separate_owner
 from partnerportal.models import Partner, User
 from partnerportal.seeding.admin_relationships import PLANS
 from partnerportal.seeding.bulk import bulk_seed
 from relationships.models import Relationship
+from tests.conftest import module_data
 from tests.factories import make_customer
 
 N = 300
 
 
+@pytest.fixture(scope="module")
+def seed_output(django_db_setup, django_db_blocker):
+    """`seed_demo --customers 300` once for the module; each test runs in a savepoint of it (see module_data)."""
+
+    def build() -> str:
+        out = io.StringIO()
+        call_command("seed_demo", customers=N, stdout=out)
+        return out.getvalue()
+
+    with module_data(django_db_blocker, build) as output:
+        yield output
+
+
 @pytest.fixture
-def seeded(db):
-    out = io.StringIO()
-    call_command("seed_demo", customers=N, stdout=out)
-    assert "Bulk seeded 300 customers in" in out.getvalue(), "the seeder reports how long it took"
+def seeded(seed_output, db):
+    assert "Bulk seeded 300 customers in" in seed_output, "the seeder reports how long it took"
+    assert "rebuilt" not in seed_output, "inside a transaction, as the portal's role, the indexes stay in place"
     if has_separate_owner():
-        # As the portal's role (the suite's), COPY and the inserts work; only ANALYZE is the owner's.
-        assert "left to autovacuum" in out.getvalue()
+        # As the portal's role (the suite's), the inserts work; only ANALYZE is the owner's.
+        assert "left to autovacuum" in seed_output
     return {p.partner_id: p for p in Partner.objects.all()}
 
 
@@ -79,6 +92,57 @@ def test_most_seeded_customers_belong_to_contoso_and_some_relationships_ended(se
     chain = Relationship.objects.filter(kind=Relationship.Kind.INDIRECT, customer__in=bulk_customers())
     assert set(chain.values_list("partner__partner_id", flat=True)) == {"FABRIKAM-001", "NORTHWIND-001"}
     assert ActivityEntry.objects.filter(customer_id__in=bulk_customers().values("pk")).count() == N
+
+
+def test_every_seeded_customer_holds_the_rows_of_one_plan(seeded):
+    """Each customer is direct with one partner, in the chain (both partners' rows), or ended; tags, subscriptions
+    and access only where the relationship is active, and only of that partner; the activity entry as real use."""
+    relationships: dict = {}
+    for customer_id, partner_id, kind, status in Relationship.objects.filter(customer__in=bulk_customers()).values_list(
+        "customer_id", "partner__partner_id", "kind", "status"
+    ):
+        relationships.setdefault(customer_id, set()).add((partner_id, kind, status))
+    plans = Counter(frozenset(rows) for rows in relationships.values())
+    assert set(plans) <= {
+        frozenset({("CONTOSO-001", "direct", "active")}),
+        frozenset({("FABRIKAM-001", "direct", "active")}),
+        frozenset({("NORTHWIND-001", "indirect", "active"), ("FABRIKAM-001", "indirect", "active")}),
+        frozenset({("CONTOSO-001", "direct", "ended")}),
+        frozenset({("FABRIKAM-001", "direct", "ended")}),
+    }
+    assert len(relationships) == N
+    assert plans[frozenset({("CONTOSO-001", "direct", "active")})] >= 0.75 * N
+
+    active = {
+        (customer_id, partner)
+        for customer_id, rows in relationships.items()
+        for partner, _kind, status in rows
+        if status == "active"
+    }
+    tags = Counter(
+        CustomerTag.objects.filter(customer__in=bulk_customers()).values_list("customer_id", "tag__partner__partner_id")
+    )
+    assert set(tags) <= active, "tags only of a partner with an active relationship"
+    assert max(tags.values()) <= 4 and sum(tags.values()) >= N
+    subscriptions = Counter(
+        Subscription.objects.filter(customer__in=bulk_customers()).values_list("customer_id", "partner__partner_id")
+    )
+    assert set(subscriptions) <= active and max(subscriptions.values()) <= 2
+    assert Subscription.objects.filter(customer__in=bulk_customers(), quantity__lt=1).count() == 0
+
+    by_service = make_customer(seeded["CONTOSO-001"])
+    logged = ActivityEntry.objects.get(customer_id=by_service.pk)
+    seeded_entry = ActivityEntry.objects.filter(customer_id__in=bulk_customers().values("pk")).first()
+    assert seeded_entry.action == logged.action
+    assert seeded_entry.details.keys() == logged.details.keys()
+    assert seeded_entry.details["after"].keys() == logged.details["after"].keys()
+    customer = Customer.objects.get(pk=seeded_entry.customer_id)
+    assert seeded_entry.details["after"]["primary_domain"] == customer.primary_domain
+    assert seeded_entry.customer_name == customer.company_name
+    assert (
+        customer.search_text
+        == " ".join([customer.company_name, customer.primary_domain, customer.contact_email, str(customer.pk)]).lower()
+    )
 
 
 def test_contoso_sales_agent_sees_exactly_contosos_seeded_customers_in_the_list(seeded, client):

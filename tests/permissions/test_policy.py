@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import get_perms
 
 from customers.models import Customer, CustomerGroupObjectPermission, CustomerUserObjectPermission, Subscription
@@ -178,17 +184,72 @@ def test_guardian_answers_view_customer_for_a_reachable_customer(world):
     assert get_perms(user, world.customer_out) == []
 
 
+def _rows_written() -> Counter:
+    """Rows inserted, updated and deleted so far in this transaction, per table (PostgreSQL's own count)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables")
+        counts: Counter = Counter()
+        for table, inserted, updated, deleted in cursor.fetchall():
+            counts.update({(table, "insert"): inserted, (table, "update"): updated, (table, "delete"): deleted})
+        return counts
+
+
+@contextmanager
+def writes() -> Iterator[dict]:
+    """The write statements a block runs and the rows they touch, per (table, insert/update/delete)."""
+    found: dict = {}
+    before = _rows_written()
+    with CaptureQueriesContext(connection) as ctx:
+        yield found
+    rows = _rows_written()
+    rows.subtract(before)
+    found["rows"] = {key: n for key, n in rows.items() if n}
+    found["statements"] = [
+        q["sql"].split(None, 1)[0].upper()
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
 def test_granting_and_revoking_one_customers_access_writes_one_row(world):
     customer = make_customer(world.partner_b, actor=world.user_b)
+    group_table = CustomerGroupObjectPermission._meta.db_table
     before = CustomerGroupObjectPermission.objects.count()
-    customer_access_grant(partner=world.partner_a, customers=[customer])
-    assert CustomerGroupObjectPermission.objects.count() == before + 1
-    customer_access_grant(partner=world.partner_a, customers=[customer])  # idempotent
+
+    with writes() as granted:
+        customer_access_grant(partner=world.partner_a, customers=[customer])
+    assert granted["statements"] == ["INSERT"]
+    assert granted["rows"] == {(group_table, "insert"): 1}, "one row: the partner's staff group reaches the customer"
+
+    with writes() as again:
+        customer_access_grant(partner=world.partner_a, customers=[customer])  # idempotent
+    assert again["rows"] == {}
     assert CustomerGroupObjectPermission.objects.count() == before + 1
     assert policy.can(world.users["admin_agent"], Action.CHANGE_PURCHASE_PERMISSION, customer)
-    customer_access_revoke(partner=world.partner_a, customer=customer)
+
+    with writes() as revoked:
+        customer_access_revoke(partner=world.partner_a, customer=customer)
+    assert set(revoked["statements"]) == {"DELETE"}
+    assert revoked["rows"] == {(group_table, "delete"): 1}
     assert CustomerGroupObjectPermission.objects.count() == before
     assert not policy.can(world.users["helpdesk_agent"], Action.VIEW_CUSTOMER, customer)
+
+
+def test_revoking_a_customer_with_an_assigned_user_deletes_one_more_row_per_user(world):
+    customer = make_customer(world.partner_a, actor=world.users["global_admin"])
+    agent = make_user(world.partner_a, "helpdesk_agent", scope=Scope.ASSIGNED)
+    CustomerAssignment.objects.create(user=agent, customer=customer)
+    user_access_sync(user=agent)
+
+    with writes() as revoked:
+        customer_access_revoke(partner=world.partner_a, customer=customer)
+
+    assert revoked["rows"] == {
+        (CustomerGroupObjectPermission._meta.db_table, "delete"): 1,
+        (CustomerUserObjectPermission._meta.db_table, "delete"): 1,
+        (CustomerAssignment._meta.db_table, "delete"): 1,
+    }
+    assert len(revoked["statements"]) == 3, "one DELETE per table, whatever the number of rows"
 
 
 def test_an_assigned_customer_is_one_row_per_user(world):
