@@ -131,20 +131,18 @@ def statistics() -> Statistics:
     return current
 
 
-def refresh() -> None:
-    """Read the statistics again (after ANALYZE; tests)."""
-    global _current
-    with _lock:
-        _current = _load()
-    _best_piece.cache_clear()
+def refresh() -> Statistics:
+    """Read the statistics again (after ANALYZE, in tests) and return them."""
+    return install(_load())
 
 
-def forget() -> None:
-    """Drop the statistics read so far; the next search reads them again."""
+def install(stats: Statistics) -> Statistics:
+    """Use these statistics from now on (tests: e.g. `Statistics.from_sample([])`, none, without a query)."""
     global _current
     with _lock:
-        _current = None
+        _current = stats
     _best_piece.cache_clear()
+    return stats
 
 
 def fallback_anchor(needle: str) -> str:
