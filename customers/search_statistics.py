@@ -61,7 +61,7 @@ def pattern_trigrams(piece: str) -> set[str]:
     """The trigrams pg_trgm looks up for `LIKE '%piece%'`: words inside the piece are padded where the piece
     shows their boundary (not at its two ends, which the wildcards continue)."""
     words = list(_WORD.finditer(piece))
-    trigrams = set()
+    trigrams: set[str] = set()
     for index, match in enumerate(words):
         left = "  " if index > 0 or match.start() > 0 else ""
         right = " " if index < len(words) - 1 or match.end() < len(piece) else ""
