@@ -9,11 +9,14 @@ looks up the piece that is cheapest to read *and* to check:
     cost(piece) = Σ over the piece's trigrams of (share of customers holding it + ε) + K · share matching the piece
 
 in units of "one posting entry per customer"; K is what checking one candidate row costs against reading one
-posting entry (at 1,000,000 customers ~12 µs against ~30 ns on this machine: 200, see ROW_COST). A rare brand beside common words is looked up alone;
-several common words together are looked up whole (their rows are few although each word's are many); a domain
-is looked up by its own digits, not by the suffix every customer shares.
+posting entry (at 1,000,000 customers ~12 µs against ~30 ns on this machine: 200, see ROW_COST). A rare brand
+beside common words is looked up with its neighbour or alone; several common words together are looked up whole
+(their rows are few although each word's are many); a domain is looked up by its own digits, not by the suffix
+every customer shares nor a prefix many share.
 
-The shares come from the sample ANALYZE keeps for the planner (`pg_stats.histogram_bounds` of `search_text`,
+The shares are per database (the benchmark switches between several in one process).
+
+They come from the sample ANALYZE keeps for the planner (`pg_stats.histogram_bounds` of `search_text`,
 1,001 texts with the column's statistics target of 1,000, customers migration 0003): no index or table of its
 own. They are read once per process and again after `PORTAL_SEARCH_STATISTICS_MAX_AGE` seconds (one query, on
 the first search after that; a process's caches work the same way for permission keys). Without statistics (a
@@ -71,7 +74,7 @@ def pattern_trigrams(piece: str) -> set[str]:
     return trigrams
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: `_best_piece` caches per statistics object
 class Statistics:
     """The size of the sample, and for each trigram the set of sampled texts (by position) that hold it."""
 
@@ -107,7 +110,12 @@ class Statistics:
 
 _NONE: frozenset[int] = frozenset()
 _lock = threading.Lock()
-_current: Statistics | None = None
+# Per database (one in a deployment; the benchmark switches between several in one process).
+_current: dict[str, Statistics] = {}
+
+
+def _database() -> str:
+    return f"{connection.settings_dict['HOST']}/{connection.settings_dict['PORT']}/{connection.settings_dict['NAME']}"
 
 
 def _load() -> Statistics:
@@ -122,13 +130,15 @@ def _load() -> Statistics:
 
 
 def statistics() -> Statistics:
-    """This process's statistics, loaded on first use and again once older than the configured age."""
-    global _current
+    """This process's statistics of the connected database, read on first use and again once older than
+    `PORTAL_SEARCH_STATISTICS_MAX_AGE`."""
     max_age = settings.PORTAL_SEARCH_STATISTICS_MAX_AGE
-    current = _current
+    key = _database()
+    current = _current.get(key)
     if current is None or (max_age is not None and time.monotonic() - current.loaded_at > max_age):
+        current = _load()
         with _lock:
-            current = _current = _load()
+            _current[key] = current
     return current
 
 
@@ -138,10 +148,10 @@ def refresh() -> Statistics:
 
 
 def install(stats: Statistics) -> Statistics:
-    """Use these statistics from now on (tests: e.g. `Statistics.from_sample([])`, none, without a query)."""
-    global _current
+    """Use these statistics for the connected database from now on (tests: `Statistics(0)`, none, without a
+    query)."""
     with _lock:
-        _current = stats
+        _current[_database()] = stats
     _best_piece.cache_clear()
     return stats
 
@@ -168,12 +178,11 @@ def index_anchor(needle: str) -> str:
     stats = statistics()
     if stats.size == 0:
         return fallback_anchor(needle)
-    return _best_piece(needle, stats.loaded_at)
+    return _best_piece(needle, stats)
 
 
 @lru_cache(maxsize=2048)
-def _best_piece(needle: str, _loaded_at: float) -> str:
-    stats = statistics()
+def _best_piece(needle: str, stats: Statistics) -> str:
     whole = stats.cost(needle)
     best, best_cost = needle, whole
     for piece in candidate_pieces(needle):
