@@ -136,9 +136,7 @@ def statistics() -> Statistics:
     key = _database()
     current = _current.get(key)
     if current is None or (max_age is not None and time.monotonic() - current.loaded_at > max_age):
-        current = _load()
-        with _lock:
-            _current[key] = current
+        current = install(_load())
     return current
 
 
