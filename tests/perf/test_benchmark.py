@@ -172,14 +172,16 @@ def scenario(user: User) -> dict:
     deep_row = min(1000, max(total - 50, 1))
     name_at, pk_at = visible.values_list("company_name", "pk")[deep_row - 1]
     bulk = visible.filter(primary_domain__startswith="bk")
-    # A customer mid-list whose whole name at most FRAGMENT_HITS customers share: at 1,000,000 the seeder's names
-    # repeat (the middle one was shared by 67), and a name search with a 50-row page and a count is not the
-    # 1-row search it is at 1,000 (docs/performance.md, "A search whose hit count grows with N").
-    middle = list(bulk[bulk.count() // 2 :][:200])
-    target = next(
-        (c for c in middle if visible.filter(company_name=c.company_name).count() <= FRAGMENT_HITS), middle[0]
-    )
-    fragment, fragment_hits = name_fragment(user, target.company_name)
+    # A seeded customer (the first by ID: a random one) whose name fragment (below) at most FRAGMENT_HITS customers
+    # match: at 1,000,000 the seeder's names repeat, and the middle customer's fragment matched 67 ("rbel adatum
+    # holdings": other brands end in "rbel" too), a 50-row page with a count, not the 1-row search it is at 1,000
+    # (docs/performance.md, "A search whose hit count grows with N").
+    middle = list(bulk.order_by("pk")[:30])
+    target, (fragment, fragment_hits) = middle[0], name_fragment(user, middle[0].company_name)
+    for candidate in middle[1:]:
+        if fragment_hits <= FRAGMENT_HITS:
+            break
+        target, (fragment, fragment_hits) = candidate, name_fragment(user, candidate.company_name)
     return {
         "total": total,
         "deep_row": deep_row,
