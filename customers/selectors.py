@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +15,7 @@ from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 from customers.models import Customer, CustomerTag, Subscription, Tag
+from customers.search_statistics import index_anchor
 from customers.services.purchase_permissions import purchase_permission_blocker
 from partnerportal.infrastructure.replica import read_db
 from partnerportal.models import User
@@ -60,38 +60,17 @@ def customer_search(queryset: QuerySet, q: str) -> QuerySet:
     needle = search_needle(q)
     if not needle:
         return queryset
-    anchor = _index_anchor(needle)
+    anchor = index_anchor(needle)
     if anchor == needle:
         return queryset.filter(search_text__contains=needle)
-    # The index looks up the needle's distinctive part (see _index_anchor); the whole needle is then checked on
-    # an expression the index does not cover, so the rows are exactly those of `search_text LIKE '%needle%'`.
+    # The index looks up the needle's cheapest piece (customers.search_statistics); the whole needle is then
+    # checked on an expression the index does not cover, so the rows are exactly those of
+    # `search_text LIKE '%needle%'`.
     return (
         queryset.filter(search_text__contains=anchor)
         .alias(search_text_checked=Concat("search_text", Value(""), output_field=TextField()))
         .filter(search_text_checked__contains=needle)
     )
-
-
-_CUSTOMER_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def _index_anchor(needle: str) -> str:
-    """The part of the needle the trigram index should look up.
-
-    Any part of the needle finds the same rows once the whole needle is checked on them; the part decides the
-    cost. The GIN index reads the whole posting list of each of the anchor's trigrams:
-    - every customer's search text holds the domain suffix, whose trigrams' lists are as long as the table (26 ms
-      for one exact domain at 170,000 customers): a domain is looked up by the longest piece around the suffix;
-    - a customer ID has 34 trigrams, each in thousands of other IDs (13 ms at 1,000,000 customers): it is looked
-      up by its first group, 8 hex digits that virtually no other customer's text contains (1 ms).
-    """
-    if _CUSTOMER_ID.fullmatch(needle):
-        return needle[:8]
-    suffix = settings.PORTAL_DOMAIN_SUFFIX.lower()
-    if not suffix or suffix not in needle:
-        return needle
-    longest = max(needle.split(suffix), key=len).strip()
-    return longest if len(longest) >= 3 else needle
 
 
 def customer_list(

@@ -331,6 +331,9 @@ PORTAL_PAGE_SIZE = 50
 # Lists count their rows up to this many ("1–50 of 200+" beyond): a bounded COUNT whose cost stays within about the
 # page query's own (a count reads every row it counts; a page reads size + 1 rows).
 PORTAL_COUNT_CAP = 200
+# The customer search reads the planner's sample of the search column (customers.search_statistics) again after this
+# many seconds, so a new ANALYZE reaches running processes; None: once per process.
+PORTAL_SEARCH_STATISTICS_MAX_AGE: float | None = 3600
 # The email queue's retry backoff: the first retry waits this many seconds, each next one twice as long (≤30 min).
 PORTAL_EMAIL_RETRY_SECONDS = float(os.environ.get("PORTAL_EMAIL_RETRY_SECONDS", "5"))
 # The public invitation page: at most N requests per client address, and per link, in each fixed window of S seconds.

@@ -16,7 +16,7 @@ from django.db import connection
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.template import engines
 
-from customers.selectors import _index_anchor
+from customers.search_statistics import index_anchor
 from partnerportal.infrastructure.pagination import decode_cursor
 from permissions.roles import Scope
 
@@ -131,7 +131,7 @@ def floor_list(request):
     needle = _needle(request)
     if needle:
         # As the portal does: the trigram index looks up the needle's distinctive part, the full needle is a filter.
-        anchor = _index_anchor(needle)
+        anchor = index_anchor(needle)
         where += " AND c.search_text LIKE %(anchor)s"
         if anchor != needle:
             where += " AND (c.search_text || '') LIKE %(like)s"
@@ -151,7 +151,7 @@ def floor_lookup(request):
         exact_id = str(uuid.UUID(needle))
     except ValueError:
         exact_id = None
-    anchor = _index_anchor(needle)
+    anchor = index_anchor(needle)
     full = " AND (c.search_text || '') LIKE %(like)s" if anchor != needle else ""
     rows = _rows(
         request,

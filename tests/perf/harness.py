@@ -87,6 +87,10 @@ class Target:
     database: object  # a DatabaseWrapper (see `Databases`)
     client: object
     url: str
+    # Fewer requests than the run's for this target (a contender that takes seconds per request at 1,000,000
+    # customers); None: the run's warm-up and repeat.
+    repeat: int | None = None
+    warmup: int | None = None
 
 
 def queries_of(target: Target) -> tuple[int, int, list[str]]:
@@ -103,8 +107,10 @@ def measure_interleaved(targets: dict, *, repeat: int, warmup: int = 5) -> dict[
     sizes), so a burst of load from elsewhere on the machine hits every contender alike and ratios stay fair."""
     timings = {}
     with plain_templates():
-        for _ in range(warmup):
+        for i in range(warmup):
             for target in targets.values():
+                if i >= (warmup if target.warmup is None else target.warmup):
+                    continue
                 use(target.database)
                 _consume(target.client.get(target.url))
     # Counted after the warm-up, as every later request runs them (a process's first request also fills its
@@ -113,8 +119,10 @@ def measure_interleaved(targets: dict, *, repeat: int, warmup: int = 5) -> dict[
         status, count, _sql = queries_of(target)
         timings[name] = Timing(url=target.url, queries=count, status=status)
     with plain_templates():
-        for _ in range(repeat):
+        for i in range(repeat):
             for name, target in targets.items():
+                if i >= (repeat if target.repeat is None else target.repeat):
+                    continue
                 use(target.database)
                 sql = SqlTimer()
                 with connection.execute_wrapper(sql):
@@ -159,14 +167,13 @@ def measure_export(target: Target, *, repeat: int) -> ExportFigures:
     """Time the whole streamed export; then one more run under tracemalloc for the peak memory growth."""
     status, count, _sql = queries_of(target)
     client, url = target.client, target.url
-    response = client.get(url)
-    rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1 if response.streaming else 0
-    response.close()
-    times = []
+    times, rows = [], 0
     with plain_templates():
         for _ in range(repeat):
             started = time.perf_counter()
-            _consume(client.get(url))
+            response = client.get(url)
+            rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1 if response.streaming else 0
+            response.close()
             times.append(time.perf_counter() - started)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         tracemalloc.start()
@@ -218,12 +225,43 @@ class Databases:
 
     Each gets its own DatabaseWrapper with a persistent connection, so the benchmark can switch between the
     sizes between two requests at no cost and interleave their measurements.
+
+    With `reuse` (BENCH_REUSE=1) a database stays after the run, marked with the size it was seeded with, and the
+    next run takes it as it is (after `migrate`, for migrations added since) instead of copying and seeding again.
     """
 
-    def __init__(self):
+    def __init__(self, *, reuse: bool = False):
         self.original = connections["default"]
         self.template = self.original.settings_dict["NAME"]
+        self.reuse = reuse
         self.created: list = []
+
+    def _wrapper(self, name: str):
+        backend = type(self.original)
+        database = backend({**self.original.settings_dict, "NAME": name}, alias="default")
+        self.created.append(database)
+        return database
+
+    def seeded(self, name: str) -> int | None:
+        """The size a kept database was seeded with (its comment, see `mark_seeded`), or None."""
+        with contextlib.closing(_admin_connection()) as admin, admin.cursor() as cursor:
+            cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name])
+            row = cursor.fetchone()
+        match = re.fullmatch(r"bench seeded (\d+)", (row[0] or "") if row else "")
+        return int(match.group(1)) if match else None
+
+    def mark_seeded(self, name: str, n: int) -> None:
+        with contextlib.closing(_admin_connection()) as admin, admin.cursor() as cursor:
+            cursor.execute(f"COMMENT ON DATABASE \"{name}\" IS 'bench seeded {int(n)}'")
+
+    def reuse_existing(self, name: str):
+        """The kept database `name`, migrated to the current code."""
+        database = self._wrapper(name)
+        use(database)
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+        return database
 
     def create(self, name: str):
         # CREATE DATABASE … TEMPLATE needs the template to have no open connections.
@@ -232,15 +270,14 @@ class Databases:
         with contextlib.closing(_admin_connection()) as admin, admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
-        backend = type(self.original)
-        database = backend({**self.original.settings_dict, "NAME": name}, alias="default")
-        self.created.append(database)
-        return database
+        return self._wrapper(name)
 
     def close(self) -> None:
         for database in self.created:
             database.close()
         connections["default"] = self.original
+        if self.reuse:
+            return
         with contextlib.closing(_admin_connection()) as admin, admin.cursor() as cursor:
             for database in self.created:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{database.settings_dict["NAME"]}"')

@@ -32,14 +32,15 @@ def test_sweep_over_100000_relationships(world):
             f"""
             INSERT INTO {table} (partner_id, customer_id, name, duration_days, roles, auto_extend, requested_by_id,
               requested_at, request_email, token_hash, approved_at, approved_name, starts_at, ends_at,
-              declined_at, terminated_at, terminated_by_id, termination_reason, terminated_by_customer)
+              declined_at, terminated_at, terminated_by_id, termination_reason, terminated_by_customer,
+              created_with_customer)
             SELECT %s, %s, 'Bulk ' || g, 730, ARRAY[%s]::varchar[], g %% 20 = 0, %s,
               %s - interval '1 day', 'admin@example.com', md5(g::text) || md5((g + 1)::text),
               CASE WHEN g %% 10 = 1 THEN NULL ELSE %s - interval '1 day' END, 'Ana',
               CASE WHEN g %% 10 = 1 THEN NULL ELSE %s - interval '1 day' END,
               CASE WHEN g %% 10 = 1 THEN NULL ELSE %s - interval '60 days' + (g %% 790) * interval '1 day'
                 + g * interval '1 second' END,
-              NULL, CASE WHEN g %% 10 = 2 THEN %s ELSE NULL END, NULL, '', false
+              NULL, CASE WHEN g %% 10 = 2 THEN %s ELSE NULL END, NULL, '', false, false
             FROM generate_series(1, %s) AS g
             """,  # noqa: S608 -- the model's own table
             [
