@@ -125,8 +125,18 @@ def prepare_for_system_user(path: Path, *, binaries: Path) -> None:
 
 
 def _run(args: list[str], *, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run one PostgreSQL binary (as the server's system user when we are root)."""
-    command = [str(_bin_dir() / args[0]), *args[1:]]
+    """Run one of the shipped PostgreSQL binaries (as the server's system user when we are root)."""
+    return run_binary(args, binaries=_bin_dir(), check=check, timeout=timeout)
+
+
+def run_binary(
+    args: list[str], *, binaries: Path, check: bool = True, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run one PostgreSQL binary from `binaries` (as the server's system user when we are root); its output.
+
+    Also serves the deployment tests, which run Debian's PostgreSQL server the same way.
+    """
+    command = [str(binaries / args[0]), *args[1:]]
     user: int | None = None
     group: int | None = None
     extra_groups: list[int] | None = None

@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -269,31 +268,36 @@ def _webhook_deliver_locked(delivery: WebhookDelivery) -> str:
     return "retry"
 
 
-# A task that has been "running" this long belongs to a worker that died (a try takes at most two timeouts).
-STRANDED_AFTER = timedelta(minutes=15)
-
-
-def webhook_requeue_stranded(*, running_for: timedelta = STRANDED_AFTER) -> int:
+def webhook_requeue_stranded() -> int:
     """Queue again every unfinished delivery that no task will make any more; return how many.
 
-    That happens when a worker dies mid-try (its task stays "running" forever). A delivery with a task still
-    waiting, or running for less than `running_for`, is left alone; a duplicate task would be harmless anyway (the
-    row lock and the status check). `make run` calls this through `manage.py webhook_requeue`.
+    That happens when a worker dies mid-try (its task stays "running" forever). A delivery is covered while a task
+    waits for it (ready, or a retry due later) or while a worker holds its row — a live worker holds the row lock
+    for the whole try, and a killed one's lock went with its connection, so a delivery whose task is "running" but
+    whose row nobody holds is queued again at once, as the email outbox does (`email_requeue_stranded`). A duplicate
+    task would be harmless anyway (the row lock and the status check). `make run` and the worker's unit call this
+    through `manage.py webhook_requeue` before they start the worker.
     """
-    live = DBTaskResult.objects.filter(task_path=webhook_deliver.module_path).filter(
-        Q(status=TaskResultStatus.READY)
-        | Q(status=TaskResultStatus.RUNNING, started_at__gte=timezone.now() - running_for)
-    )
-    covered = {args_kwargs["args"][0] for args_kwargs in live.values_list("args_kwargs", flat=True)}
-    stranded = [
+    unfinished = [WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING]
+    waiting = DBTaskResult.objects.filter(task_path=webhook_deliver.module_path, status=TaskResultStatus.READY)
+    covered = {args_kwargs["args"][0] for args_kwargs in waiting.values_list("args_kwargs", flat=True)}
+    candidates = [
         pk
-        for pk in WebhookDelivery.objects.filter(
-            status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING], endpoint__enabled=True
-        ).values_list("pk", flat=True)
+        for pk in WebhookDelivery.objects.filter(status__in=unfinished, endpoint__enabled=True).values_list(
+            "pk", flat=True
+        )
         if pk not in covered
     ]
-    for pk in stranded:
-        webhook_deliver.enqueue(pk)
+    with transaction.atomic():
+        # The rows no worker is trying right now; locked until the new tasks are committed with this transaction.
+        stranded = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=candidates, status__in=unfinished)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for pk in stranded:
+            webhook_deliver.enqueue(pk)
     if stranded:
         logger.warning("Queued %s stranded webhook deliveries again", len(stranded))
     return len(stranded)

@@ -38,7 +38,7 @@ from pathlib import Path
 import psycopg2
 from aiosmtpd.controller import Controller
 
-from partnerportal.infrastructure.db import prepare_for_system_user, system_user_ids
+from partnerportal.infrastructure.db import prepare_for_system_user, run_binary, system_user_ids
 from tests.smtp import body_of, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -86,22 +86,9 @@ class Postgres:
         self.started = False
 
     def _run(self, *args: str, timeout: float = 120) -> None:
-        ids: dict = {}
-        if as_root():
-            uid, gid = system_user_ids()
-            ids = {"user": uid, "group": gid, "extra_groups": []}
+        result = run_binary(list(args), binaries=self.bin, check=False, timeout=timeout)
         with open(self.root / "pg_ctl.out", "a") as out:
-            # A file, not a pipe: the postmaster inherits the descriptors. Its own session: no Ctrl-C reaches it.
-            result = subprocess.run(  # noqa: S603 -- the server's own binaries with arguments built here
-                [str(self.bin / args[0]), *args[1:]],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                timeout=timeout,
-                check=False,
-                **ids,
-            )
+            out.write(result.stdout)
         if result.returncode != 0:
             raise RuntimeError(f"{args[0]} failed:\n{(self.root / 'pg_ctl.out').read_text()}\n{self._log_tail()}")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -48,29 +47,10 @@ SERVER_SETTINGS = (
 
 def run(args: list[str], *, timeout: float = 120) -> str:
     """Run one PostgreSQL binary (as the server's system user when we are root); its output, or an error."""
-    user = group = None
-    if as_root():
-        user, group = embedded.system_user_ids()
-    with tempfile.TemporaryFile("w+") as out:
-        # A file, not a pipe: a started postmaster inherits the descriptors and would hold a pipe open.
-        result = subprocess.run(  # noqa: S603 -- the installed PostgreSQL binaries, arguments built here
-            [str(postgres_bin_dir() / args[0]), *args[1:]],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=timeout,
-            start_new_session=True,
-            check=False,
-            user=user,
-            group=group,
-            extra_groups=[] if user is not None else None,
-        )
-        out.seek(0)
-        output = out.read()
-    if result.returncode != 0:
-        raise RuntimeError(f"{args[0]} failed ({result.returncode}):\n{output}")
-    return output
+    try:
+        return embedded.run_binary(args, binaries=postgres_bin_dir(), timeout=timeout).stdout
+    except embedded.EmbeddedPostgresError as error:
+        raise RuntimeError(str(error)) from None
 
 
 @dataclass

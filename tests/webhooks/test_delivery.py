@@ -319,3 +319,41 @@ def test_a_delivery_whose_task_was_lost_is_queued_again_and_delivered(w, receive
     run_worker()
     assert len(receiver.received()) == 1
     assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.SUCCEEDED
+
+
+def test_a_delivery_held_by_a_killed_worker_is_queued_again_at_once(w, receiver):
+    """A worker killed mid-try leaves its task "running"; the restart's requeue finds it unless a worker holds it."""
+    from django_tasks.base import TaskResultStatus
+
+    from partnerportal.webhooks.delivery import webhook_requeue_stranded
+
+    _endpoint(w, receiver.url)
+    _rename(w)
+    delivery = WebhookDelivery.objects.get()
+    assert webhook_requeue_stranded() == 0, "its task is still waiting: nothing to do"
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
+    held, done = threading.Event(), threading.Event()
+
+    def trying() -> None:  # a live worker in the middle of a try: the row locked in its transaction
+        try:
+            with transaction.atomic():
+                WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+                held.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=trying)
+    thread.start()
+    try:
+        assert held.wait(10)
+        assert webhook_requeue_stranded() == 0, "a worker holds the row: it is being tried"
+    finally:
+        done.set()
+        thread.join()
+    assert webhook_requeue_stranded() == 1, "running, and nobody holds the row: its worker died"
+    assert webhook_requeue_stranded() == 0, "queued once"
+    run_worker()
+    assert len(receiver.received()) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.SUCCEEDED
