@@ -25,10 +25,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from partnerportal.infrastructure.logs import current_request_id, request_id_bound
+from partnerportal.infrastructure.requeue import requeue_unheld
 from partnerportal.models import OutboundEmail, Partner
 
 logger = logging.getLogger(__name__)
@@ -152,29 +151,12 @@ def email_requeue_stranded() -> int:
     """Queue again every unsent message that no task will deliver any more; return how many.
 
     That happens when a worker dies mid-send (its task stays "running" forever) or a task fails outside the retry
-    handler. A message is covered while a task waits for it (ready, or a retry due later) or while a worker holds
-    its row — a live sender holds the row lock for the whole send, and a killed one's lock went with its
-    connection, so a message whose task is "running" but whose row nobody holds is queued again at once, however
-    recently that task started (a worker restarted right after being killed finds what it held). A duplicate task
-    would be harmless anyway (the row lock and the "sent" check above). `make run` and the worker's unit
-    (docs/deploy.md) call this through `manage.py email_requeue` before they start the worker.
+    handler; `requeue_unheld` says which messages are covered (a worker restarted right after being killed finds
+    what it held). `make run` and the worker's unit (docs/deploy.md) call this through `manage.py email_requeue`
+    before they start the worker.
     """
-    unsent = [OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED]
-    waiting = DBTaskResult.objects.filter(task_path=email_send.module_path, status=TaskResultStatus.READY)
-    covered = {args_kwargs["args"][0] for args_kwargs in waiting.values_list("args_kwargs", flat=True)}
-    candidates = [
-        pk for pk in OutboundEmail.objects.filter(status__in=unsent).values_list("pk", flat=True) if pk not in covered
-    ]
-    with transaction.atomic():
-        # The rows no worker is sending right now; locked until the new tasks are committed with this transaction.
-        stranded = list(
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=candidates, status__in=unsent)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        for pk in stranded:
-            email_send.enqueue(pk)
+    unsent = OutboundEmail.objects.filter(status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED])
+    stranded = requeue_unheld(unsent, task=email_send)
     if stranded:
         logger.warning("Queued %s stranded email(s) again", len(stranded))
     return len(stranded)

@@ -27,12 +27,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 
 from partnerportal.infrastructure.emails import email_enqueue
 from partnerportal.infrastructure.logs import request_id_bound
+from partnerportal.infrastructure.requeue import requeue_unheld
 from partnerportal.models import Partner
 from partnerportal.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -271,33 +270,14 @@ def _webhook_deliver_locked(delivery: WebhookDelivery) -> str:
 def webhook_requeue_stranded() -> int:
     """Queue again every unfinished delivery that no task will make any more; return how many.
 
-    That happens when a worker dies mid-try (its task stays "running" forever). A delivery is covered while a task
-    waits for it (ready, or a retry due later) or while a worker holds its row — a live worker holds the row lock
-    for the whole try, and a killed one's lock went with its connection, so a delivery whose task is "running" but
-    whose row nobody holds is queued again at once, as the email outbox does (`email_requeue_stranded`). A duplicate
-    task would be harmless anyway (the row lock and the status check). `make run` and the worker's unit call this
-    through `manage.py webhook_requeue` before they start the worker.
+    That happens when a worker dies mid-try (its task stays "running" forever); `requeue_unheld` says which
+    deliveries are covered, as for the email outbox. `make run` and the worker's unit call this through
+    `manage.py webhook_requeue` before they start the worker.
     """
-    unfinished = [WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING]
-    waiting = DBTaskResult.objects.filter(task_path=webhook_deliver.module_path, status=TaskResultStatus.READY)
-    covered = {args_kwargs["args"][0] for args_kwargs in waiting.values_list("args_kwargs", flat=True)}
-    candidates = [
-        pk
-        for pk in WebhookDelivery.objects.filter(status__in=unfinished, endpoint__enabled=True).values_list(
-            "pk", flat=True
-        )
-        if pk not in covered
-    ]
-    with transaction.atomic():
-        # The rows no worker is trying right now; locked until the new tasks are committed with this transaction.
-        stranded = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=candidates, status__in=unfinished)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        for pk in stranded:
-            webhook_deliver.enqueue(pk)
+    unfinished = WebhookDelivery.objects.filter(
+        status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING], endpoint__enabled=True
+    )
+    stranded = requeue_unheld(unfinished, task=webhook_deliver)
     if stranded:
         logger.warning("Queued %s stranded webhook deliveries again", len(stranded))
     return len(stranded)

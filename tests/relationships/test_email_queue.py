@@ -16,6 +16,7 @@ from partnerportal.infrastructure.emails import MAX_BACKOFF, backoff, email_enqu
 from partnerportal.models import OutboundEmail
 from relationships.models import Invitation, Relationship
 from relationships.services import invitation_create
+from tests.locks import row_held
 from tests.relationships.invite_helpers import acceptance_data
 from tests.smtp import SMTPServer, acceptance_code_in, body_of, invitation_link_in, run_worker
 
@@ -192,9 +193,6 @@ def test_an_email_whose_worker_died_mid_send_is_queued_again_and_delivered_once(
 def test_a_message_whose_worker_was_just_killed_is_queued_again_but_not_one_being_sent(transactional_db, world, smtp):
     """A worker killed mid-send a moment ago: its task still says "running", but the row lock it held went with its
     connection, so the restart's requeue finds the message at once. A row some worker holds is being sent: left."""
-    import threading
-
-    from django.db import connection, transaction
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
@@ -205,25 +203,8 @@ def test_a_message_whose_worker_was_just_killed_is_queued_again_but_not_one_bein
     )
     message = OutboundEmail.objects.get(topic=f"invitation:{invitation.pk}")
     DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
-    held, done = threading.Event(), threading.Event()
-
-    def sender() -> None:  # a live worker in the middle of the send: the row locked in its transaction
-        try:
-            with transaction.atomic():
-                OutboundEmail.objects.select_for_update().get(pk=message.pk)
-                held.set()
-                done.wait(10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=sender)
-    thread.start()
-    try:
-        assert held.wait(10)
+    with row_held(OutboundEmail, message.pk):  # a live worker in the middle of the send
         assert email_requeue_stranded() == 0, "a worker holds the row: it is being sent"
-    finally:
-        done.set()
-        thread.join()
     assert email_requeue_stranded() == 1, "running, and nobody holds the row: its worker died"
     run_worker(smtp)
     message.refresh_from_db()

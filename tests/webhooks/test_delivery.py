@@ -24,6 +24,7 @@ from partnerportal.webhooks.models import EventType, WebhookDelivery, WebhookEnd
 from partnerportal.webhooks.services import webhook_endpoint_create
 from tests.api.helpers import ApiClient, token_for
 from tests.conftest import build_world
+from tests.locks import row_held
 from tests.webhook_receiver import Receiver, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -332,25 +333,8 @@ def test_a_delivery_held_by_a_killed_worker_is_queued_again_at_once(w, receiver)
     delivery = WebhookDelivery.objects.get()
     assert webhook_requeue_stranded() == 0, "its task is still waiting: nothing to do"
     DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
-    held, done = threading.Event(), threading.Event()
-
-    def trying() -> None:  # a live worker in the middle of a try: the row locked in its transaction
-        try:
-            with transaction.atomic():
-                WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-                held.set()
-                done.wait(10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=trying)
-    thread.start()
-    try:
-        assert held.wait(10)
+    with row_held(WebhookDelivery, delivery.pk):  # a live worker in the middle of a try
         assert webhook_requeue_stranded() == 0, "a worker holds the row: it is being tried"
-    finally:
-        done.set()
-        thread.join()
     assert webhook_requeue_stranded() == 1, "running, and nobody holds the row: its worker died"
     assert webhook_requeue_stranded() == 0, "queued once"
     run_worker()
